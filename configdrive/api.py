@@ -1,0 +1,242 @@
+"""The public Python API: everything the CLI does, one call away.
+
+    from configdrive import build
+    result = build("user.yml", "drive.iso", hostname="web-1", ssh_keys=["~/.ssh/id_ed25519.pub"])
+    print(result.uuid)
+
+Inputs may be paths, bytes, or (for the JSON documents) already-parsed mappings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Union
+
+import yaml
+
+from configdrive.atomic import atomic_output, check_output
+from configdrive.errors import UsageError
+from configdrive.layout import DriveLayout, layout_openstack
+from configdrive.load import Source, describe_os_error, read_source
+from configdrive.model import FileSpec, Machine, MachineSpec
+from configdrive.problems import Problem
+from configdrive.validate import load_machine
+
+# A date well before any real drive and after 1980 (FAT's epoch), used when
+# SOURCE_DATE_EPOCH is not set: timestamps then carry no information at all.
+DEFAULT_EPOCH = 315_532_800  # 1980-01-01T00:00:00Z
+DEFAULT_MODE = 0o600
+
+InputLike = Union[str, "os.PathLike[str]", bytes, Mapping[str, Any], Source]
+FileLike = Union[str, tuple[Union[str, "os.PathLike[str]"], str], FileSpec]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build made: the summary the CLI prints, as data."""
+
+    path: Path
+    size: int
+    label: str
+    format: str
+    uuid: str
+    uuid_derived: bool
+    hostname: str | None
+    name: str | None
+    keys: int
+    files: int
+    user_data: str | None
+    warnings: tuple[Problem, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready form for --json and for provisioning hooks."""
+        return {
+            "path": str(self.path),
+            "size": self.size,
+            "label": self.label,
+            "format": self.format,
+            "uuid": self.uuid,
+            "uuid_derived": self.uuid_derived,
+            "hostname": self.hostname,
+            "name": self.name,
+            "keys": self.keys,
+            "files": self.files,
+            "user_data": self.user_data,
+            "warnings": [warning.to_json() for warning in self.warnings],
+        }
+
+
+def source_date_epoch(environ: Mapping[str, str] | None = None) -> int:
+    """The timestamp for every date on the drive: SOURCE_DATE_EPOCH, else a fixed date."""
+    value = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return DEFAULT_EPOCH
+    try:
+        epoch = int(value)
+    except ValueError:
+        raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds") from None
+    # ISO9660 dates count years from 1900 in one byte; keep to what every reader can show.
+    if not 0 <= epoch < 4_102_444_800:
+        raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is outside 1970 to 2099")
+    return epoch
+
+
+def machine_spec(
+    user_data: InputLike | None = None,
+    *,
+    meta_data: InputLike | None = None,
+    network_data: InputLike | None = None,
+    vendor_data: InputLike | None = None,
+    vendor_data2: InputLike | None = None,
+    uuid: str | None = None,
+    hostname: str | None = None,
+    name: str | None = None,
+    ssh_keys: Iterable[str] = (),
+    files: Iterable[FileLike] = (),
+    stdin: BinaryIO | None = None,
+) -> MachineSpec:
+    """Gather the inputs of one machine; unreadable files become problems, reported later."""
+    read_problems: list[Problem] = []
+
+    def gather(value: InputLike | None, label: str) -> Source | None:
+        if value is None:
+            return None
+        try:
+            return as_source(value, label, stdin=stdin)
+        except OSError as error:
+            shown = "<stdin>" if str(value) == "-" else str(value)
+            read_problems.append(Problem(shown, f"cannot read {label}: {_reason(error)}"))
+            return None
+
+    return MachineSpec(
+        user_data=gather(user_data, "user data"),
+        meta_data=gather(meta_data, "meta data"),
+        network_data=gather(network_data, "network data"),
+        vendor_data=gather(vendor_data, "vendor data"),
+        vendor_data2=gather(vendor_data2, "vendor data"),
+        uuid=uuid,
+        hostname=hostname,
+        name=name,
+        ssh_keys=tuple(ssh_keys),
+        files=tuple(_file_spec(item) for item in files),
+        read_problems=tuple(read_problems),
+    )
+
+
+def _reason(error: OSError) -> str:
+    return describe_os_error(error) if error.strerror else str(error.args[0])
+
+
+def as_source(value: InputLike, label: str, *, stdin: BinaryIO | None = None) -> Source:
+    """Turn a path, bytes, mapping or Source into a Source (reading files; `-` is stdin)."""
+    if isinstance(value, Source):
+        return value
+    if isinstance(value, bytes):
+        return Source(f"<{label}>", value)
+    if isinstance(value, Mapping):
+        if label == "user data":
+            text = "#cloud-config\n" + yaml.safe_dump(dict(value), sort_keys=False)
+            return Source(f"<{label}>", text.encode())
+        return Source(f"<{label}>", json.dumps(value).encode())
+    return read_source(value, stdin=stdin)
+
+
+def _file_spec(item: FileLike) -> FileSpec:
+    if isinstance(item, FileSpec):
+        return item
+    if isinstance(item, tuple):
+        return FileSpec(str(item[0]), item[1])
+    return FileSpec.parse(item)
+
+
+def validate_machine(spec: MachineSpec, *, strict: bool = False) -> Machine:
+    """Validate one machine's inputs; raises InvalidInputError listing every problem."""
+    return load_machine(spec, strict=strict)
+
+
+def layout_drive(machine: Machine) -> DriveLayout:
+    """The files a config-2 drive holds for `machine`, as a map of paths to contents."""
+    return layout_openstack(machine)
+
+
+def build(
+    user_data: InputLike | None,
+    output: str | os.PathLike[str],
+    *,
+    meta_data: InputLike | None = None,
+    network_data: InputLike | None = None,
+    vendor_data: InputLike | None = None,
+    vendor_data2: InputLike | None = None,
+    uuid: str | None = None,
+    hostname: str | None = None,
+    name: str | None = None,
+    ssh_keys: Iterable[str] = (),
+    files: Iterable[FileLike] = (),
+    strict: bool = False,
+    force: bool = False,
+    mode: int = DEFAULT_MODE,
+    timestamp: int | None = None,
+    stdin: BinaryIO | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildResult:
+    """Validate the inputs and write a config-2 ISO drive to `output`, atomically.
+
+    Raises InvalidInputError (every problem at once) before anything is written,
+    OutputError when the drive cannot be written, UsageError for bad arguments.
+    """
+    target = Path(output)
+    epoch = source_date_epoch() if timestamp is None else timestamp
+    spec = machine_spec(
+        user_data,
+        meta_data=meta_data,
+        network_data=network_data,
+        vendor_data=vendor_data,
+        vendor_data2=vendor_data2,
+        uuid=uuid,
+        hostname=hostname,
+        name=name,
+        ssh_keys=ssh_keys,
+        files=files,
+        stdin=stdin,
+    )
+    machine = validate_machine(spec, strict=strict)
+    check_output(target, force=force)
+    layout = layout_drive(machine)
+    return write_drive(machine, layout, target, force=force, mode=mode, timestamp=epoch,
+                       progress=progress)
+
+
+def write_drive(
+    machine: Machine,
+    layout: DriveLayout,
+    target: Path,
+    *,
+    force: bool = False,
+    mode: int = DEFAULT_MODE,
+    timestamp: int = DEFAULT_EPOCH,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildResult:
+    """Write an already validated machine's layout as an ISO image at `target`."""
+    from configdrive.write_iso import write_iso  # pycdlib is imported only when writing
+
+    with atomic_output(target, force=force, mode=mode) as stream:
+        write_iso(layout, stream, timestamp=timestamp, progress=progress)
+    info = machine.user_data_info
+    return BuildResult(
+        path=target,
+        size=target.stat().st_size,
+        label=layout.label,
+        format="iso9660",
+        uuid=machine.uuid,
+        uuid_derived=machine.uuid_derived,
+        hostname=machine.hostname,
+        name=machine.name,
+        keys=len(machine.meta_data.get("keys", [])),
+        files=len(machine.files),
+        user_data=info.description if info else None,
+        warnings=machine.warnings,
+    )

@@ -1,0 +1,183 @@
+"""The command line: parse arguments, call the library, print through the Reporter.
+
+No layout, schema or ISO logic lives here; every command is one API call.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from configdrive import __version__
+from configdrive.errors import ConfigDriveError, ExitCode, UsageError
+from configdrive.report import Reporter
+
+app = typer.Typer(
+    name="mkconfigdrive",
+    help="Build validated, reproducible OpenStack config drives (config-2) in pure Python.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mkconfigdrive, never the user's fault
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"mkconfigdrive {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        Optional[bool],  # noqa: UP045 - Typer reads the annotation at run time on Python 3.10
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = None,
+) -> None:
+    """Build validated, reproducible OpenStack config drives (config-2) in pure Python."""
+
+
+def _parse_mode(text: str) -> int:
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        raise UsageError(f"--mode {text!r} is not an octal file mode such as 0600") from None
+    if not 0 <= mode <= 0o7777:
+        raise UsageError(f"--mode {text!r} is not an octal file mode such as 0600")
+    return mode
+
+
+@app.command()
+def build(
+    user_data: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(
+            metavar="USER_DATA",
+            help="User data: #cloud-config, a #! script, Ignition JSON, MIME multipart, "
+            "or gzip of these. '-' reads standard input.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the drive.", show_default=False)
+    ] = Path("drive.iso"),
+    meta_data: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="OpenStack meta_data keys, YAML or JSON.", metavar="FILE"),
+    ] = None,
+    network_data: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="OpenStack network_data, YAML or JSON.", metavar="FILE"),
+    ] = None,
+    vendor_data: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="vendor_data.json content, YAML or JSON.", metavar="FILE"),
+    ] = None,
+    vendor_data2: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="vendor_data2.json content, YAML or JSON.", metavar="FILE"),
+    ] = None,
+    uuid: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Instance UUID. Default: derived from the inputs (stable)."),
+    ] = None,
+    hostname: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Host name (RFC 1123)."),
+    ] = None,
+    name: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Instance name. Default: the host name."),
+    ] = None,
+    ssh_key: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--ssh-key", help="An SSH public key, or a file of them. Repeatable.", metavar="KEY"
+        ),
+    ] = None,
+    file: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--file", help="Inject the local file SRC at DEST on the VM. Repeatable.",
+            metavar="SRC:DEST",
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
+    mode: Annotated[str, typer.Option(help="File mode of the drive (octal).")] = "0600",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Validate the inputs and write an OpenStack config-2 ISO drive.
+
+    Nothing is written unless every input is valid. The drive appears at OUTPUT
+    whole or not at all. Timestamps come from SOURCE_DATE_EPOCH, else a fixed date,
+    so the same inputs always give the same bytes.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> None:
+        from configdrive.api import build as build_drive
+
+        result = build_drive(
+            user_data,
+            output,
+            meta_data=meta_data,
+            network_data=network_data,
+            vendor_data=vendor_data,
+            vendor_data2=vendor_data2,
+            uuid=uuid,
+            hostname=hostname,
+            name=name,
+            ssh_keys=ssh_key or (),
+            files=file or (),
+            strict=strict,
+            force=force,
+            mode=_parse_mode(mode),
+        )
+        reporter.built(result)
+
+    _run(run, reporter, debug=debug)
+
+
+def _run(action: typer.models.CommandFunctionType, reporter: Reporter, *, debug: bool) -> None:
+    """Run a command body; map every failure to its message and exit code, never a traceback."""
+    try:
+        action()
+    except ConfigDriveError as error:
+        if debug:
+            traceback.print_exc()
+        reporter.failed(error)
+        raise typer.Exit(int(error.exit_code)) from None
+    except KeyboardInterrupt:
+        print("mkconfigdrive: interrupted; nothing was written", file=sys.stderr)
+        raise typer.Exit(130) from None
+    except OSError as error:
+        if debug:
+            traceback.print_exc()
+        print(f"mkconfigdrive: {error}", file=sys.stderr)
+        raise typer.Exit(int(ExitCode.IO_FAILURE)) from None
+    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+        if debug:
+            traceback.print_exc()
+        print(
+            f"mkconfigdrive: internal error ({type(error).__name__}); "
+            "rerun with --debug and report it",
+            file=sys.stderr,
+        )
+        raise typer.Exit(INTERNAL_ERROR) from None
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

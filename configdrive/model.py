@@ -1,0 +1,88 @@
+"""Stage 3 of the pipeline: the machine, validated and assembled, independent of any layout.
+
+A `MachineSpec` is what the user asked for (unvalidated sources and flags). A
+`Machine` is what every layout (OpenStack config-2 today, NoCloud and a metadata
+service later) renders from: nothing in it needs checking again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from configdrive.load import Source
+from configdrive.problems import Problem
+from configdrive.userdata import UserDataInfo
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """An injected file as the user named it: SRC on this machine, DEST on the VM."""
+
+    source: str
+    dest: str
+
+    @classmethod
+    def parse(cls, text: str) -> FileSpec:
+        """Split `SRC:DEST` at its last colon (DEST is an absolute path)."""
+        source, colon, dest = text.rpartition(":")
+        if not colon:
+            return cls(text, "")
+        return cls(source, dest)
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.dest}" if self.dest else self.source
+
+
+@dataclass(frozen=True)
+class MachineSpec:
+    """Everything the user gave for one machine, before validation."""
+
+    user_data: Source | None = None
+    meta_data: Source | None = None
+    network_data: Source | None = None
+    vendor_data: Source | None = None
+    vendor_data2: Source | None = None
+    uuid: str | None = None
+    hostname: str | None = None
+    name: str | None = None
+    ssh_keys: tuple[str, ...] = ()
+    files: tuple[FileSpec, ...] = ()
+    # Problems met while gathering the sources (an unreadable file), reported with the rest.
+    read_problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class InjectedFile:
+    """A file to place on the VM, read from `source` when the drive is written."""
+
+    dest: str
+    source: Path
+    size: int
+
+
+@dataclass(frozen=True)
+class Machine:
+    """One validated machine. Treat the mappings as read-only: layouts share them."""
+
+    uuid: str
+    uuid_derived: bool
+    hostname: str | None
+    name: str | None
+    meta_data: Mapping[str, Any]
+    public_keys: Mapping[str, str]
+    user_data: bytes | None = None
+    user_data_info: UserDataInfo | None = None
+    network_data: Any = None
+    vendor_data: Any = None
+    vendor_data2: Any = None
+    files: tuple[InjectedFile, ...] = ()
+    warnings: tuple[Problem, ...] = field(default=())
+
+
+def json_bytes(value: Any) -> bytes:
+    """JSON as Nova writes it: default separators, ASCII only, keys in the given order."""
+    return json.dumps(value).encode("ascii")

@@ -1,0 +1,88 @@
+"""Everything the CLI prints goes through here: problems, summaries, failures; text or JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from configdrive.api import BuildResult
+from configdrive.errors import ConfigDriveError, ExitCode, InvalidInputError
+from configdrive.problems import Problem, Severity, errors_in
+
+_FAILURE_KIND = {
+    ExitCode.INVALID_INPUT: "invalid input",
+    ExitCode.USAGE: "usage",
+    ExitCode.IO_FAILURE: "I/O failure",
+}
+
+
+@dataclass
+class Reporter:
+    """Prints for one command run: `json` for machines, `quiet` for nothing but errors."""
+
+    json: bool = False
+    quiet: bool = False
+    out: TextIO = sys.stdout
+    err: TextIO = sys.stderr
+
+    def problems(self, problems: Sequence[Problem]) -> None:
+        """Problems one a line on stderr (in JSON mode they go into the final document)."""
+        if self.json:
+            return
+        for problem in problems:
+            if self.quiet and problem.severity is Severity.WARNING:
+                continue
+            print(problem, file=self.err)
+
+    def built(self, result: BuildResult) -> None:
+        """The one-screen summary of a finished build."""
+        if self.json:
+            self._json({"ok": True, **result.to_json()})
+            return
+        self.problems(result.warnings)
+        if self.quiet:
+            return
+        uuid_note = "  (derived from the inputs)" if result.uuid_derived else ""
+        lines = [
+            f"Built {result.path} ({result.size:,} bytes)",
+            f"  label      {result.label} ({result.format}, Rock Ridge + Joliet)",
+            f"  uuid       {result.uuid}{uuid_note}",
+            f"  hostname   {result.hostname or '(none)'}",
+            f"  keys       {result.keys}",
+            f"  files      {result.files}",
+            f"  user data  {result.user_data or '(none)'}",
+        ]
+        if result.warnings:
+            count = len(result.warnings)
+            lines.append(f"  warnings   {count} (above)")
+        print("\n".join(lines), file=self.out)
+
+    def failed(self, error: ConfigDriveError) -> None:
+        """Why a command failed, in a form that matches its exit code."""
+        problems = error.problems if isinstance(error, InvalidInputError) else []
+        if self.json:
+            self._json(
+                {
+                    "ok": False,
+                    "exit_code": int(error.exit_code),
+                    "error": _FAILURE_KIND.get(error.exit_code, "error"),
+                    "message": str(error),
+                    "problems": [problem.to_json() for problem in problems],
+                }
+            )
+            return
+        if problems:
+            self.problems(problems)
+            errors = len(errors_in(problems))
+            print(
+                f"mkconfigdrive: {errors} error{'s' if errors != 1 else ''}; nothing was written",
+                file=self.err,
+            )
+        else:
+            print(f"mkconfigdrive: {error}", file=self.err)
+
+    def _json(self, document: dict[str, Any]) -> None:
+        print(json.dumps(document, indent=2), file=self.out)

@@ -1,0 +1,162 @@
+"""The JSON Schemas in `schemas/`, and turning their verdicts into Problems.
+
+The schema files are package data; each stands on its own for editors and other
+validators. This module adds what a person needs on top of jsonschema's verdict:
+a position in the file, a message that never echoes a secret, and unknown keys
+reported as warnings (a reader ignores them; the user probably mistyped).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from configdrive.load import Document
+from configdrive.problems import DocPath, Problem, Severity
+
+CLOUD_CONFIG = "cloud-config"
+META_DATA = "meta-data"
+NETWORK_DATA = "network-data"
+
+# Values under these keys are passwords, keys or file contents: never repeat them.
+SECRET_KEYS = frozenset(
+    {
+        "passwd",
+        "password",
+        "hashed_passwd",
+        "plain_text_passwd",
+        "admin_pass",
+        "content",
+        "chpasswd",
+        "etcd_password",
+        "etcd-password",
+        "random_seed",
+        "private_key",
+        "ssh_keys",
+        "token",
+    }
+)
+
+
+def schema_path(name: str) -> Path:
+    """Where the schema file `name` lives: in the wheel, or in the source tree's schemas/."""
+    packaged = resources.files("configdrive").joinpath("schemas", f"{name}.schema.json")
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "schemas" / f"{name}.schema.json"
+
+
+@functools.lru_cache(maxsize=None)
+def load_schema(name: str) -> dict[str, Any]:
+    """The parsed schema called `name` (cloud-config, meta-data, network-data)."""
+    with schema_path(name).open(encoding="utf-8") as stream:
+        schema: dict[str, Any] = json.load(stream)
+    return schema
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name))
+
+
+def schema_problems(
+    document: Document, name: str, *, unknown_key_note: str = "no reader uses it"
+) -> list[Problem]:
+    """Validate a document against schema `name`; every failure becomes a located Problem."""
+    problems: list[Problem] = []
+    for error in _validator(name).iter_errors(document.data):
+        problems.extend(_problems_from(error, document, unknown_key_note))
+    return problems
+
+
+def _problems_from(error: ValidationError, document: Document, note: str) -> Iterator[Problem]:
+    path: DocPath = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        for key in _unexpected_keys(error):
+            yield document.problem(
+                (*path, key), f"unknown key ({note})", key=True, severity=Severity.WARNING
+            )
+        return
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        best = best_match(error.context)
+        yield from _problems_from(best, document, note)
+        return
+    yield document.problem(path, _message(error, path))
+
+
+def _unexpected_keys(error: ValidationError) -> list[str]:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    known = schema.get("properties", {})
+    patterns = schema.get("patternProperties", {})
+    return [
+        key
+        for key in error.instance
+        if key not in known and not any(re.search(p, str(key)) for p in patterns)
+    ]
+
+
+def is_secret(path: DocPath) -> bool:
+    """Whether the value at `path` may hold a password, key or file content."""
+    return any(isinstance(element, str) and element in SECRET_KEYS for element in path)
+
+
+def describe(value: Any, path: DocPath) -> str:
+    """A short description of a value for a message: the value itself only when safe."""
+    if is_secret(path):
+        return "the value"
+    if isinstance(value, bool) or value is None or isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, str):
+        if len(value) <= 60 and value.isprintable():
+            return repr(value)
+        return f"a string of {len(value)} characters"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a YAML {type(value).__name__}"
+
+
+def _type_names(expected: Any) -> str:
+    names = expected if isinstance(expected, list) else [expected]
+    return " or ".join(repr(name) for name in names)
+
+
+def _message(error: ValidationError, path: DocPath) -> str:
+    value = describe(error.instance, path)
+    keyword = error.validator
+    argument = error.validator_value
+    if keyword == "type":
+        return f"{value} is not of type {_type_names(argument)}"
+    if keyword == "enum":
+        choices = ", ".join(json.dumps(choice) for choice in argument)
+        return f"{value} is not one of {choices}"
+    if keyword == "const":
+        return f"{value} is not {json.dumps(argument)}"
+    if keyword == "pattern":
+        return f"{value} does not match {argument!r}"
+    if keyword == "minimum":
+        return f"{value} is less than the minimum of {argument}"
+    if keyword == "maximum":
+        return f"{value} is greater than the maximum of {argument}"
+    if keyword == "minLength":
+        return f"{value} is shorter than {argument} character{'s' if argument != 1 else ''}"
+    if keyword == "maxLength":
+        return f"{value} is longer than {argument} characters"
+    if keyword == "minItems":
+        return f"{value} has fewer than {argument} item{'s' if argument != 1 else ''}"
+    if keyword == "uniqueItems":
+        return f"{value} has repeated items"
+    if keyword in ("required", "dependentRequired", "minProperties", "not"):
+        return error.message
+    if is_secret(path):
+        return f"the value fails the schema's {keyword!r} rule"
+    return error.message

@@ -1,0 +1,286 @@
+"""User data: which kind it is (as the readers decide) and whether it is sound.
+
+User data goes onto the drive byte for byte; this module only looks at it.
+cloud-init and coreos-cloudinit both sniff the first bytes, both gunzip, and
+cloud-init unpacks MIME multipart; we follow the same rules so that what we
+validate is what the reader will run.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import enum
+import json
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any
+
+from configdrive.checks import cloud_config_problems, gunzip_bounded
+from configdrive.load import Source, decode_text, parse_document
+from configdrive.problems import Problem, Severity, errors_in
+from configdrive.schemas import CLOUD_CONFIG, schema_problems
+
+NOVA_USER_DATA_LIMIT = 65535
+# Readers hold decompressed user data in memory; more than this is a mistake or a bomb.
+MAX_DECOMPRESSED = 64 * 1024 * 1024
+MAX_NESTING = 5
+GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class UserDataKind(str, enum.Enum):
+    """The kinds of user data the readers recognise."""
+
+    CLOUD_CONFIG = "cloud-config"
+    SCRIPT = "script"
+    IGNITION = "ignition"
+    MIME_MULTIPART = "mime-multipart"
+    INCLUDE = "include"
+    CLOUD_BOOTHOOK = "cloud-boothook"
+    PART_HANDLER = "part-handler"
+    CLOUD_CONFIG_ARCHIVE = "cloud-config-archive"
+    CLOUD_CONFIG_JSONP = "cloud-config-jsonp"
+    JINJA_TEMPLATE = "jinja-template"
+
+
+# Longest first: "#cloud-config-archive" also starts with "#cloud-config".
+_PREFIXES: tuple[tuple[bytes, UserDataKind], ...] = (
+    (b"#cloud-config-archive", UserDataKind.CLOUD_CONFIG_ARCHIVE),
+    (b"#cloud-config-jsonp", UserDataKind.CLOUD_CONFIG_JSONP),
+    (b"#cloud-config", UserDataKind.CLOUD_CONFIG),
+    (b"#cloud-boothook", UserDataKind.CLOUD_BOOTHOOK),
+    (b"#part-handler", UserDataKind.PART_HANDLER),
+    (b"#include-once", UserDataKind.INCLUDE),
+    (b"#include", UserDataKind.INCLUDE),
+    (b"## template: jinja", UserDataKind.JINJA_TEMPLATE),
+    (b"#!", UserDataKind.SCRIPT),
+)
+
+# What coreos-cloudinit (Container Linux) can run; the rest only cloud-init reads.
+COREOS_KINDS = frozenset({UserDataKind.CLOUD_CONFIG, UserDataKind.SCRIPT, UserDataKind.IGNITION})
+
+
+@dataclass(frozen=True)
+class UserDataInfo:
+    """What the readers will see in the user data."""
+
+    kind: UserDataKind
+    gzipped: bool
+    size: int
+    # The cloud-config's own `hostname`, which both readers apply; meta_data follows it.
+    hostname: str | None = None
+
+    @property
+    def description(self) -> str:
+        """`cloud-config`, or `gzip+cloud-config` when compressed."""
+        return f"gzip+{self.kind.value}" if self.gzipped else self.kind.value
+
+
+def inspect_user_data(source: Source, problems: list[Problem]) -> UserDataInfo | None:
+    """Classify and validate user data, adding every problem found to `problems`."""
+    data = source.data
+    if not data.strip():
+        problems.append(Problem(source.name, "user data is empty"))
+        return None
+    if len(data) > NOVA_USER_DATA_LIMIT:
+        problems.append(
+            Problem(
+                source.name,
+                f"user data is {len(data)} bytes; Nova and most clouds accept at most "
+                f"{NOVA_USER_DATA_LIMIT}",
+                severity=Severity.WARNING,
+            )
+        )
+    gzipped = data.startswith(GZIP_MAGIC)
+    found: list[Any] = []
+    before = len(problems)
+    kind = _check_payload(source, problems, depth=0, cloud_configs=found)
+    if kind is None:
+        return None
+    if kind not in COREOS_KINDS and not errors_in(problems[before:]):
+        problems.append(
+            Problem(
+                source.name,
+                f"{kind.value} user data is read by cloud-init only; "
+                "coreos-cloudinit and Ignition will not run it",
+                severity=Severity.WARNING,
+            )
+        )
+    hostname = found[0].get("hostname") if kind is UserDataKind.CLOUD_CONFIG and found else None
+    return UserDataInfo(kind, gzipped, len(data), hostname if isinstance(hostname, str) else None)
+
+
+def classify(data: bytes) -> UserDataKind | None:
+    """The kind of (uncompressed) user data, as the readers sniff it, or None."""
+    for prefix, kind in _PREFIXES:
+        if data.startswith(prefix):
+            return kind
+    if b"mime-version:" in data[:4096].lower():
+        return UserDataKind.MIME_MULTIPART
+    if data.lstrip()[:1] == b"{":
+        return UserDataKind.IGNITION
+    return None
+
+
+def _check_payload(
+    source: Source, problems: list[Problem], depth: int, cloud_configs: list[Any]
+) -> UserDataKind | None:
+    """Classify and check one payload; parsed cloud-configs are appended to `cloud_configs`."""
+    data = source.data
+    if depth > MAX_NESTING:
+        problems.append(Problem(source.name, "user data nests gzip or MIME too deeply"))
+        return None
+    if data.startswith(GZIP_MAGIC):
+        try:
+            inner = gunzip_bounded(data, MAX_DECOMPRESSED)
+        except ValueError as error:
+            problems.append(Problem(source.name, f"gzip user data is broken: {error}"))
+            return None
+        return _check_payload(
+            Source(f"{source.name} (gunzipped)", inner), problems, depth + 1, cloud_configs
+        )
+    if data.startswith(UTF8_BOM):
+        problems.append(
+            Problem(
+                source.name,
+                "user data starts with a UTF-8 byte order mark, which hides its first line "
+                "from every reader; save it without the BOM",
+                None,
+                1,
+                1,
+            )
+        )
+        return None
+    kind = classify(data)
+    if kind is None:
+        problems.append(
+            Problem(
+                source.name,
+                "unrecognised user data: it must start with '#cloud-config', '#!' (a script), "
+                "be an Ignition JSON config, MIME multipart, or gzip of one of these",
+                None,
+                1,
+                1,
+            )
+        )
+        return None
+    if kind is UserDataKind.CLOUD_CONFIG:
+        _check_cloud_config(source, problems, cloud_configs)
+    elif kind is UserDataKind.IGNITION:
+        _check_ignition(source, problems)
+    elif kind is UserDataKind.MIME_MULTIPART:
+        _check_mime(source, problems, depth, cloud_configs)
+    return kind
+
+
+def _check_cloud_config(source: Source, problems: list[Problem], parsed: list[Any]) -> None:
+    first_line = source.data.split(b"\n", 1)[0].rstrip()
+    if first_line != b"#cloud-config":
+        problems.append(
+            Problem(
+                source.name,
+                "coreos-cloudinit reads a cloud-config only when its first line is exactly "
+                "'#cloud-config'",
+                None,
+                1,
+                1,
+                severity=Severity.WARNING,
+            )
+        )
+    _check_cloud_config_yaml(source, problems, parsed)
+
+
+def _check_cloud_config_yaml(source: Source, problems: list[Problem], parsed: list[Any]) -> None:
+    text = decode_text(source, problems, what="cloud-config")
+    if text is None:
+        return
+    document = parse_document(source, problems, text=text)
+    if document is None:
+        return
+    if document.data is None:
+        return  # an empty cloud-config is valid: it configures nothing
+    if not isinstance(document.data, dict):
+        problems.append(
+            document.problem((), "a cloud-config must be a mapping of keys to values")
+        )
+        return
+    parsed.append(document.data)
+    problems.extend(
+        schema_problems(
+            document, CLOUD_CONFIG, unknown_key_note="neither cloud-init nor coreos-cloudinit reads it"
+        )
+    )
+    problems.extend(cloud_config_problems(document))
+
+
+def _check_ignition(source: Source, problems: list[Problem]) -> None:
+    try:
+        config = json.loads(source.data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        line = getattr(error, "lineno", None)
+        column = getattr(error, "colno", None)
+        reason = getattr(error, "msg", str(error))
+        problems.append(
+            Problem(source.name, f"user data starting with '{{' is not valid JSON: {reason}",
+                    None, line, column)
+        )
+        return
+    ignition = config.get("ignition") if isinstance(config, dict) else None
+    version = ignition.get("version") if isinstance(ignition, dict) else None
+    if isinstance(config, dict) and version is None:
+        version = config.get("ignitionVersion")
+    if version is None:
+        problems.append(
+            Problem(
+                source.name,
+                "JSON user data is not an Ignition config (no ignition.version); "
+                "a cloud-config must start with '#cloud-config'",
+                None,
+                1,
+                1,
+            )
+        )
+    elif not isinstance(version, str | int):
+        problems.append(
+            Problem(source.name, "ignition.version must be a string like '3.4.0'", ("ignition", "version"))
+        )
+
+
+def _check_mime(
+    source: Source, problems: list[Problem], depth: int, cloud_configs: list[Any]
+) -> None:
+    message = email.message_from_bytes(source.data, policy=email.policy.compat32)
+    if not message.is_multipart():
+        content_type = message.get_content_type()
+        boundary = message.get_boundary()
+        if content_type.startswith("multipart/") and boundary:
+            reason = f"its boundary {boundary!r} never appears, so it has no parts"
+        elif content_type.startswith("multipart/"):
+            reason = "its Content-Type has no boundary"
+        else:
+            reason = f"it is {content_type!r}, not multipart"
+        problems.append(Problem(source.name, f"broken MIME user data: {reason}"))
+        return
+    _report_defects(source.name, message, problems)
+    leaves = [part for part in message.walk() if not part.is_multipart()]
+    for number, part in enumerate(leaves, start=1):
+        name = f"{source.name} (MIME part {number})"
+        payload = part.get_payload(decode=True)
+        _report_defects(name, part, problems)
+        if not isinstance(payload, bytes):
+            continue
+        content_type = part.get_content_type()
+        if content_type == "text/cloud-config":
+            # cloud-init goes by the part's type, whatever its first line says.
+            _check_cloud_config_yaml(Source(name, payload), problems, cloud_configs)
+            continue
+        if content_type.startswith("text/") or payload.startswith(GZIP_MAGIC):
+            if classify(payload) is None and not payload.startswith(GZIP_MAGIC):
+                continue  # a plain text part cloud-init passes to a part handler
+            _check_payload(Source(name, payload), problems, depth + 1, cloud_configs)
+
+
+def _report_defects(name: str, message: Message, problems: list[Problem]) -> None:
+    for defect in message.defects:
+        problems.append(Problem(name, f"broken MIME: {type(defect).__name__}: {defect}"))

@@ -1,0 +1,286 @@
+"""Stage 2 of the pipeline: validate every input, then assemble the Machine.
+
+Nothing is written before this stage has passed: all problems of all inputs are
+collected, and only when none is an error (or, with `strict`, a warning) does a
+Machine come out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+import stat
+import uuid as uuidlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from configdrive import checks
+from configdrive.errors import InvalidInputError
+from configdrive.load import (
+    Document,
+    Source,
+    check_json_compatible,
+    describe_os_error,
+    parse_document,
+)
+from configdrive.model import FileSpec, InjectedFile, Machine, MachineSpec
+from configdrive.problems import DocPath, Problem, errors_in, sorted_problems
+from configdrive.schemas import META_DATA, NETWORK_DATA, schema_problems
+from configdrive.sshkeys import key_comment, public_key_problem
+from configdrive.userdata import UserDataInfo, inspect_user_data
+
+# Derived UUIDs are version 5 in this namespace, so they never collide with random ones.
+UUID_NAMESPACE = uuidlib.uuid5(uuidlib.NAMESPACE_URL, "https://mkconfigdrive.github.io/instance")
+
+
+def load_machine(spec: MachineSpec, *, strict: bool = False) -> Machine:
+    """Validate everything in `spec` and assemble the Machine, or raise InvalidInputError."""
+    problems: list[Problem] = list(spec.read_problems)
+
+    user_info: UserDataInfo | None = None
+    if spec.user_data is not None:
+        user_info = inspect_user_data(spec.user_data, problems)
+    meta = _json_document(spec.meta_data, problems, META_DATA, checks.meta_data_problems)
+    network = _json_document(
+        spec.network_data, problems, NETWORK_DATA, checks.network_data_problems
+    )
+    vendor = _json_document(spec.vendor_data, problems)
+    vendor2 = _json_document(spec.vendor_data2, problems)
+    files = _injected_files(spec.files, problems)
+    flag_keys = _flag_keys(spec.ssh_keys, problems)
+    _check_flags(spec, problems)
+
+    if strict:
+        problems = [p.as_error() for p in problems]
+    if errors_in(problems):
+        raise InvalidInputError(problems)
+
+    meta_data: dict[str, Any] = dict(meta.data) if meta and isinstance(meta.data, dict) else {}
+    public_keys, keys = _merge_keys(meta_data, flag_keys)
+    name = spec.name or meta_data.get("name")
+    hostname = spec.hostname or meta_data.get("hostname") or (user_info and user_info.hostname)
+    if hostname is None and name and checks.hostname_problem(name) is None:
+        hostname = name
+    if name is None:
+        name = hostname
+
+    assembled: dict[str, Any] = {}
+    if name is not None:
+        assembled["name"] = name
+    if hostname is not None:
+        assembled["hostname"] = hostname
+    assembled["launch_index"] = meta_data.get("launch_index", 0)
+    for key in ("availability_zone", "meta"):
+        if key in meta_data:
+            assembled[key] = meta_data[key]
+    if public_keys:
+        assembled["public_keys"] = public_keys
+    if keys:
+        assembled["keys"] = keys
+    for key, value in meta_data.items():
+        assembled.setdefault(key, value)
+    assembled.pop("uuid", None)
+
+    network_data = network.data if network else None
+    vendor_data = vendor.data if vendor else None
+    vendor_data2 = vendor2.data if vendor2 else None
+    user_data = spec.user_data.data if spec.user_data is not None else None
+
+    uuid = spec.uuid or meta_data.get("uuid")
+    derived = uuid is None
+    if uuid is None:
+        uuid = derive_uuid(user_data, assembled, network_data, vendor_data, vendor_data2, files)
+    return Machine(
+        uuid=uuid,
+        uuid_derived=derived,
+        hostname=hostname,
+        name=name,
+        meta_data={"uuid": uuid, **assembled},
+        public_keys=public_keys,
+        user_data=user_data,
+        user_data_info=user_info,
+        network_data=network_data,
+        vendor_data=vendor_data,
+        vendor_data2=vendor_data2,
+        files=tuple(files),
+        warnings=tuple(sorted_problems(problems)),
+    )
+
+
+def _json_document(
+    source: Source | None,
+    problems: list[Problem],
+    schema: str | None = None,
+    semantic_checks: Callable[[Document], list[Problem]] | None = None,
+) -> Document | None:
+    """Parse a document that ends up as JSON on the drive, and run its checks."""
+    if source is None:
+        return None
+    found: list[Problem] = []
+    document = parse_document(source, found)
+    if document is not None:
+
+        def report(path: DocPath, message: str) -> None:
+            found.append(document.problem(path, message))
+
+        check_json_compatible(document, report)
+        if schema is not None:
+            if not isinstance(document.data, dict):
+                found.append(document.problem((), "must be a mapping of keys to values"))
+            else:
+                found.extend(schema_problems(document, schema))
+                if semantic_checks is not None:
+                    found.extend(semantic_checks(document))
+    problems.extend(found)
+    return document if not errors_in(found) else None
+
+
+def _injected_files(specs: tuple[FileSpec, ...], problems: list[Problem]) -> list[InjectedFile]:
+    files: list[InjectedFile] = []
+    seen: set[str] = set()
+    for spec in specs:
+        label = f"--file {spec}"
+        dest = spec.dest
+        if not dest:
+            problems.append(Problem(label, "expected SRC:DEST, for example ./motd:/etc/motd"))
+            continue
+        if not dest.startswith("/"):
+            problems.append(Problem(label, f"DEST {dest!r} is not an absolute path"))
+        elif posixpath.normpath(dest) != dest or dest.startswith("//"):
+            problems.append(
+                Problem(
+                    label,
+                    f"DEST {dest!r} is not a normalised path "
+                    f"(no '.', '..', '//' or trailing '/'; did you mean "
+                    f"{posixpath.normpath(dest)!r}?)",
+                )
+            )
+        elif dest == "/":
+            problems.append(Problem(label, "DEST '/' is a folder, not a file"))
+        elif dest in seen:
+            problems.append(Problem(label, f"DEST {dest!r} is given twice"))
+        seen.add(dest)
+        source = Path(spec.source)
+        try:
+            info = source.stat()
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError(f"SRC {spec.source!r} is a folder, not a file")
+            if not stat.S_ISREG(info.st_mode):
+                raise OSError(f"SRC {spec.source!r} is not a regular file")
+            if not os.access(source, os.R_OK):
+                raise PermissionError(f"SRC {spec.source!r} is not readable")
+        except OSError as error:
+            reason = error.args[0] if len(error.args) == 1 else describe_os_error(error)
+            if error.filename is not None:
+                reason = f"SRC {spec.source!r}: {describe_os_error(error)}"
+            problems.append(Problem(label, str(reason)))
+            continue
+        files.append(InjectedFile(dest, source, info.st_size))
+    return files
+
+
+def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
+    """SSH public keys from --ssh-key: each a key file (one or more keys) or a key itself."""
+    keys: list[str] = []
+    for value in values:
+        path = Path(value).expanduser()
+        if "\n" not in value and not value.startswith(("ssh-", "ecdsa-", "sk-")) and path.exists():
+            label = f"--ssh-key {value}"
+            try:
+                text = Source(label, path.read_bytes()).data.decode("utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                reason = describe_os_error(error) if isinstance(error, OSError) else "not UTF-8"
+                problems.append(Problem(label, f"cannot read the key file: {reason}"))
+                continue
+            lines = [
+                (number, line.strip())
+                for number, line in enumerate(text.splitlines(), start=1)
+                if line.strip() and not line.lstrip().startswith("#")
+            ]
+            if not lines:
+                problems.append(Problem(label, "the key file holds no key"))
+            for number, line in lines:
+                if message := public_key_problem(line):
+                    problems.append(Problem(label, message, None, number))
+                else:
+                    keys.append(line)
+        elif message := public_key_problem(value):
+            hint = "" if path.exists() or "/" not in value else f" (and there is no file {value})"
+            problems.append(Problem("--ssh-key", message + hint))
+        else:
+            keys.append(value.strip())
+    return keys
+
+
+def _check_flags(spec: MachineSpec, problems: list[Problem]) -> None:
+    if spec.uuid is not None and (message := checks.uuid_problem(spec.uuid)):
+        problems.append(Problem("--uuid", message))
+    if spec.hostname is not None and (message := checks.hostname_problem(spec.hostname)):
+        problems.append(Problem("--hostname", message))
+    if spec.name is not None and not spec.name.strip():
+        problems.append(Problem("--name", "the name is empty"))
+
+
+def _merge_keys(
+    meta_data: dict[str, Any], flag_keys: list[str]
+) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """public_keys (name -> key) and keys ([{name, type, data}]) kept consistent, as Nova does."""
+    named: dict[str, tuple[str, str]] = {}
+    for name, data in (meta_data.get("public_keys") or {}).items():
+        named[name] = ("ssh", data)
+    for index, entry in enumerate(meta_data.get("keys") or []):
+        named.setdefault(
+            entry.get("name") or f"key-{index}", (entry.get("type", "ssh"), entry["data"])
+        )
+    for line in flag_keys:
+        if any(data == line for _, data in named.values()):
+            continue
+        base = key_comment(line) or f"key-{len(named)}"
+        name, suffix = base, 2
+        while name in named:
+            name, suffix = f"{base}-{suffix}", suffix + 1
+        named[name] = ("ssh", line)
+    public_keys = {name: data for name, (kind, data) in named.items() if kind == "ssh"}
+    keys = [{"name": name, "type": kind, "data": data} for name, (kind, data) in named.items()]
+    return public_keys, keys
+
+
+def derive_uuid(
+    user_data: bytes | None,
+    meta_data: dict[str, Any],
+    network_data: Any,
+    vendor_data: Any,
+    vendor_data2: Any,
+    files: list[InjectedFile],
+) -> str:
+    """A UUID that depends only on the inputs: the same inputs give the same UUID."""
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}:{len(data)}:".encode())
+        digest.update(data)
+
+    add("user_data", user_data if user_data is not None else b"\0none")
+    for label, value in (
+        ("meta_data", meta_data),
+        ("network_data", network_data),
+        ("vendor_data", vendor_data),
+        ("vendor_data2", vendor_data2),
+    ):
+        add(label, json.dumps(value, sort_keys=True).encode())
+    for injected in files:
+        add("file", injected.dest.encode())
+        add("content", _file_digest(injected.source))
+    return str(uuidlib.uuid5(UUID_NAMESPACE, digest.hexdigest()))
+
+
+def _file_digest(path: Path) -> bytes:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.digest()
+
