@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Union
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -31,8 +31,8 @@ from configdrive.validate import load_machine
 DEFAULT_EPOCH = 315_532_800  # 1980-01-01T00:00:00Z
 DEFAULT_MODE = 0o600
 
-InputLike = Union[str, "os.PathLike[str]", bytes, Mapping[str, Any], Source]
-FileLike = Union[str, tuple[Union[str, "os.PathLike[str]"], str], FileSpec]
+InputLike = str | os.PathLike[str] | bytes | Mapping[str, Any] | Source
+FileLike = str | tuple[str | os.PathLike[str], str] | FileSpec
 
 
 @dataclass(frozen=True)
@@ -206,8 +206,9 @@ def build(
     machine = validate_machine(spec, strict=strict)
     check_output(target, force=force)
     layout = layout_drive(machine)
-    return write_drive(machine, layout, target, force=force, mode=mode, timestamp=epoch,
-                       progress=progress)
+    return write_drive(
+        machine, layout, target, force=force, mode=mode, timestamp=epoch, progress=progress
+    )
 
 
 def write_drive(

@@ -61,7 +61,7 @@ def atomic_output(target: Path, *, force: bool, mode: int) -> Iterator[BinaryIO]
 
 def _move_into_place(temporary: Path, target: Path, *, force: bool) -> None:
     if force:
-        os.replace(temporary, target)
+        temporary.replace(target)
         return
     # link() fails if the target appeared meanwhile, so a racing writer is never clobbered.
     try:
@@ -74,7 +74,7 @@ def _move_into_place(temporary: Path, target: Path, *, force: bool) -> None:
         # A file system without hard links: the window between check and rename is tiny.
         if target.exists():
             raise OutputError("exists already; use --force to replace it", str(target)) from None
-        os.replace(temporary, target)
+        temporary.replace(target)
         return
     temporary.unlink()
 
@@ -94,4 +94,4 @@ def _sync_folder(folder: Path) -> None:
 
 def _remove_quietly(path: str | Path) -> None:
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
+        Path(path).unlink()

@@ -224,7 +224,7 @@ def network_data_problems(document: Document) -> list[Problem]:
     problems: list[Problem] = []
     if not isinstance(data, dict):
         return problems
-    links = data.get("links") if isinstance(data.get("links"), list) else []
+    links = _list_at(data, "links")
     link_ids = _unique_ids(document, "links", links, problems)
     for index, link in enumerate(links):
         if not isinstance(link, dict):
@@ -241,7 +241,7 @@ def network_data_problems(document: Document) -> list[Problem]:
             problems.append(
                 document.problem(("links", index, "vlan_link"), f"no link has id {vlan_link!r}")
             )
-    networks = data.get("networks") if isinstance(data.get("networks"), list) else []
+    networks = _list_at(data, "networks")
     _unique_ids(document, "networks", networks, problems)
     for index, network in enumerate(networks):
         if not isinstance(network, dict):
@@ -270,6 +270,11 @@ def network_data_problems(document: Document) -> list[Problem]:
                 document, ("services", index, "address"), service.get("address")
             )
     return problems
+
+
+def _list_at(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
 
 
 def _unique_ids(

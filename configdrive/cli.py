@@ -105,7 +105,8 @@ def build(
     file: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(
-            "--file", help="Inject the local file SRC at DEST on the VM. Repeatable.",
+            "--file",
+            help="Inject the local file SRC at DEST on the VM. Repeatable.",
             metavar="SRC:DEST",
         ),
     ] = None,
@@ -167,7 +168,7 @@ def _run(action: typer.models.CommandFunctionType, reporter: Reporter, *, debug:
             traceback.print_exc()
         print(f"mkconfigdrive: {error}", file=sys.stderr)
         raise typer.Exit(int(ExitCode.IO_FAILURE)) from None
-    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as error:
         if debug:
             traceback.print_exc()
         print(

@@ -7,6 +7,7 @@ stages can say `user.yml:12:3: users[0].name: ...` about it.
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import sys
@@ -341,7 +342,7 @@ def check_json_compatible(
         elif isinstance(value, list):
             for index, child in enumerate(value):
                 walk(child, (*at, index))
-        elif isinstance(value, float) and value != value:  # NaN has no JSON form
+        elif isinstance(value, float) and math.isnan(value):  # NaN has no JSON form
             report(at, "NaN is not a JSON value")
         elif not isinstance(value, JSON_SCALARS):
             kind = type(value).__name__

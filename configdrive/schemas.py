@@ -48,13 +48,13 @@ SECRET_KEYS = frozenset(
 
 def schema_path(name: str) -> Path:
     """Where the schema file `name` lives: in the wheel, or in the source tree's schemas/."""
-    packaged = resources.files("configdrive").joinpath("schemas", f"{name}.schema.json")
+    packaged = resources.files("configdrive") / "schemas" / f"{name}.schema.json"
     if packaged.is_file():
         return Path(str(packaged))
     return Path(__file__).resolve().parent.parent / "schemas" / f"{name}.schema.json"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(name: str) -> dict[str, Any]:
     """The parsed schema called `name` (cloud-config, meta-data, network-data)."""
     with schema_path(name).open(encoding="utf-8") as stream:
@@ -62,7 +62,7 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(name))
 
@@ -93,12 +93,13 @@ def _problems_from(error: ValidationError, document: Document, note: str) -> Ite
 
 
 def _unexpected_keys(error: ValidationError) -> list[str]:
+    instance: Any = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     known = schema.get("properties", {})
     patterns = schema.get("patternProperties", {})
     return [
         key
-        for key in error.instance
+        for key in instance
         if key not in known and not any(re.search(p, str(key)) for p in patterns)
     ]
 
@@ -133,7 +134,7 @@ def _type_names(expected: Any) -> str:
 def _message(error: ValidationError, path: DocPath) -> str:
     value = describe(error.instance, path)
     keyword = error.validator
-    argument = error.validator_value
+    argument: Any = error.validator_value
     if keyword == "type":
         return f"{value} is not of type {_type_names(argument)}"
     if keyword == "enum":

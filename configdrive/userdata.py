@@ -201,14 +201,14 @@ def _check_cloud_config_yaml(source: Source, problems: list[Problem], parsed: li
     if document.data is None:
         return  # an empty cloud-config is valid: it configures nothing
     if not isinstance(document.data, dict):
-        problems.append(
-            document.problem((), "a cloud-config must be a mapping of keys to values")
-        )
+        problems.append(document.problem((), "a cloud-config must be a mapping of keys to values"))
         return
     parsed.append(document.data)
     problems.extend(
         schema_problems(
-            document, CLOUD_CONFIG, unknown_key_note="neither cloud-init nor coreos-cloudinit reads it"
+            document,
+            CLOUD_CONFIG,
+            unknown_key_note="neither cloud-init nor coreos-cloudinit reads it",
         )
     )
     problems.extend(cloud_config_problems(document))
@@ -222,8 +222,13 @@ def _check_ignition(source: Source, problems: list[Problem]) -> None:
         column = getattr(error, "colno", None)
         reason = getattr(error, "msg", str(error))
         problems.append(
-            Problem(source.name, f"user data starting with '{{' is not valid JSON: {reason}",
-                    None, line, column)
+            Problem(
+                source.name,
+                f"user data starting with '{{' is not valid JSON: {reason}",
+                None,
+                line,
+                column,
+            )
         )
         return
     ignition = config.get("ignition") if isinstance(config, dict) else None
@@ -243,7 +248,11 @@ def _check_ignition(source: Source, problems: list[Problem]) -> None:
         )
     elif not isinstance(version, str | int):
         problems.append(
-            Problem(source.name, "ignition.version must be a string like '3.4.0'", ("ignition", "version"))
+            Problem(
+                source.name,
+                "ignition.version must be a string like '3.4.0'",
+                ("ignition", "version"),
+            )
         )
 
 

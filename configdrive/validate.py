@@ -60,8 +60,10 @@ def load_machine(spec: MachineSpec, *, strict: bool = False) -> Machine:
 
     meta_data: dict[str, Any] = dict(meta.data) if meta and isinstance(meta.data, dict) else {}
     public_keys, keys = _merge_keys(meta_data, flag_keys)
-    name = spec.name or meta_data.get("name")
-    hostname = spec.hostname or meta_data.get("hostname") or (user_info and user_info.hostname)
+    name: str | None = spec.name or meta_data.get("name")
+    hostname: str | None = spec.hostname or meta_data.get("hostname")
+    if hostname is None and user_info is not None:
+        hostname = user_info.hostname
     if hostname is None and name and checks.hostname_problem(name) is None:
         hostname = name
     if name is None:
@@ -283,4 +285,3 @@ def _file_digest(path: Path) -> bytes:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return digest.digest()
-

@@ -15,6 +15,7 @@ import io
 import re
 import time
 from collections.abc import Callable, Iterator
+from time import struct_time
 from typing import Any, BinaryIO
 
 import pycdlib
@@ -188,7 +189,7 @@ class _PinnedClock:
         return float(pinned) if pinned is not None else time.time()
 
     @staticmethod
-    def localtime(seconds: float | None = None) -> time.struct_time:
+    def localtime(seconds: float | None = None) -> struct_time:
         if _pinned.get() is None:
             return time.localtime(seconds)
         return time.gmtime(seconds)
