@@ -1,0 +1,83 @@
+"""The Python API that provisioning hooks and test harnesses call."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+import configdrive
+from configdrive import InvalidInputError, OutputError, build
+
+
+def test_build_from_mappings_and_bytes(tmp_path: Path, key_line: str) -> None:
+    result = build(
+        {"hostname": "api-1", "packages": ["htop"]},
+        tmp_path / "d.iso",
+        meta_data={"meta": {"role": "test"}},
+        ssh_keys=[key_line],
+    )
+    assert result.hostname == "api-1"
+    assert result.keys == 1
+    assert result.user_data == "cloud-config"
+    assert result.uuid_derived
+    assert result.path.stat().st_size == result.size
+
+
+def test_derived_uuid_is_stable_and_follows_the_inputs(tmp_path: Path) -> None:
+    first = build(b"#!/bin/sh\necho 1\n", tmp_path / "a.iso").uuid
+    again = build(b"#!/bin/sh\necho 1\n", tmp_path / "b.iso").uuid
+    other = build(b"#!/bin/sh\necho 2\n", tmp_path / "c.iso").uuid
+    assert first == again != other
+    assert (tmp_path / "a.iso").read_bytes() == (tmp_path / "b.iso").read_bytes()
+
+
+def test_every_problem_comes_at_once(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        build(
+            b"#cloud-config\nusers: 5\nhostname: -x\n",
+            tmp_path / "d.iso",
+            uuid="nope",
+            meta_data={"launch_index": "zero"},
+        )
+    messages = [str(problem) for problem in caught.value.problems]
+    assert len(messages) == 4
+    assert messages == sorted(messages, key=lambda m: m.split(":")[0])
+    assert caught.value.exit_code == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
+    build(b"#cloud-config\nhostnme: typo\n", tmp_path / "ok.iso")
+    with pytest.raises(InvalidInputError):
+        build(b"#cloud-config\nhostnme: typo\n", tmp_path / "strict.iso", strict=True)
+
+
+def test_output_problems_are_io_failures(tmp_path: Path) -> None:
+    with pytest.raises(OutputError) as caught:
+        build(b"#!/bin/sh\n", tmp_path / "missing" / "d.iso")
+    assert caught.value.exit_code == 3
+
+
+def test_timestamp_is_part_of_the_image(tmp_path: Path) -> None:
+    a = build(b"#!/bin/sh\n", tmp_path / "a.iso", timestamp=0).path.read_bytes()
+    b = build(b"#!/bin/sh\n", tmp_path / "b.iso", timestamp=1_000_000).path.read_bytes()
+    assert a != b
+
+
+def test_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert configdrive.source_date_epoch() == 1_700_000_000
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    with pytest.raises(configdrive.UsageError):
+        configdrive.source_date_epoch()
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert configdrive.source_date_epoch() == configdrive.api.DEFAULT_EPOCH
+
+
+def test_gzip_user_data_goes_on_byte_for_byte(tmp_path: Path) -> None:
+    data = gzip.compress(b"#cloud-config\nhostname: g-1\n", mtime=0)
+    result = build(data, tmp_path / "d.iso")
+    assert result.user_data == "gzip+cloud-config"
+    assert data in result.path.read_bytes()

@@ -1,0 +1,76 @@
+"""The checks JSON Schema cannot express."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+
+import pytest
+
+from configdrive.checks import gunzip_bounded, hostname_problem, uuid_problem
+from configdrive.sshkeys import key_comment, public_key_problem
+
+
+def test_real_keys_pass(key_line: str) -> None:
+    assert public_key_problem(key_line) is None
+    assert public_key_problem('from="10.0.0.0/8",no-pty ' + key_line) is None
+    assert key_comment(key_line) == "fixture-ed25519@example.com"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("", "empty SSH public key"),
+        ("ssh-ed25519", "ssh-ed25519 key has no key data"),
+        ("ssh-ed25519 !!!", "ssh-ed25519 key data is not valid base64"),
+        ("ssh-foo AAAA", "not an SSH public key"),
+        ("-----BEGIN OPENSSH PRIVATE KEY-----", "this is a private key"),
+    ],
+)
+def test_broken_keys_are_named(line: str, message: str) -> None:
+    problem = public_key_problem(line)
+    assert problem is not None
+    assert problem.startswith(message)
+
+
+def test_key_type_must_match_its_data(key_line: str) -> None:
+    data = key_line.split()[1]
+    assert public_key_problem(f"ssh-rsa {data}") == "ssh-rsa key data holds a 'ssh-ed25519' key"
+
+
+def test_a_secret_key_is_never_echoed() -> None:
+    secret = (
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nSECRETMATERIAL\n-----END OPENSSH PRIVATE KEY-----"
+    )
+    problem = public_key_problem(secret)
+    assert problem is not None
+    assert "SECRETMATERIAL" not in problem
+
+
+@pytest.mark.parametrize("name", ["web-1", "web-1.example.com", "a" * 63, "x1"])
+def test_good_host_names(name: str) -> None:
+    assert hostname_problem(name) is None
+
+
+@pytest.mark.parametrize("name", ["", "-web", "web-", "we_b", "a..b", "a" * 64, "é", "a." * 127])
+def test_bad_host_names(name: str) -> None:
+    assert hostname_problem(name) is not None
+
+
+def test_uuid_forms() -> None:
+    assert uuid_problem("2f0c3c6e-1b5d-4c1e-9a4f-7d8e9f0a1b2c") is None
+    assert uuid_problem("2F0C3C6E-1B5D-4C1E-9A4F-7D8E9F0A1B2C") is None
+    assert uuid_problem("2f0c3c6e1b5d4c1e9a4f7d8e9f0a1b2c") is not None
+    assert uuid_problem("{2f0c3c6e-1b5d-4c1e-9a4f-7d8e9f0a1b2c}") is not None
+    assert uuid_problem("web-1") is not None
+
+
+def test_gunzip_reads_every_member_and_refuses_bombs() -> None:
+    two_members = gzip.compress(b"one ") + gzip.compress(b"two")
+    assert gunzip_bounded(two_members, 100) == b"one two"
+    with pytest.raises(ValueError, match="more than 1000 bytes"):
+        gunzip_bounded(gzip.compress(b"\0" * 10_000), 1000)
+    with pytest.raises(ValueError, match="truncated"):
+        gunzip_bounded(gzip.compress(b"x" * 1000)[:20], 10_000)
+    with pytest.raises(ValueError, match="not valid gzip"):
+        gunzip_bounded(base64.b64decode("aGVsbG8K"), 100)

@@ -1,0 +1,112 @@
+"""The command line as a user meets it: help, exit codes, output forms, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import VALID, run_cli
+
+USER = VALID / "cloud-init" / "user.yml"
+
+
+def test_every_command_has_help() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    assert "build" in result.stdout
+    build_help = run_cli("build", "--help")
+    for option in ("--meta-data", "--network-data", "--ssh-key", "--file", "--force", "--json"):
+        assert option in build_help.stdout
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("mkconfigdrive ")
+
+
+def test_summary_names_what_was_built(tmp_path: Path) -> None:
+    result = run_cli("build", USER, "-o", tmp_path / "d.iso", "--hostname", "web-1")
+    assert result.returncode == 0
+    assert "label      config-2" in result.stdout
+    assert "hostname   web-1" in result.stdout
+    assert "(derived from the inputs)" in result.stdout
+
+
+def test_quiet_prints_nothing(tmp_path: Path) -> None:
+    result = run_cli("build", USER, "-o", tmp_path / "d.iso", "--quiet")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_json_summary(tmp_path: Path) -> None:
+    result = run_cli("build", USER, "-o", tmp_path / "d.iso", "--json")
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is True
+    assert summary["user_data"] == "cloud-config"
+    assert summary["warnings"] == []
+
+
+def test_stdin(tmp_path: Path) -> None:
+    result = run_cli("build", "-", "-o", tmp_path / "d.iso", stdin=USER.read_bytes())
+    assert result.returncode == 0, result.stderr
+    assert USER.read_bytes() in (tmp_path / "d.iso").read_bytes()
+
+
+def test_existing_output_is_kept_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "d.iso"
+    target.write_bytes(b"keep me")
+    result = run_cli("build", USER, "-o", target)
+    assert result.returncode == 3
+    assert "use --force" in result.stderr
+    assert target.read_bytes() == b"keep me"
+    assert run_cli("build", USER, "-o", target, "--force").returncode == 0
+    assert target.read_bytes() != b"keep me"
+
+
+def test_mode(tmp_path: Path) -> None:
+    assert run_cli("build", USER, "-o", tmp_path / "d.iso", "--mode", "0640").returncode == 0
+    assert (tmp_path / "d.iso").stat().st_mode & 0o777 == 0o640
+    bad = run_cli("build", USER, "-o", tmp_path / "e.iso", "--mode", "rw")
+    assert bad.returncode == 2
+    assert "--mode" in bad.stderr
+
+
+@pytest.mark.parametrize("args", [["build", "--no-such-option"], ["frobnicate"]])
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_source_date_epoch_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("build", USER, "-o", tmp_path / "d.iso", env={"SOURCE_DATE_EPOCH": "x"})
+    assert result.returncode == 2
+    assert "SOURCE_DATE_EPOCH" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_is_a_folder(tmp_path: Path) -> None:
+    result = run_cli("build", USER, "-o", tmp_path)
+    assert result.returncode == 3
+    assert "is a folder" in result.stderr
+
+
+def test_secrets_stay_out_of_messages(tmp_path: Path) -> None:
+    user = tmp_path / "user.yml"
+    user.write_text(
+        "#cloud-config\nusers:\n  - name: a\n    passwd: 12345678\n"
+        "chpasswd:\n  users:\n    - {name: a, password: 987654321, type: text}\n"
+        "write_files:\n  - path: /x\n    content: 7777777\n"
+    )
+    meta = tmp_path / "meta.yml"
+    meta.write_text("admin_pass: 55555555\nrandom_seed: '!!6666666!!'\n")
+    result = run_cli("build", user, "--meta-data", meta, "-o", tmp_path / "d.iso")
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    for secret in ("12345678", "987654321", "7777777", "55555555", "6666666"):
+        assert secret not in output
+    as_json = run_cli("build", user, "--meta-data", meta, "-o", tmp_path / "d.iso", "--json")
+    for secret in ("12345678", "987654321", "7777777", "55555555", "6666666"):
+        assert secret not in as_json.stdout
