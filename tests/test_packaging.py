@@ -1,0 +1,26 @@
+"""The wheel ships the package and its schemas, and nothing else."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.helpers import ROOT
+
+
+def test_wheel_contents(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("mkconfigdrive-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package = {name for name in names if not name.startswith("mkconfigdrive-")}
+    modules = {f"configdrive/{path.name}" for path in (ROOT / "configdrive").glob("*.py")}
+    schemas = {f"configdrive/schemas/{path.name}" for path in (ROOT / "schemas").glob("*.json")}
+    assert package == modules | schemas | {"configdrive/py.typed"}
+    assert len(schemas) == 3
