@@ -29,7 +29,7 @@ from configdrive.load import (
 from configdrive.model import FileSpec, InjectedFile, Machine, MachineSpec
 from configdrive.problems import DocPath, Problem, errors_in, sorted_problems
 from configdrive.schemas import META_DATA, NETWORK_DATA, schema_problems
-from configdrive.sshkeys import key_comment, public_key_problem
+from configdrive.sshkeys import KEY_TYPES, key_comment, public_key_problem
 from configdrive.userdata import UserDataInfo, inspect_user_data
 
 # Derived UUIDs are version 5 in this namespace, so they never collide with random ones.
@@ -209,9 +209,11 @@ def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
                     problems.append(Problem(label, message, None, number))
                 else:
                     keys.append(line)
+        elif len(value.split()) == 1 and value not in KEY_TYPES and not path.exists():
+            # One word that is not a key type: the user meant a key file.
+            problems.append(Problem(f"--ssh-key {value}", "no such key file"))
         elif message := public_key_problem(value):
-            hint = "" if path.exists() or "/" not in value else f" (and there is no file {value})"
-            problems.append(Problem("--ssh-key", message + hint))
+            problems.append(Problem("--ssh-key", message))
         else:
             keys.append(value.strip())
     return keys
