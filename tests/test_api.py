@@ -81,3 +81,19 @@ def test_gzip_user_data_goes_on_byte_for_byte(tmp_path: Path) -> None:
     result = build(data, tmp_path / "d.iso")
     assert result.user_data == "gzip+cloud-config"
     assert data in result.path.read_bytes()
+
+
+def test_missing_key_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        build(b"#!/bin/sh\n", tmp_path / "d.iso", ssh_keys=[str(tmp_path / "id.pub")])
+    assert [str(p) for p in caught.value.problems] == [
+        f"--ssh-key {tmp_path}/id.pub: no such key file"
+    ]
+
+
+def test_key_file_with_several_keys(tmp_path: Path, key_line: str) -> None:
+    keys = tmp_path / "authorized_keys"
+    rsa = (Path(__file__).parent.parent / "fixtures/keys/rsa.pub").read_text()
+    keys.write_text(f"# team keys\n{key_line}\n\n{rsa}")
+    result = build(b"#!/bin/sh\n", tmp_path / "d.iso", ssh_keys=[str(keys)])
+    assert result.keys == 2
