@@ -1,0 +1,1 @@
+"""Interoperability tests: our drives as the real readers (cloud-init, xorriso, ...) see them."""
