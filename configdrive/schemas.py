@@ -42,6 +42,12 @@ SECRET_KEYS = frozenset(
         "private_key",
         "ssh_keys",
         "token",
+        "secret",
+        "passphrase",
+        "registration_key",
+        "validation_key",
+        "validation_cert",
+        "private-cert",
     }
 )
 
