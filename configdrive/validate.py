@@ -68,23 +68,7 @@ def load_machine(spec: MachineSpec, *, strict: bool = False) -> Machine:
         hostname = name
     if name is None:
         name = hostname
-
-    assembled: dict[str, Any] = {}
-    if name is not None:
-        assembled["name"] = name
-    if hostname is not None:
-        assembled["hostname"] = hostname
-    assembled["launch_index"] = meta_data.get("launch_index", 0)
-    for key in ("availability_zone", "meta"):
-        if key in meta_data:
-            assembled[key] = meta_data[key]
-    if public_keys:
-        assembled["public_keys"] = public_keys
-    if keys:
-        assembled["keys"] = keys
-    for key, value in meta_data.items():
-        assembled.setdefault(key, value)
-    assembled.pop("uuid", None)
+    assembled = _assemble_meta_data(meta_data, name, hostname, public_keys, keys)
 
     network_data = network.data if network else None
     vendor_data = vendor.data if vendor else None
@@ -112,6 +96,33 @@ def load_machine(spec: MachineSpec, *, strict: bool = False) -> Machine:
     )
 
 
+def _assemble_meta_data(
+    given: dict[str, Any],
+    name: str | None,
+    hostname: str | None,
+    public_keys: dict[str, str],
+    keys: list[dict[str, str]],
+) -> dict[str, Any]:
+    """meta_data.json without its uuid, keys in the order Nova writes them, the user's after."""
+    assembled: dict[str, Any] = {}
+    if name is not None:
+        assembled["name"] = name
+    if hostname is not None:
+        assembled["hostname"] = hostname
+    assembled["launch_index"] = given.get("launch_index", 0)
+    for key in ("availability_zone", "meta"):
+        if key in given:
+            assembled[key] = given[key]
+    if public_keys:
+        assembled["public_keys"] = public_keys
+    if keys:
+        assembled["keys"] = keys
+    for key, value in given.items():
+        assembled.setdefault(key, value)
+    assembled.pop("uuid", None)
+    return assembled
+
+
 def _json_document(
     source: Source | None,
     problems: list[Problem],
@@ -123,7 +134,9 @@ def _json_document(
         return None
     found: list[Problem] = []
     document = parse_document(source, found)
-    if document is not None:
+    if document is not None and not source.data.strip():
+        found.append(Problem(source.name, "the file is empty"))
+    elif document is not None:
 
         def report(path: DocPath, message: str) -> None:
             found.append(document.problem(path, message))
