@@ -132,11 +132,12 @@ def _json_document(
     """Parse a document that ends up as JSON on the drive, and run its checks."""
     if source is None:
         return None
+    if not source.data.strip():
+        problems.append(Problem(source.name, "the file is empty"))
+        return None
     found: list[Problem] = []
     document = parse_document(source, found)
-    if document is not None and not source.data.strip():
-        found.append(Problem(source.name, "the file is empty"))
-    elif document is not None:
+    if document is not None:
 
         def report(path: DocPath, message: str) -> None:
             found.append(document.problem(path, message))
