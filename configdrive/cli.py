@@ -56,6 +56,12 @@ def _parse_mode(text: str) -> int:
 
 @app.command()
 def build(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Where to write the drive (required).", show_default=False
+        ),
+    ],
     user_data: Annotated[
         Optional[str],  # noqa: UP045
         typer.Argument(
@@ -65,9 +71,6 @@ def build(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where to write the drive.", show_default=False)
-    ] = Path("drive.iso"),
     meta_data: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(help="OpenStack meta_data keys, YAML or JSON.", metavar="FILE"),

@@ -110,3 +110,10 @@ def test_secrets_stay_out_of_messages(tmp_path: Path) -> None:
     as_json = run_cli("build", user, "--meta-data", meta, "-o", tmp_path / "d.iso", "--json")
     for secret in ("12345678", "987654321", "7777777", "55555555", "6666666"):
         assert secret not in as_json.stdout
+
+
+def test_output_is_required(tmp_path: Path) -> None:
+    result = run_cli("build", USER, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--output" in result.stderr
+    assert list(tmp_path.iterdir()) == []
