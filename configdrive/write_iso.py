@@ -152,8 +152,10 @@ def _iso_name(name: str, *, is_dir: bool) -> str:
     base, dot, extension = upper.rpartition(".")
     if not dot:
         base, extension = upper, ""
+    # Whole extensions (level 3 allows 30 characters): a reader without Rock Ridge or Joliet
+    # then shows meta_data.json, not meta_data.jso.
     base = _NOT_D_CHARACTER.sub("_", base)
-    extension = _NOT_D_CHARACTER.sub("_", extension)[:3]
+    extension = _NOT_D_CHARACTER.sub("_", extension)[:8]
     base = base[: _ISO_NAME_MAX - len(extension) - 1] or "_"
     return f"{base}.{extension}"
 

@@ -20,14 +20,14 @@ def test_iso_names_are_unique_per_folder() -> None:
     assert first == "/OPENSTACK"
     a = names.path("openstack/vendor_data.json", is_dir=False)
     b = names.path("openstack/VENDOR_DATA.JSON", is_dir=False)
-    assert a == "/OPENSTACK/VENDOR_DATA.JSO;1"
+    assert a == "/OPENSTACK/VENDOR_DATA.JSON;1"
     assert b != a
     assert names.path("openstack/user_data", is_dir=False) == "/OPENSTACK/USER_DATA.;1"
 
 
 def test_iso_names_fit_the_d_character_rules() -> None:
     assert _iso_name("2012-08-10", is_dir=True) == "2012_08_10"
-    assert _iso_name("meta-data.json", is_dir=False) == "META_DATA.JSO"
+    assert _iso_name("meta-data.json", is_dir=False) == "META_DATA.JSON"
     assert len(_iso_name("x" * 80 + ".json", is_dir=False)) <= 31
 
 
