@@ -109,7 +109,7 @@ def machine_spec(
             return as_source(value, label, stdin=stdin)
         except OSError as error:
             shown = "<stdin>" if str(value) == "-" else str(value)
-            read_problems.append(Problem(shown, f"cannot read {label}: {_reason(error)}"))
+            read_problems.append(Problem(shown, f"cannot read {label}: {describe_os_error(error)}"))
             return None
 
     return MachineSpec(
@@ -125,10 +125,6 @@ def machine_spec(
         files=tuple(_file_spec(item) for item in files),
         read_problems=tuple(read_problems),
     )
-
-
-def _reason(error: OSError) -> str:
-    return describe_os_error(error) if error.strerror else str(error.args[0])
 
 
 def as_source(value: InputLike, label: str, *, stdin: BinaryIO | None = None) -> Source:

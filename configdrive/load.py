@@ -44,20 +44,28 @@ def read_source(path: str | os.PathLike[str], stdin: BinaryIO | None = None) -> 
         stream = stdin if stdin is not None else sys.stdin.buffer
         return Source("<stdin>", stream.read())
     file_path = Path(path)
-    # Opening a FIFO or a device would block or read forever; only regular files are inputs.
-    info = file_path.stat()
-    if stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(f"{file_path} is a folder, not a file")
-    if not stat.S_ISREG(info.st_mode):
-        raise OSError(f"{file_path} is not a regular file")
+    regular_file(file_path)
     return Source(str(path), file_path.read_bytes(), file_path)
+
+
+def regular_file(path: Path) -> os.stat_result:
+    """Stat an input file, refusing folders, FIFOs, devices and unreadable files (OSError)."""
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError("is a folder, not a file")
+    # Opening a FIFO or a device would block or read forever; only regular files are inputs.
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError("is not a regular file")
+    if not os.access(path, os.R_OK):
+        raise PermissionError("is not readable")
+    return info
 
 
 def describe_os_error(error: OSError) -> str:
     """An OSError as a short sentence without Python's decoration."""
     if error.strerror:
         return error.strerror[0].lower() + error.strerror[1:]
-    return str(error)
+    return str(error.args[0]) if error.args else type(error).__name__
 
 
 @dataclass

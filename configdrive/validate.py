@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import posixpath
-import stat
 import uuid as uuidlib
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +23,7 @@ from configdrive.load import (
     check_json_compatible,
     describe_os_error,
     parse_document,
+    regular_file,
 )
 from configdrive.model import FileSpec, InjectedFile, Machine, MachineSpec
 from configdrive.problems import DocPath, Problem, errors_in, sorted_problems
@@ -181,18 +180,9 @@ def _injected_files(specs: tuple[FileSpec, ...], problems: list[Problem]) -> lis
         seen.add(dest)
         source = Path(spec.source)
         try:
-            info = source.stat()
-            if stat.S_ISDIR(info.st_mode):
-                raise IsADirectoryError(f"SRC {spec.source!r} is a folder, not a file")
-            if not stat.S_ISREG(info.st_mode):
-                raise OSError(f"SRC {spec.source!r} is not a regular file")
-            if not os.access(source, os.R_OK):
-                raise PermissionError(f"SRC {spec.source!r} is not readable")
+            info = regular_file(source)
         except OSError as error:
-            reason = error.args[0] if len(error.args) == 1 else describe_os_error(error)
-            if error.filename is not None:
-                reason = f"SRC {spec.source!r}: {describe_os_error(error)}"
-            problems.append(Problem(label, str(reason)))
+            problems.append(Problem(label, f"SRC {spec.source!r}: {describe_os_error(error)}"))
             continue
         files.append(InjectedFile(dest, source, info.st_size))
     return files

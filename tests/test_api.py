@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,14 @@ def test_key_file_with_several_keys(tmp_path: Path, key_line: str) -> None:
     keys.write_text(f"# team keys\n{key_line}\n\n{rsa}")
     result = build(b"#!/bin/sh\n", tmp_path / "d.iso", ssh_keys=[str(keys)])
     assert result.keys == 2
+
+
+def test_fifos_are_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(InvalidInputError) as caught:
+        build(str(fifo), tmp_path / "d.iso", files=[(fifo, "/etc/x")])
+    assert [problem.message for problem in caught.value.problems] == [
+        f"SRC '{fifo}': is not a regular file",
+        "cannot read user data: is not a regular file",
+    ]
