@@ -311,6 +311,20 @@ def _parse_yaml(source: Source, text: str, problems: list[Problem]) -> Document 
             )
         )
         return None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        character = error.character if isinstance(error.character, str) else chr(error.character)
+        problems.append(
+            Problem(
+                source.name,
+                f"invalid YAML: control character U+{ord(character):04X} is not allowed",
+                None,
+                line,
+                column,
+            )
+        )
+        return None
     except yaml.YAMLError as error:
         problems.append(Problem(source.name, f"invalid YAML: {error}"))
         return None

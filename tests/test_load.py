@@ -78,3 +78,10 @@ def parse_bytes(data: bytes) -> tuple[object, list[Problem]]:
     problems: list[Problem] = []
     document = parse_document(Source("b.yml", data), problems)
     return (document.data if document else None), problems
+
+
+def test_control_characters_are_located() -> None:
+    _, problems = parse("a: 1\nb: x\x01y\n")
+    assert [(p.line, p.column, p.message) for p in problems] == [
+        (2, 5, "invalid YAML: control character U+0001 is not allowed")
+    ]
