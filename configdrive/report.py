@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from configdrive.api import BuildResult
@@ -25,8 +25,9 @@ class Reporter:
 
     json: bool = False
     quiet: bool = False
-    out: TextIO = sys.stdout
-    err: TextIO = sys.stderr
+    # Looked up when the Reporter is made, so redirected streams (tests, hooks) are honoured.
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
 
     def problems(self, problems: Sequence[Problem]) -> None:
         """Problems one a line on stderr (in JSON mode they go into the final document)."""

@@ -117,3 +117,23 @@ def test_output_is_required(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--output" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_internal_errors_never_show_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+
+    from configdrive.cli import INTERNAL_ERROR, _run
+    from configdrive.report import Reporter
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    with pytest.raises(typer.Exit) as caught:
+        _run(broken, Reporter(), debug=False)
+    assert caught.value.exit_code == INTERNAL_ERROR
+    err = capsys.readouterr().err
+    assert "internal error (RuntimeError)" in err
+    assert "Traceback" not in err
+    with pytest.raises(typer.Exit):
+        _run(broken, Reporter(), debug=True)
+    assert "Traceback" in capsys.readouterr().err
