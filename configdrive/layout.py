@@ -51,16 +51,6 @@ class DriveLayout:
     label: str
     files: Mapping[str, Content]
 
-    @property
-    def payload_size(self) -> int:
-        """Bytes of file content, counting shared content once per path."""
-        return sum(content_size(content) for content in self.files.values())
-
-
-def content_size(content: Content) -> int:
-    """Size in bytes of one file's content."""
-    return content.size if isinstance(content, FileContent) else len(content)
-
 
 def _since(version: str, first: str) -> bool:
     """Whether Nova writes a file introduced in `first` into the folder of `version`."""

@@ -11,7 +11,7 @@ import math
 import os
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -76,17 +76,23 @@ class Document:
     data: Any
     root: yaml.Node | None = field(default=None, repr=False)
 
-    def locate(self, path: DocPath, *, key: bool = False) -> tuple[int | None, int | None]:
-        """Line and column (1-based) of the value at `path`, or of its key when `key` is set."""
+    def _walk(self, path: DocPath) -> tuple[yaml.Node | None, yaml.Node | None, bool]:
+        """The deepest key and value nodes along `path`, and whether the whole path was found."""
         node = self.root
         key_node: yaml.Node | None = None
         for element in path:
-            if node is None:
-                break
-            found = _child(node, element)
+            found = _child(node, element) if node is not None else None
             if found is None:
-                break
+                return key_node, node, False
             key_node, node = found
+        return key_node, node, True
+
+    def locate(self, path: DocPath, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of the value at `path`, or of its key when `key` is set.
+
+        A path that leaves the node tree is located at its deepest existing part.
+        """
+        key_node, node, _ = self._walk(path)
         target = key_node if key and key_node is not None else node
         if target is None:
             return (None, None)
@@ -94,13 +100,8 @@ class Document:
 
     def scalar_text(self, path: DocPath) -> str | None:
         """The scalar at `path` as written in the file (before YAML gave it a type)."""
-        node = self.root
-        for element in path:
-            found = _child(node, element) if node is not None else None
-            if found is None:
-                return None
-            node = found[1]
-        return node.value if isinstance(node, yaml.ScalarNode) else None
+        _, node, complete = self._walk(path)
+        return node.value if complete and isinstance(node, yaml.ScalarNode) else None
 
     def problem(self, path: DocPath, message: str, *, key: bool = False, **kwargs: Any) -> Problem:
         """A Problem about the value at `path` in this document, located by the node tree."""
@@ -371,8 +372,3 @@ def check_json_compatible(
             report(at, f"a YAML {kind} is not a JSON value; quote it to make it a string")
 
     walk(document.data, path)
-
-
-def path_of(elements: Sequence[str | int]) -> DocPath:
-    """A DocPath from any sequence of keys and indexes (jsonschema gives deques)."""
-    return tuple(elements)

@@ -106,8 +106,3 @@ def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
 def errors_in(problems: Iterable[Problem]) -> list[Problem]:
     """Only the errors among problems."""
     return [p for p in problems if p.severity is Severity.ERROR]
-
-
-def warnings_in(problems: Iterable[Problem]) -> list[Problem]:
-    """Only the warnings among problems."""
-    return [p for p in problems if p.severity is Severity.WARNING]
