@@ -117,7 +117,7 @@ def machine_spec(
         meta_data=gather(meta_data, "meta data"),
         network_data=gather(network_data, "network data"),
         vendor_data=gather(vendor_data, "vendor data"),
-        vendor_data2=gather(vendor_data2, "vendor data"),
+        vendor_data2=gather(vendor_data2, "vendor data2"),
         uuid=uuid,
         hostname=hostname,
         name=name,

@@ -23,6 +23,7 @@ from configdrive.load import (
     check_json_compatible,
     describe_os_error,
     parse_document,
+    read_source,
     regular_file,
 )
 from configdrive.model import FileSpec, InjectedFile, Machine, MachineSpec
@@ -196,7 +197,8 @@ def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
         if "\n" not in value and not value.startswith(("ssh-", "ecdsa-", "sk-")) and path.exists():
             label = f"--ssh-key {value}"
             try:
-                text = Source(label, path.read_bytes()).data.decode("utf-8")
+                # The shared input reader: a folder or FIFO is refused, never read or waited on.
+                text = read_source(path).data.decode("utf-8")
             except (OSError, UnicodeDecodeError) as error:
                 reason = describe_os_error(error) if isinstance(error, OSError) else "not UTF-8"
                 problems.append(Problem(label, f"cannot read the key file: {reason}"))

@@ -109,3 +109,20 @@ def test_fifos_are_refused_without_blocking(tmp_path: Path) -> None:
         f"SRC '{fifo}': is not a regular file",
         "cannot read user data: is not a regular file",
     ]
+
+
+def test_inline_documents_are_named_apart(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        build(None, tmp_path / "d.iso", vendor_data=b"{", vendor_data2=b"{")
+    assert sorted(problem.file for problem in caught.value.problems) == [
+        "<vendor data2>",
+        "<vendor data>",
+    ]
+
+
+def test_a_folder_given_as_key_file(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        build(None, tmp_path / "d.iso", ssh_keys=[str(tmp_path)])
+    assert [problem.message for problem in caught.value.problems] == [
+        "cannot read the key file: is a folder, not a file"
+    ]
