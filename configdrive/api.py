@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 import yaml
 
-from configdrive.atomic import atomic_output, check_output
+from configdrive.atomic import atomic_output
 from configdrive.errors import UsageError
 from configdrive.layout import DriveLayout, layout_openstack
 from configdrive.load import Source, describe_os_error, read_source
@@ -200,7 +200,6 @@ def build(
         stdin=stdin,
     )
     machine = validate_machine(spec, strict=strict)
-    check_output(target, force=force)
     layout = layout_drive(machine)
     return write_drive(
         machine, layout, target, force=force, mode=mode, timestamp=epoch, progress=progress
