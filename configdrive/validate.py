@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import sys
 import uuid as uuidlib
 from collections.abc import Callable
 from pathlib import Path
@@ -288,8 +289,11 @@ def derive_uuid(
 
 
 def _file_digest(path: Path) -> bytes:
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
+        if sys.version_info >= (3, 11):
+            # Reads into one reused buffer: a gigabyte payload hashes at the disk's speed.
+            return hashlib.file_digest(stream, "sha256").digest()
+        digest = hashlib.sha256()
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
-    return digest.digest()
+        return digest.digest()
