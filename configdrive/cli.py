@@ -8,13 +8,16 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from configdrive import __version__
 from configdrive.errors import ConfigDriveError, ExitCode, UsageError
 from configdrive.report import Reporter
+
+if TYPE_CHECKING:
+    from configdrive.progress import ProgressBar
 
 app = typer.Typer(
     name="mkconfigdrive",
@@ -133,25 +136,40 @@ def build(
     def run() -> None:
         from configdrive.api import build as build_drive
 
-        result = build_drive(
-            user_data,
-            output,
-            meta_data=meta_data,
-            network_data=network_data,
-            vendor_data=vendor_data,
-            vendor_data2=vendor_data2,
-            uuid=uuid,
-            hostname=hostname,
-            name=name,
-            ssh_keys=ssh_key or (),
-            files=file or (),
-            strict=strict,
-            force=force,
-            mode=_parse_mode(mode),
-        )
+        bar = _progress_bar(reporter)
+        try:
+            result = build_drive(
+                user_data,
+                output,
+                meta_data=meta_data,
+                network_data=network_data,
+                vendor_data=vendor_data,
+                vendor_data2=vendor_data2,
+                uuid=uuid,
+                hostname=hostname,
+                name=name,
+                ssh_keys=ssh_key or (),
+                files=file or (),
+                strict=strict,
+                force=force,
+                mode=_parse_mode(mode),
+                progress=bar,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
         reporter.built(result)
 
     _run(run, reporter, debug=debug)
+
+
+def _progress_bar(reporter: Reporter) -> ProgressBar | None:
+    """A bar for long builds, only when a person watches standard error."""
+    if reporter.json or reporter.quiet or not reporter.err.isatty():
+        return None
+    from configdrive.progress import ProgressBar
+
+    return ProgressBar(reporter.err)
 
 
 def _run(action: typer.models.CommandFunctionType, reporter: Reporter, *, debug: bool) -> None:
