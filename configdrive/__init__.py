@@ -7,25 +7,62 @@ contents) -> `write_iso` (the image). `api` ties them together for callers.
 
 from __future__ import annotations
 
-from configdrive.api import (
-    BuildResult,
-    build,
-    layout_drive,
-    machine_spec,
-    source_date_epoch,
-    validate_machine,
-    write_drive,
-)
-from configdrive.errors import (
-    ConfigDriveError,
-    ExitCode,
-    InvalidInputError,
-    OutputError,
-    UsageError,
-)
-from configdrive.layout import DriveLayout
-from configdrive.model import Machine, MachineSpec
-from configdrive.problems import Problem, Severity
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from configdrive.api import (
+        BuildResult,
+        build,
+        layout_drive,
+        machine_spec,
+        source_date_epoch,
+        validate_machine,
+        write_drive,
+    )
+    from configdrive.errors import (
+        ConfigDriveError,
+        ExitCode,
+        InvalidInputError,
+        OutputError,
+        UsageError,
+    )
+    from configdrive.layout import DriveLayout
+    from configdrive.model import Machine, MachineSpec
+    from configdrive.problems import Problem, Severity
+
+# Where each public name lives. Importing the package stays cheap (the command line's
+# --help and --version need none of it); a name's module loads on first use.
+_EXPORTS = {
+    "BuildResult": "configdrive.api",
+    "build": "configdrive.api",
+    "layout_drive": "configdrive.api",
+    "machine_spec": "configdrive.api",
+    "source_date_epoch": "configdrive.api",
+    "validate_machine": "configdrive.api",
+    "write_drive": "configdrive.api",
+    "ConfigDriveError": "configdrive.errors",
+    "ExitCode": "configdrive.errors",
+    "InvalidInputError": "configdrive.errors",
+    "OutputError": "configdrive.errors",
+    "UsageError": "configdrive.errors",
+    "DriveLayout": "configdrive.layout",
+    "Machine": "configdrive.model",
+    "MachineSpec": "configdrive.model",
+    "Problem": "configdrive.problems",
+    "Severity": "configdrive.problems",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'configdrive' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 

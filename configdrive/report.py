@@ -6,11 +6,13 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from configdrive.api import BuildResult
 from configdrive.errors import ConfigDriveError, ExitCode, InvalidInputError
 from configdrive.problems import Problem, Severity, errors_in
+
+if TYPE_CHECKING:
+    from configdrive.api import BuildResult
 
 _FAILURE_KIND = {
     ExitCode.INVALID_INPUT: "invalid input",
