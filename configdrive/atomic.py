@@ -3,6 +3,10 @@
 The drive is written to a temporary file in the target's own folder and moved
 into place only once complete and synced; an error or an interrupt removes the
 temporary file, so a half-written drive never appears at the target path.
+
+The temporary file is named `.<target name>.<8 random characters>.partial` and is
+readable by its owner alone until it is complete. Only SIGKILL (or a crash) can leave
+one behind; the name says whose it is, so the user can remove it.
 """
 
 from __future__ import annotations
@@ -10,13 +14,19 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
+import re
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from configdrive import signals
 from configdrive.errors import OutputError
 from configdrive.load import describe_os_error
+
+TEMPORARY_SUFFIX = ".partial"
+_PRIVATE_MODE = 0o600
+_NAME_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def check_output(target: Path, *, force: bool) -> None:
@@ -36,19 +46,27 @@ def check_output(target: Path, *, force: bool) -> None:
 def atomic_output(target: Path, *, force: bool, mode: int) -> Iterator[BinaryIO]:
     """A stream whose content replaces `target` only when the block ends without error."""
     check_output(target, force=force)
+    temporary: Path | None = None
     try:
-        fd, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".partial", dir=target.parent
-        )
+        # Held, so that an interrupt lands before the file exists or after its name is known.
+        with signals.held():
+            temporary, fd = _create_temporary(target)
     except OSError as error:
         raise OutputError(describe_os_error(error), str(target.parent)) from None
+    except BaseException:
+        if temporary is not None:
+            _remove_quietly(temporary)
+        raise
     try:
-        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        _move_into_place(Path(temporary), target, force=force)
+            # The requested mode only now: a partial drive (user data, passwords) stays private.
+            os.fchmod(stream.fileno(), mode)
+        with signals.held():  # a stop signal lands before the rename or after it, never within
+            _move_into_place(temporary, target, force=force)
+            signals.output_in_place()
         _sync_folder(target.parent)
     except OSError as error:
         _remove_quietly(temporary)
@@ -57,6 +75,31 @@ def atomic_output(target: Path, *, force: bool, mode: int) -> Iterator[BinaryIO]
         # KeyboardInterrupt and friends too: never leave the partial file behind.
         _remove_quietly(temporary)
         raise
+
+
+def temporary_name_pattern(target: Path) -> re.Pattern[str]:
+    """What the names of `target`'s temporary files look like (a leftover can be recognised)."""
+    return re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9]{{8}}{re.escape(TEMPORARY_SUFFIX)}")
+
+
+def _create_temporary(target: Path) -> tuple[Path, int]:
+    """A new file beside `target`, readable and writable by its owner only, and its descriptor."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    for _attempt in range(100):
+        token = "".join(secrets.choice(_NAME_CHARACTERS) for _ in range(8))
+        temporary = target.parent / f".{target.name}.{token}{TEMPORARY_SUFFIX}"
+        try:
+            fd = os.open(temporary, flags, _PRIVATE_MODE)
+        except FileExistsError:
+            continue  # someone else's file (a leftover of a killed run): never touch it
+        try:
+            os.fchmod(fd, _PRIVATE_MODE)  # whatever the umask let through
+        except OSError:
+            os.close(fd)
+            _remove_quietly(temporary)
+            raise
+        return temporary, fd
+    raise FileExistsError(errno.EEXIST, "cannot find a free temporary file name")
 
 
 def _move_into_place(temporary: Path, target: Path, *, force: bool) -> None:
@@ -92,6 +135,6 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _remove_quietly(path: str | Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        Path(path).unlink()
+def _remove_quietly(path: Path) -> None:
+    with signals.held(), contextlib.suppress(FileNotFoundError):
+        path.unlink()
