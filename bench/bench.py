@@ -1,0 +1,374 @@
+"""mkconfigdrive against the tools people use today, side by side, in one run.
+
+Run by hand with `bench/run` (which installs the peers first), never as a test:
+timings depend on the machine. Every case runs each contender once per round,
+in an order that rotates between rounds, and reports medians and ratios. The
+table is printed and written as JSON.
+
+Cases:
+  cli     the README's example as a whole process; peers: cloud-localds, and
+          genisoimage / xorriso on a tree made beforehand (their best case)
+  api     typical drives through the Python API on one core, against the
+          openstacksdk way (write a temporary tree, run genisoimage, read back)
+  big     1 GiB of injected files: wall time and peak memory
+  size    Nova's full version list: image size against genisoimage's
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from configdrive import api  # noqa: E402
+from configdrive.layout import DriveLayout, FileContent  # noqa: E402
+
+EXAMPLE = ROOT / "fixtures" / "valid" / "container-linux"
+EXAMPLE_ARGS = [
+    str(EXAMPLE / "user.yml"),
+    "--meta-data",
+    str(EXAMPLE / "machine.yml"),
+    "--network-data",
+    str(EXAMPLE / "network.json"),
+]
+MKCONFIGDRIVE = Path(sys.executable).with_name("mkconfigdrive")
+# The flags Nova's configdrive.py passes to genisoimage (openstacksdk's pack() uses the same).
+NOVA_FLAGS = [
+    "-ldots", "-allow-lowercase", "-allow-multidot", "-l",
+    "-publisher", "OpenStack Compute", "-quiet", "-J", "-r", "-V", "config-2",
+]  # fmt: skip
+MIB = 1024 * 1024
+
+
+@dataclass
+class Result:
+    """One case: every contender's samples (seconds, bytes or drives/s) and extra facts."""
+
+    case: str
+    unit: str
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def median(self, name: str) -> float:
+        return statistics.median(self.samples[name])
+
+
+def rounds(contenders: dict[str, Callable[[], float]], count: int) -> dict[str, list[float]]:
+    """Run each contender once per round, rotating the order so none always goes first."""
+    names = list(contenders)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(count):
+        shift = index % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(contenders[name]())
+    return samples
+
+
+def timed(command: list[str], **kwargs: Any) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - start
+
+
+def timed_rss(command: list[str]) -> tuple[float, int]:
+    """Wall time and the child's own peak RSS in bytes."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{command[0]} failed")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def example_layout(
+    files: list[str] | None = None, hostname: str | None = None, uuid: str | None = None
+) -> DriveLayout:
+    spec = api.machine_spec(
+        EXAMPLE / "user.yml",
+        meta_data=EXAMPLE / "machine.yml",
+        network_data=EXAMPLE / "network.json",
+        files=files or [],
+        hostname=hostname,
+        uuid=uuid,
+    )
+    return api.layout_drive(api.validate_machine(spec))
+
+
+def write_tree(layout: DriveLayout, root: Path) -> None:
+    """The layout as files, the way Nova and openstacksdk stage a drive (payloads hard-linked)."""
+    for path, content in layout.files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, FileContent):
+            os.link(content.path, target)
+        else:
+            target.write_bytes(content)
+
+
+def case_cli(work: Path, count: int) -> Result:
+    tree = work / "tree"
+    write_tree(example_layout(), tree)
+    seed_meta = work / "meta-data"
+    seed_meta.write_text("instance-id: bench\nlocal-hostname: bench\n")
+    out = work / "out.iso"
+    contenders = {
+        "mkconfigdrive": lambda: timed(
+            [str(MKCONFIGDRIVE), "build", *EXAMPLE_ARGS, "-o", str(out), "--force", "-q"]
+        ),
+        "cloud-localds": lambda: timed(
+            ["cloud-localds", str(work / "seed.img"), str(EXAMPLE / "user.yml"), str(seed_meta)]
+        ),
+        "genisoimage (tree ready)": lambda: timed(
+            ["genisoimage", "-o", str(work / "g.iso"), *NOVA_FLAGS, str(tree)]
+        ),
+        "xorriso -as mkisofs (tree ready)": lambda: timed(
+            ["xorriso", "-as", "mkisofs", "-o", str(work / "x.iso"), *NOVA_FLAGS, str(tree)],
+            stderr=subprocess.DEVNULL,
+        ),
+    }
+    return Result("cli", "s", rounds(contenders, count))
+
+
+def openstacksdk_way(layout: DriveLayout) -> bytes:
+    """openstacksdk's configdrive.build without gzip and base64: tree, genisoimage, read back."""
+    with tempfile.TemporaryDirectory() as folder:
+        tree = Path(folder) / "tree"
+        write_tree(layout, tree)
+        image = Path(folder) / "drive.iso"
+        subprocess.run(
+            ["genisoimage", "-o", str(image), *NOVA_FLAGS, str(tree)],
+            check=True,
+            capture_output=True,
+        )
+        return image.read_bytes()
+
+
+def case_api(work: Path, count: int, drives: int) -> Result:
+    """Per-drive time through the API on one core: distinct machines, as in a fleet."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    machines = [
+        (f"web-{index}", f"00000000-0000-4000-8000-{index:012d}") for index in range(drives)
+    ]
+
+    def ours() -> float:
+        start = time.perf_counter()
+        for index, (hostname, uuid) in enumerate(machines):
+            api.build(
+                EXAMPLE / "user.yml",
+                work / f"api-{index % 8}.iso",
+                meta_data=EXAMPLE / "machine.yml",
+                network_data=EXAMPLE / "network.json",
+                force=True,
+                hostname=hostname,
+                uuid=uuid,
+            )
+        return drives / (time.perf_counter() - start)
+
+    # The peer gets its files ready-made: only the tree, genisoimage and the read-back are timed.
+    peer_layouts = [
+        example_layout(hostname=hostname, uuid=uuid)
+        for hostname, uuid in machines[: max(drives // 10, 5)]
+    ]
+
+    def peer() -> float:
+        start = time.perf_counter()
+        for layout in peer_layouts:
+            openstacksdk_way(layout)
+        return len(peer_layouts) / (time.perf_counter() - start)
+
+    samples = rounds({"mkconfigdrive API": ours, "openstacksdk way": peer}, count)
+    os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+    return Result("api", "drives/s", samples, {"drives per round": drives, "cores": 1})
+
+
+def case_big(work: Path, count: int, gib: float) -> Result:
+    payload = work / "payload"
+    payload.mkdir()
+    files = []
+    quarter = int(gib * 1024 * MIB) // 4
+    for index in range(4):
+        path = payload / f"blob{index}"
+        with path.open("wb") as stream:
+            for _ in range(quarter // MIB):
+                stream.write(os.urandom(MIB))
+        files.append(f"{path}:/opt/payload/blob{index}")
+    tree = work / "bigtree"
+    write_tree(example_layout(files), tree)
+    flags = [arg for spec in files for arg in ("--file", spec)]
+    out = work / "big.iso"
+    rss: dict[str, list[int]] = {"mkconfigdrive": [], "genisoimage": [], "xorriso": []}
+
+    def run(name: str, command: list[str], output: Path) -> float:
+        output.unlink(missing_ok=True)
+        elapsed, peak = timed_rss(command)
+        rss[name].append(peak)
+        output.unlink()
+        return elapsed
+
+    ours = [str(MKCONFIGDRIVE), "build", *EXAMPLE_ARGS, *flags, "-o", str(out), "-q"]
+    contenders = {
+        "mkconfigdrive": lambda: run("mkconfigdrive", ours, out),
+        "genisoimage": lambda: run(
+            "genisoimage", ["genisoimage", "-o", str(work / "g.iso"), *NOVA_FLAGS, str(tree)],
+            work / "g.iso",
+        ),
+        "xorriso": lambda: run(
+            "xorriso",
+            ["xorriso", "-as", "mkisofs", "-quiet", "-o", str(work / "x.iso"), *NOVA_FLAGS,
+             str(tree)],
+            work / "x.iso",
+        ),
+    }  # fmt: skip
+    samples = rounds(contenders, count)
+    notes = {
+        "payload MiB": 4 * quarter // MIB,
+        "peak RSS MiB": {name: round(max(values) / MIB, 1) for name, values in rss.items()},
+    }
+    shutil.rmtree(payload)
+    shutil.rmtree(tree)
+    return Result("big", "s", samples, notes)
+
+
+def case_size(work: Path) -> Result:
+    tree = work / "sizetree"
+    layout = example_layout()
+    write_tree(layout, tree)
+    ours = work / "ours.iso"
+    api.build(
+        EXAMPLE / "user.yml",
+        ours,
+        meta_data=EXAMPLE / "machine.yml",
+        network_data=EXAMPLE / "network.json",
+        force=True,
+    )
+    subprocess.run(
+        ["genisoimage", "-o", str(work / "g.iso"), *NOVA_FLAGS, str(tree)],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        ["xorriso", "-as", "mkisofs", "-quiet", "-o", str(work / "x.iso"), *NOVA_FLAGS, str(tree)],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    sizes = {
+        "mkconfigdrive": [float(ours.stat().st_size)],
+        "genisoimage": [float((work / "g.iso").stat().st_size)],
+        "xorriso": [float((work / "x.iso").stat().st_size)],
+    }
+    return Result("size", "bytes", sizes, {"files on the drive": len(layout.files)})
+
+
+def table(results: list[Result]) -> str:
+    """Medians, and each peer against mkconfigdrive (x > 1: we are better)."""
+    lines = [f"{'case':6} {'contender':34} {'median':>14} {'vs mkconfigdrive':>18}"]
+    for result in results:
+        names = list(result.samples)
+        ours = result.median(names[0])
+        for name in names:
+            value = result.median(name)
+            if name == names[0]:
+                ratio = ""
+            elif result.unit == "drives/s":
+                ratio = f"{ours / value:.1f}x faster"
+            else:
+                ratio = f"{value / ours:.2f}x"
+            lines.append(f"{result.case:6} {name:34} {_show(value, result.unit):>14} {ratio:>18}")
+        for key, note in result.notes.items():
+            lines.append(f"{'':6} {key}: {note}")
+    return "\n".join(lines)
+
+
+def _show(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value * 1000:,.0f} ms"
+    if unit == "bytes":
+        return f"{value / 1024:,.0f} KiB"
+    return f"{value:,.0f} {unit}"
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "genisoimage": _version(["genisoimage", "--version"]),
+        "xorriso": _version(["xorriso", "-version"]),
+    }
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def _version(command: list[str]) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    return (done.stdout or done.stderr).splitlines()[0].strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", nargs="*", default=["cli", "api", "big", "size"])
+    parser.add_argument("--rounds", type=int, default=11)
+    parser.add_argument("--drives", type=int, default=200, help="drives per API round")
+    parser.add_argument("--gib", type=float, default=1.0, help="payload of the big case")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    options = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="mkconfigdrive-bench-", dir="/var/tmp") as folder:
+        work = Path(folder)
+        for case in options.cases:
+            case_work = work / case
+            case_work.mkdir()
+            if case == "cli":
+                results.append(case_cli(case_work, options.rounds))
+            elif case == "api":
+                results.append(case_api(case_work, options.rounds, options.drives))
+            elif case == "big":
+                results.append(case_big(case_work, max(options.rounds // 2, 3), options.gib))
+            elif case == "size":
+                results.append(case_size(case_work))
+            else:
+                parser.error(f"unknown case {case!r}")
+            print(table(results[-1:]), flush=True)
+    report = {
+        "machine": machine(),
+        "command": " ".join(["bench/run", *sys.argv[1:]]),
+        "results": [
+            {
+                "case": result.case,
+                "unit": result.unit,
+                "medians": {name: result.median(name) for name in result.samples},
+                "samples": result.samples,
+                "notes": result.notes,
+            }
+            for result in results
+        ],
+    }
+    options.json.write_text(json.dumps(report, indent=2) + "\n")
+    print()
+    print(table(results))
+    print(f"\nmachine: {json.dumps(report['machine'])}\nwritten to {options.json}")
+
+
+if __name__ == "__main__":
+    main()
