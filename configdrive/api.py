@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -19,11 +19,12 @@ from typing import Any, BinaryIO
 import yaml
 
 from configdrive.atomic import atomic_output
-from configdrive.errors import UsageError
+from configdrive.errors import InvalidInputError, UsageError
 from configdrive.layout import DriveLayout, layout_openstack
 from configdrive.load import Source, describe_os_error, read_source
 from configdrive.model import FileSpec, Machine, MachineSpec
-from configdrive.problems import Problem
+from configdrive.problems import Problem, Severity
+from configdrive.progress import ProgressCallback
 from configdrive.validate import load_machine
 
 # A date well before any real drive and after 1980 (FAT's epoch), used when
@@ -33,6 +34,12 @@ DEFAULT_MODE = 0o600
 
 InputLike = str | os.PathLike[str] | bytes | Mapping[str, Any] | Source
 FileLike = str | tuple[str | os.PathLike[str], str] | FileSpec
+
+# What goes on the drive (which reader it is for) and how it is packaged.
+LAYOUTS = ("openstack", "nocloud")
+FORMATS = ("iso", "vfat", "dir", "ironic")
+# The name each format reports as: the file system the readers see, or the packaging.
+FORMAT_NAMES = {"iso": "iso9660", "vfat": "vfat", "dir": "dir", "ironic": "ironic"}
 
 
 @dataclass(frozen=True)
@@ -149,14 +156,51 @@ def _file_spec(item: FileLike) -> FileSpec:
     return FileSpec.parse(item)
 
 
-def validate_machine(spec: MachineSpec, *, strict: bool = False) -> Machine:
-    """Validate one machine's inputs; raises InvalidInputError listing every problem."""
-    return load_machine(spec, strict=strict)
+def validate_machine(
+    spec: MachineSpec, *, strict: bool = False, layout: str = "openstack"
+) -> Machine:
+    """Validate one machine's inputs for `layout`; raise InvalidInputError with every problem."""
+    return load_machine(spec, strict=strict, layout=layout)
 
 
-def layout_drive(machine: Machine) -> DriveLayout:
-    """The files a config-2 drive holds for `machine`, as a map of paths to contents."""
+def layout_drive(machine: Machine, layout: str = "openstack") -> DriveLayout:
+    """The files a drive holds for `machine`, as a map of paths to contents.
+
+    `openstack` is the config-2 layout Nova writes; `nocloud` is cloud-init's NoCloud seed.
+    """
+    check_combination(layout, "iso")
+    if layout == "nocloud":
+        from configdrive.layout_nocloud import layout_nocloud
+
+        return layout_nocloud(machine)
     return layout_openstack(machine)
+
+
+def check_combination(layout: str, format: str) -> None:
+    """Refuse layouts, formats and pairs of them that no reader would use."""
+    if layout not in LAYOUTS:
+        raise UsageError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
+    if format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
+    if layout == "nocloud" and format == "ironic":
+        raise UsageError(
+            "--format ironic takes config-2 drives only (Ironic writes the image to a "
+            "config-2 partition); use --layout openstack"
+        )
+
+
+def format_warnings(layout: str, format: str) -> tuple[Problem, ...]:
+    """What a reader will make of this packaging that the user should hear before booting."""
+    if layout == "openstack" and format == "vfat":
+        return (
+            Problem(
+                "--format vfat",
+                "Afterburn reads config drives only from ISO9660: Fedora CoreOS and Flatcar "
+                "machines will not get this drive's SSH keys or host name",
+                severity=Severity.WARNING,
+            ),
+        )
+    return ()
 
 
 def build(
@@ -172,18 +216,23 @@ def build(
     name: str | None = None,
     ssh_keys: Iterable[str] = (),
     files: Iterable[FileLike] = (),
+    layout: str = "openstack",
+    format: str = "iso",
     strict: bool = False,
     force: bool = False,
     mode: int = DEFAULT_MODE,
     timestamp: int | None = None,
     stdin: BinaryIO | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> BuildResult:
-    """Validate the inputs and write a config-2 ISO drive to `output`, atomically.
+    """Validate the inputs and write a drive to `output`, atomically.
 
+    `layout` is `openstack` (config-2) or `nocloud` (cidata); `format` is `iso`, `vfat`,
+    `dir` (a folder) or `ironic` (base64 of the gzipped ISO, for Ironic's API).
     Raises InvalidInputError (every problem at once) before anything is written,
     OutputError when the drive cannot be written, UsageError for bad arguments.
     """
+    check_combination(layout, format)
     target = Path(output)
     epoch = source_date_epoch() if timestamp is None else timestamp
     spec = machine_spec(
@@ -199,10 +248,20 @@ def build(
         files=files,
         stdin=stdin,
     )
-    machine = validate_machine(spec, strict=strict)
-    layout = layout_drive(machine)
+    machine = validate_machine(spec, strict=strict, layout=layout)
+    warnings = format_warnings(layout, format)
+    if strict and warnings:
+        raise InvalidInputError([*machine.warnings, *warnings])
     return write_drive(
-        machine, layout, target, force=force, mode=mode, timestamp=epoch, progress=progress
+        machine,
+        layout_drive(machine, layout),
+        target,
+        format=format,
+        force=force,
+        mode=mode,
+        timestamp=epoch,
+        progress=progress,
+        warnings=warnings,
     )
 
 
@@ -211,28 +270,59 @@ def write_drive(
     layout: DriveLayout,
     target: Path,
     *,
+    format: str = "iso",
     force: bool = False,
     mode: int = DEFAULT_MODE,
     timestamp: int = DEFAULT_EPOCH,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressCallback | None = None,
+    warnings: tuple[Problem, ...] = (),
 ) -> BuildResult:
-    """Write an already validated machine's layout as an ISO image at `target`."""
-    from configdrive.write_iso import write_iso  # pycdlib is imported only when writing
+    """Write an already validated machine's layout at `target` in `format`, atomically."""
+    if format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
+    if format == "dir":
+        from configdrive.write_dir import write_dir
 
-    with atomic_output(target, force=force, mode=mode) as stream:
-        write_iso(layout, stream, timestamp=timestamp, progress=progress)
+        size = write_dir(layout, target, force=force, mode=mode, timestamp=timestamp)
+    else:
+        with atomic_output(target, force=force, mode=mode) as stream:
+            _write_image(layout, stream, format, timestamp, target.parent, progress)
+        size = target.stat().st_size
     info = machine.user_data_info
     return BuildResult(
         path=target,
-        size=target.stat().st_size,
+        size=size,
         label=layout.label,
-        format="iso9660",
+        format=FORMAT_NAMES[format],
         uuid=machine.uuid,
         uuid_derived=machine.uuid_derived,
         hostname=machine.hostname,
         name=machine.name,
-        keys=len(machine.meta_data.get("keys", [])),
+        keys=len(machine.public_keys),
         files=len(machine.files),
         user_data=info.description if info else None,
-        warnings=machine.warnings,
+        warnings=(*machine.warnings, *warnings),
     )
+
+
+def _write_image(
+    layout: DriveLayout,
+    stream: BinaryIO,
+    format: str,
+    timestamp: int,
+    scratch: Path,
+    progress: ProgressCallback | None,
+) -> None:
+    # Each writer is imported only when used: pycdlib alone costs ~8 ms of start-up.
+    if format == "vfat":
+        from configdrive.write_vfat import write_vfat
+
+        write_vfat(layout, stream, timestamp=timestamp, progress=progress)
+    elif format == "ironic":
+        from configdrive.write_ironic import write_ironic
+
+        write_ironic(layout, stream, timestamp=timestamp, scratch=scratch, progress=progress)
+    else:
+        from configdrive.write_iso import write_iso
+
+        write_iso(layout, stream, timestamp=timestamp, progress=progress)

@@ -116,6 +116,18 @@ def build(
             metavar="SRC:DEST",
         ),
     ] = None,
+    layout: Annotated[
+        str,
+        typer.Option(help="What goes on the drive: openstack (config-2) or nocloud (cidata)."),
+    ] = "openstack",
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="iso; vfat (a FAT image); dir (a folder); ironic (gzip+base64 of the iso, "
+            "for Ironic's configdrive field).",
+        ),
+    ] = "iso",
     strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
     force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
     mode: Annotated[str, typer.Option(help="File mode of the drive (octal).")] = "0600",
@@ -125,7 +137,7 @@ def build(
     ] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
-    """Validate the inputs and write an OpenStack config-2 ISO drive.
+    """Validate the inputs and write a config drive: config-2 or NoCloud; ISO, vfat or a folder.
 
     Nothing is written unless every input is valid. The drive appears at OUTPUT
     whole or not at all. Timestamps come from SOURCE_DATE_EPOCH, else a fixed date,
@@ -150,6 +162,8 @@ def build(
                 name=name,
                 ssh_keys=ssh_key or (),
                 files=file or (),
+                layout=layout,
+                format=output_format,
                 strict=strict,
                 force=force,
                 mode=_parse_mode(mode),

@@ -11,6 +11,9 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+ProgressCallback = Callable[[int, int], None]
+"""Called as `progress(done, total)` with bytes written so far and the whole output's size."""
+
 _WIDTH = 30
 _REDRAW_INTERVAL = 0.1
 

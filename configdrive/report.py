@@ -21,6 +21,14 @@ _FAILURE_KIND = {
 }
 
 
+_FORMAT_DESCRIPTIONS = {
+    "iso9660": "iso9660, Rock Ridge + Joliet",
+    "vfat": "vfat, long names",
+    "dir": "a folder",
+    "ironic": "iso9660, gzipped and base64-encoded for Ironic",
+}
+
+
 @dataclass
 class Reporter:
     """Prints for one command run: `json` for machines, `quiet` for nothing but errors."""
@@ -49,9 +57,10 @@ class Reporter:
         if self.quiet:
             return
         uuid_note = "  (derived from the inputs)" if result.uuid_derived else ""
+        packaging = _FORMAT_DESCRIPTIONS.get(result.format, result.format)
         lines = [
             f"Built {result.path} ({result.size:,} bytes)",
-            f"  label      {result.label} ({result.format}, Rock Ridge + Joliet)",
+            f"  label      {result.label} ({packaging})",
             f"  uuid       {result.uuid}{uuid_note}",
             f"  hostname   {result.hostname or '(none)'}",
             f"  keys       {result.keys}",

@@ -37,9 +37,12 @@ from configdrive.userdata import UserDataInfo, inspect_user_data
 UUID_NAMESPACE = uuidlib.uuid5(uuidlib.NAMESPACE_URL, "https://mkconfigdrive.github.io/instance")
 
 
-def load_machine(spec: MachineSpec, *, strict: bool = False) -> Machine:
-    """Validate everything in `spec` and assemble the Machine, or raise InvalidInputError."""
+def load_machine(spec: MachineSpec, *, strict: bool = False, layout: str = "openstack") -> Machine:
+    """Validate everything in `spec` for `layout` and assemble the Machine, or raise
+    InvalidInputError."""
     problems: list[Problem] = list(spec.read_problems)
+    if layout == "nocloud":
+        problems.extend(_nocloud_problems(spec))
 
     user_info: UserDataInfo | None = None
     if spec.user_data is not None:
@@ -224,6 +227,18 @@ def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
         else:
             keys.append(value.strip())
     return keys
+
+
+def _nocloud_problems(spec: MachineSpec) -> list[Problem]:
+    # NoCloud has no injected files: cloud-init would never see them.
+    return [
+        Problem(
+            f"--file {file_spec}",
+            "a NoCloud seed cannot carry injected files; put them in the cloud-config's "
+            "write_files, or use --layout openstack",
+        )
+        for file_spec in spec.files
+    ]
 
 
 def _check_flags(spec: MachineSpec, problems: list[Problem]) -> None:

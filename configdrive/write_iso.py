@@ -15,13 +15,14 @@ import hashlib
 import io
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from time import struct_time
 from typing import Any, BinaryIO
 
 import pycdlib
 
 from configdrive.layout import Content, DriveLayout, FileContent
+from configdrive.progress import ProgressCallback
 
 _FILE_MODE = 0o100444
 _DIR_MODE = 0o040555
@@ -30,8 +31,6 @@ _ISO_NAME_MAX = 30
 _JOLIET_NAME_MAX = 64
 _COPY_BLOCK = 1 << 20  # pycdlib copies file data in Python; big blocks keep that cheap
 _NOT_D_CHARACTER = re.compile(r"[^A-Z0-9_]")
-
-ProgressCallback = Callable[[int, int], None]
 
 
 def write_iso(

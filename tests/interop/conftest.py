@@ -237,7 +237,7 @@ def build(
     summary = json.loads(result.stdout)
     assert isinstance(summary, dict)
     assert summary["ok"] is True, summary
-    assert output.is_file()
+    assert output.exists()
     return summary
 
 
