@@ -5,7 +5,7 @@ mkfs.vfat, mtools or loop mount at build time. The geometry is the one mkfs.fat
 (dosfstools 4.2) picks for an image of the same size, so every FAT reader (Linux vfat,
 mtools, fsck.fat, blkid, Windows) meets a file system it has seen a million times:
 
-- FAT12 below 4085 clusters, FAT16 from 4085, FAT32 from 512 MiB, as mkfs.fat decides;
+- FAT12 up to 4084 clusters, FAT16 from 4087, FAT32 from 512 MiB, as mkfs.fat decides;
 - 512-byte sectors, two FATs, media 0xF8, 512 root entries on FAT12/16, structures
   aligned to the cluster size above 4 MiB, a backup boot sector and FSInfo on FAT32;
 - every name as a VFAT long name (UTF-16) beside a unique 8.3 short name made the way
@@ -40,12 +40,11 @@ ProgressCallback = Callable[[int, int], None]
 
 SECTOR = 512
 MIB = 1 << 20
-# The smallest image we write, and the step image sizes grow by. Nova's vfat config
-# drives are 64 MiB, a size picked for room, not because a reader needs it: Linux,
-# mtools, fsck.fat, blkid and cloud-init read a 1 MiB FAT12 without complaint, and a
-# typical config-2 drive (about 70 small files and folders in 2 KiB clusters) fills
-# a sixth of it. Whole MiB because VHD (Azure, Hyper-V) and most disk-image tooling
-# want MiB-aligned disks; mkfs.fat itself only aligns structures above 4 MiB.
+# The smallest image we write, and the step image sizes grow by. Nova makes its vfat
+# config drives 64 MiB, but no reader needs that: blkid, fsck.fat, mtools and cloud-init
+# read a 1 MiB FAT12 (502 clusters of 2 KiB) without complaint, and a typical config-2
+# drive (about 70 small files and folders) fills an eighth of it. Whole MiB because VHD
+# (Azure, Hyper-V) and most disk-image tooling want MiB-aligned disks.
 MIN_IMAGE_BYTES = MIB
 FAT32_FROM_BYTES = 512 * MIB  # mkfs.fat picks FAT32 from this size on
 MAX_FILE_BYTES = 0xFFFF_FFFF  # the directory entry's size field is 32 bits
@@ -124,10 +123,6 @@ class Geometry:
     @property
     def root_sectors(self) -> int:
         return _ceil_div(self.root_entries * ENTRY_BYTES, SECTOR)
-
-    @property
-    def first_data_sector(self) -> int:
-        return self.reserved_sectors + FAT_COUNT * self.fat_sectors + self.root_sectors
 
     @property
     def image_bytes(self) -> int:
@@ -265,6 +260,7 @@ class _File(_Node):
 @dataclass(eq=False)
 class _Folder(_Node):
     children: dict[str, _File | _Folder] = field(default_factory=dict)
+    by_upper_name: dict[str, _File | _Folder] = field(default_factory=dict)
     parent: _Folder | None = None
     entry_count: int = 0  # directory entries, once the names are known
 
@@ -288,7 +284,7 @@ def _build_tree(files: Mapping[str, Content]) -> _Folder:
             child = _child(folder, part, path)
             if child is None:
                 child = _Folder(part, parent=folder)
-                folder.children[part] = child
+                _add(folder, child)
             if not isinstance(child, _Folder):
                 raise ValueError(f"{path!r}: {child.name!r} is a file, not a folder")
             folder = child
@@ -297,23 +293,24 @@ def _build_tree(files: Mapping[str, Content]) -> _Folder:
         node = _File(parts[-1], content=content)
         if node.size > MAX_FILE_BYTES:
             raise ValueError(f"{path!r} is larger than FAT's 4 GiB limit for a file")
-        folder.children[parts[-1]] = node
+        _add(folder, node)
     return root
+
+
+def _add(folder: _Folder, node: _File | _Folder) -> None:
+    folder.children[node.name] = node
+    folder.by_upper_name[node.name.upper()] = node
 
 
 def _child(folder: _Folder, name: str, path: str) -> _File | _Folder | None:
     """The entry `name` of `folder`; names differing only in case are one name on FAT."""
-    found = folder.children.get(name)
-    if found is not None:
-        return found
-    key = name.upper()
-    for other in folder.children.values():
-        if other.name.upper() == key:
-            raise ValueError(
-                f"{path!r}: {name!r} and {other.name!r} differ only in case, and FAT "
-                "folders are case-insensitive (readers would open one for the other)"
-            )
-    return None
+    found = folder.by_upper_name.get(name.upper())
+    if found is not None and found.name != name:
+        raise ValueError(
+            f"{path!r}: {name!r} and {found.name!r} differ only in case, and FAT "
+            "folders are case-insensitive (readers would open one for the other)"
+        )
+    return found
 
 
 def _check_name(name: str, path: str) -> None:
@@ -351,8 +348,13 @@ def short_names(names: list[str]) -> dict[str, bytes]:
             short = _pack_short(base, extension)
             assigned[name] = short
             taken.add(short)
+    # Where to start counting for a base: a thousand meta_data-NNNN.json then cost a
+    # thousand look-ups, not half a million. Numbers only grow, so names stay unique.
+    next_number: dict[tuple[str, str], int] = {}
     for name, base, extension in tails:
-        short = _numeric_tail(base, extension, taken)
+        key = (base[:6], extension)
+        short, number = _numeric_tail(base, extension, taken, next_number.get(key, 1))
+        next_number[key] = number + 1
         assigned[name] = short
         taken.add(short)
     return {name: assigned[name] for name in names}
@@ -388,13 +390,13 @@ def _short_characters(text: str) -> tuple[str, bool]:
     return "".join(out), lossy
 
 
-def _numeric_tail(base: str, extension: str, taken: set[bytes]) -> bytes:
-    """BASE~N.EXT with the smallest N not taken (the base shortened to make room)."""
-    for number in range(1, 1_000_000):
+def _numeric_tail(base: str, extension: str, taken: set[bytes], start: int) -> tuple[bytes, int]:
+    """BASE~N.EXT with the smallest N from `start` not taken (the base shortened to fit)."""
+    for number in range(start, 1_000_000):
         tail = f"~{number}"
         short = _pack_short(base[: 8 - len(tail)] + tail, extension)
         if short not in taken:
-            return short
+            return short, number
     raise ValueError(f"too many names like {base}.{extension} in one folder")
 
 

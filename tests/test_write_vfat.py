@@ -292,6 +292,7 @@ def test_labels_fat_cannot_hold_are_refused(label: str, problem: str) -> None:
         # as mkfs.fat 4.2 writes them for `mkfs.fat -C IMG KIB`.
         (1024, (12, 4, 1, 512, 2048, 2, 16, 2)),
         (8192, (12, 4, 4, 512, 16384, 12, 32, 2)),  # 4081 clusters: FAT12's last sizes
+        (8208, (16, 4, 4, 512, 16416, 16, 32, 2)),  # 4087 clusters: Windows' first FAT16
         (65536, (16, 4, 4, 512, 131072, 128, 32, 8)),
         (512000, (16, 16, 16, 512, 1023939, 256, 63, 16)),  # whole 63-sector tracks only
         (1048576, (32, 8, 32, 0, 2097144, 2048, 63, 64)),
