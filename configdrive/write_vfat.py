@@ -43,7 +43,7 @@ MIB = 1 << 20
 # The smallest image we write, and the step image sizes grow by. Nova makes its vfat
 # config drives 64 MiB, but no reader needs that: blkid, fsck.fat, mtools and cloud-init
 # read a 1 MiB FAT12 (502 clusters of 2 KiB) without complaint, and a typical config-2
-# drive (about 70 small files and folders) fills an eighth of it. Whole MiB because VHD
+# drive (40 to 60 small files and folders) fills a tenth of it. Whole MiB because VHD
 # (Azure, Hyper-V) and most disk-image tooling want MiB-aligned disks.
 MIN_IMAGE_BYTES = MIB
 FAT32_FROM_BYTES = 512 * MIB  # mkfs.fat picks FAT32 from this size on
