@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import yaml
 
@@ -23,6 +23,9 @@ from configdrive.errors import InvalidInputError, UsageError
 from configdrive.layout import DriveLayout, layout_openstack
 from configdrive.load import Source, describe_os_error, read_source
 from configdrive.model import FileSpec, Machine, MachineSpec
+
+if TYPE_CHECKING:
+    from configdrive.machinefile import MachineFile
 from configdrive.problems import Problem, Severity
 from configdrive.progress import ProgressCallback
 from configdrive.validate import load_machine
@@ -302,6 +305,52 @@ def write_drive(
         files=len(machine.files),
         user_data=info.description if info else None,
         warnings=(*machine.warnings, *warnings),
+    )
+
+
+def build_machine(
+    machine: MachineFile | Mapping[str, Any] | str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    layout: str | None = None,
+    format: str | None = None,
+    strict: bool = False,
+    force: bool = False,
+    mode: int = DEFAULT_MODE,
+    timestamp: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> BuildResult:
+    """Build the drive a machine file (a path, a mapping of its keys, or a MachineFile) describes.
+
+    `layout` and `format` override the machine's own. Paths inside a mapping are relative to
+    the current folder.
+    """
+    from configdrive.machinefile import MachineFile, load_machine_file, machine_from_dict
+
+    if isinstance(machine, MachineFile):
+        described = machine
+    elif isinstance(machine, Mapping):
+        described = machine_from_dict(machine)
+    else:
+        described = load_machine_file(machine)
+    chosen_layout = layout or described.layout
+    chosen_format = format or described.format
+    check_combination(chosen_layout, chosen_format)
+    epoch = source_date_epoch() if timestamp is None else timestamp
+    built = validate_machine(described.spec, strict=strict, layout=chosen_layout)
+    warnings = format_warnings(chosen_layout, chosen_format)
+    if strict and warnings:
+        raise InvalidInputError([*built.warnings, *warnings])
+    return write_drive(
+        built,
+        layout_drive(built, chosen_layout),
+        Path(output),
+        format=chosen_format,
+        force=force,
+        mode=mode,
+        timestamp=epoch,
+        progress=progress,
+        warnings=warnings,
     )
 
 

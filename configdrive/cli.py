@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from configdrive import __version__
-from configdrive.errors import ConfigDriveError, ExitCode, UsageError
+from configdrive.errors import ConfigDriveError, ExitCode, OutputError, UsageError
 from configdrive.report import Reporter
 
 if TYPE_CHECKING:
+    from configdrive.fleet import Outcome
     from configdrive.progress import ProgressBar
 
 app = typer.Typer(
@@ -116,18 +117,31 @@ def build(
             metavar="SRC:DEST",
         ),
     ] = None,
+    machine: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--machine",
+            help="A machine file holding all of this machine's inputs (instead of the flags).",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
     layout: Annotated[
-        str,
-        typer.Option(help="What goes on the drive: openstack (config-2) or nocloud (cidata)."),
-    ] = "openstack",
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="What goes on the drive: openstack (config-2, the default) or nocloud (cidata).",
+            show_default=False,
+        ),
+    ] = None,
     output_format: Annotated[
-        str,
+        Optional[str],  # noqa: UP045
         typer.Option(
             "--format",
-            help="iso; vfat (a FAT image); dir (a folder); ironic (gzip+base64 of the iso, "
-            "for Ironic's configdrive field).",
+            help="iso (the default); vfat (a FAT image); dir (a folder); ironic (gzip+base64 "
+            "of the iso, for Ironic's configdrive field).",
+            show_default=False,
         ),
-    ] = "iso",
+    ] = None,
     strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
     force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
     mode: Annotated[str, typer.Option(help="File mode of the drive (octal).")] = "0600",
@@ -150,6 +164,23 @@ def build(
 
         bar = _progress_bar(reporter)
         try:
+            if machine is not None:
+                _machine_alone(user_data, meta_data, network_data, vendor_data, vendor_data2,
+                               uuid, hostname, name, ssh_key, file)  # fmt: skip
+                from configdrive.api import build_machine
+
+                result = build_machine(
+                    machine,
+                    output,
+                    layout=layout,
+                    format=output_format,
+                    strict=strict,
+                    force=force,
+                    mode=_parse_mode(mode),
+                    progress=bar,
+                )
+                reporter.built(result)
+                return
             result = build_drive(
                 user_data,
                 output,
@@ -162,8 +193,8 @@ def build(
                 name=name,
                 ssh_keys=ssh_key or (),
                 files=file or (),
-                layout=layout,
-                format=output_format,
+                layout=layout or "openstack",
+                format=output_format or "iso",
                 strict=strict,
                 force=force,
                 mode=_parse_mode(mode),
@@ -177,13 +208,95 @@ def build(
     _run(run, reporter, debug=debug)
 
 
-def _progress_bar(reporter: Reporter) -> ProgressBar | None:
+def _machine_alone(*given: object) -> None:
+    """--machine brings every input: refuse flags that would silently compete with it."""
+    if any(value for value in given):
+        raise UsageError(
+            "--machine takes the inputs from the machine file; drop USER_DATA and the input "
+            "flags (--meta-data, --ssh-key, --file, ...), or drop --machine"
+        )
+
+
+@app.command("build-many")
+def build_many(
+    fleet: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FLEET",
+            help="A fleet file (machines: [...]) or a folder of machine files.",
+            show_default=False,
+        ),
+    ],
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out-dir", help="Where the drives go (made if missing).", show_default=False
+        ),
+    ],
+    jobs: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--jobs", "-j", help="Drives built at once. Default: one per core.", min=1),
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace drives that exist.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print a JSON line per machine.")
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Build a drive for every machine of a fleet, in parallel; one failure stops no other.
+
+    The exit code is 0 when every drive was built, else that of the most serious failure.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+    exit_code = 0
+
+    def run() -> None:
+        nonlocal exit_code
+        from configdrive.fleet import build_fleet, fleet_exit_code, load_fleet
+        from configdrive.load import describe_os_error
+
+        machines = load_fleet(fleet)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(describe_os_error(error), str(out_dir)) from None
+        bar = _progress_bar(reporter, unit="drives")
+        done = 0
+
+        def heard(outcome: Outcome) -> None:
+            nonlocal done
+            done += 1
+            if bar is not None:
+                bar.clear()
+            reporter.fleet_outcome(outcome)
+            if bar is not None:
+                bar(done, len(machines))
+
+        try:
+            outcomes = build_fleet(
+                machines, out_dir, jobs=jobs, force=force, strict=strict, on_outcome=heard
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+        reporter.fleet_summary(outcomes, out_dir)
+        exit_code = fleet_exit_code(outcomes)
+
+    _run(run, reporter, debug=debug)
+    if exit_code:
+        raise typer.Exit(exit_code)
+
+
+def _progress_bar(reporter: Reporter, *, unit: str = "MiB") -> ProgressBar | None:
     """A bar for long builds, only when a person watches standard error."""
     if reporter.json or reporter.quiet or not reporter.err.isatty():
         return None
     from configdrive.progress import ProgressBar
 
-    return ProgressBar(reporter.err)
+    label = "building" if unit == "drives" else "writing"
+    return ProgressBar(reporter.err, label=label, unit=unit)
 
 
 def _run(action: typer.models.CommandFunctionType, reporter: Reporter, *, debug: bool) -> None:

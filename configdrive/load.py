@@ -108,6 +108,43 @@ class Document:
         line, column = self.locate(path, key=key)
         return Problem(self.source.name, message, path, line, column, **kwargs)
 
+    def embedded(self, path: DocPath) -> EmbeddedDocument:
+        """The value at `path` as a document of its own, still located in this file."""
+        _, node, _ = self._walk(path)
+        value = self.data
+        for element in path:
+            value = value[element]
+        return EmbeddedDocument(self.source, value, node, prefix=(*self.prefix_path(), *path))
+
+    def prefix_path(self) -> DocPath:
+        """Where this document starts within its file: nowhere, for a file of its own."""
+        return ()
+
+
+@dataclass
+class EmbeddedDocument(Document):
+    """A document written inside another (a machine file's inline meta_data).
+
+    Its paths start at its own root, as a separate file's would; problems name the outer
+    file, the full path in it (`meta_data.hostname`) and the line there.
+    """
+
+    prefix: DocPath = ()
+
+    def prefix_path(self) -> DocPath:
+        return self.prefix
+
+    def problem(self, path: DocPath, message: str, *, key: bool = False, **kwargs: Any) -> Problem:
+        line, column = self.locate(path, key=key)
+        return Problem(self.source.name, message, (*self.prefix, *path), line, column, **kwargs)
+
+
+@dataclass(frozen=True)
+class EmbeddedSource(Source):
+    """An input that was parsed as part of another file: `document` is already located there."""
+
+    document: EmbeddedDocument | None = None
+
 
 def _child(node: yaml.Node, element: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
     if isinstance(node, yaml.SequenceNode) and isinstance(element, int):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from configdrive.load import Source
-from configdrive.problems import Problem
+from configdrive.problems import DocPath, Problem
 from configdrive.userdata import UserDataInfo
 
 
@@ -38,6 +38,19 @@ class FileSpec:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """A place in a file: where a value came from."""
+
+    file: str
+    path: DocPath
+    line: int | None
+    column: int | None
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.file, message, self.path, self.line, self.column)
+
+
+@dataclass(frozen=True)
 class MachineSpec:
     """Everything the user gave for one machine, before validation."""
 
@@ -53,6 +66,9 @@ class MachineSpec:
     files: tuple[FileSpec, ...] = ()
     # Problems met while gathering the sources (an unreadable file), reported with the rest.
     read_problems: tuple[Problem, ...] = ()
+    # Where uuid, hostname and name were written, when a machine file gave them: their
+    # problems then point at that line instead of at a flag.
+    origins: Mapping[str, Origin] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -19,18 +19,23 @@ _REDRAW_INTERVAL = 0.1
 
 
 class ProgressBar:
-    """A `progress(done, total)` callback that draws `[=====>    ] 45% 460/1024 MiB` lines."""
+    """A `progress(done, total)` callback that draws `[=====>    ] 45% 460/1024 MiB` lines.
+
+    `unit` is "MiB" (done and total count bytes) or a word for counted things ("drives").
+    """
 
     def __init__(
         self,
         stream: TextIO,
         *,
         label: str = "writing",
+        unit: str = "MiB",
         delay: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._stream = stream
         self._label = label
+        self._unit = unit
         self._clock = clock
         self._start = clock()
         self._delay = delay
@@ -49,9 +54,14 @@ class ProgressBar:
         ):
             return
         self._last_draw = now
-        self._stream.write("\r" + render(self._label, done, total))
+        self._stream.write("\r" + render(self._label, done, total, self._unit))
         self._stream.flush()
         self._drawn = True
+
+    def clear(self) -> None:
+        """Erase the bar so a line can be printed; the next call draws it again."""
+        self.close()
+        self._last_draw = None
 
     def close(self) -> None:
         """Erase the bar, if one was drawn, leaving the cursor at the start of the line."""
@@ -61,7 +71,7 @@ class ProgressBar:
             self._drawn = False
 
 
-def render(label: str, done: int, total: int) -> str:
+def render(label: str, done: int, total: int, unit: str = "MiB") -> str:
     """One line of the bar, e.g. `writing [=======>      ] 52%  532/1,024 MiB`."""
     fraction = min(done / total, 1.0) if total > 0 else 1.0
     filled = int(fraction * _WIDTH)

@@ -12,7 +12,10 @@ from configdrive.errors import ConfigDriveError, ExitCode, InvalidInputError
 from configdrive.problems import Problem, Severity, errors_in
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from configdrive.api import BuildResult
+    from configdrive.fleet import Outcome
 
 _FAILURE_KIND = {
     ExitCode.INVALID_INPUT: "invalid input",
@@ -95,6 +98,31 @@ class Reporter:
             )
         else:
             print(f"mkconfigdrive: {error}", file=self.err)
+
+    def fleet_outcome(self, outcome: Outcome) -> None:
+        """One machine of a fleet, as it finishes: a JSON line, or its problems on stderr."""
+        if self.json:
+            print(json.dumps(outcome.to_json()), file=self.out, flush=True)
+            return
+        if outcome.ok:
+            self.problems(outcome.problems)  # its warnings
+            return
+        self.problems(outcome.problems)
+        errors = len(errors_in(outcome.problems))
+        reason = outcome.message if not errors else f"{errors} error{'s' if errors != 1 else ''}"
+        print(f"mkconfigdrive: {outcome.name}: {reason}; no drive was written", file=self.err)
+
+    def fleet_summary(self, outcomes: Sequence[Outcome], out_dir: Path) -> None:
+        """How many drives a fleet build made, and which machines failed."""
+        if self.json or self.quiet:
+            return
+        failed = [outcome.name for outcome in outcomes if not outcome.ok]
+        built = len(outcomes) - len(failed)
+        line = f"Built {built} of {len(outcomes)} drives in {out_dir}"
+        if failed:
+            shown = ", ".join(failed[:10]) + (", ..." if len(failed) > 10 else "")
+            line += f"; {len(failed)} failed: {shown}"
+        print(line, file=self.out)
 
     def _json(self, document: dict[str, Any]) -> None:
         print(json.dumps(document, indent=2), file=self.out)

@@ -20,6 +20,7 @@ from configdrive import checks
 from configdrive.errors import InvalidInputError
 from configdrive.load import (
     Document,
+    EmbeddedSource,
     Source,
     check_json_compatible,
     describe_os_error,
@@ -140,7 +141,10 @@ def _json_document(
         problems.append(Problem(source.name, "the file is empty"))
         return None
     found: list[Problem] = []
-    document = parse_document(source, found)
+    if isinstance(source, EmbeddedSource) and source.document is not None:
+        document: Document | None = source.document
+    else:
+        document = parse_document(source, found)
     if document is not None:
 
         def report(path: DocPath, message: str) -> None:
@@ -242,12 +246,16 @@ def _nocloud_problems(spec: MachineSpec) -> list[Problem]:
 
 
 def _check_flags(spec: MachineSpec, problems: list[Problem]) -> None:
+    def report(key: str, message: str) -> None:
+        origin = spec.origins.get(key)
+        problems.append(origin.problem(message) if origin else Problem(f"--{key}", message))
+
     if spec.uuid is not None and (message := checks.uuid_problem(spec.uuid)):
-        problems.append(Problem("--uuid", message))
+        report("uuid", message)
     if spec.hostname is not None and (message := checks.hostname_problem(spec.hostname)):
-        problems.append(Problem("--hostname", message))
+        report("hostname", message)
     if spec.name is not None and not spec.name.strip():
-        problems.append(Problem("--name", "the name is empty"))
+        report("name", "the name is empty")
 
 
 def _merge_keys(
