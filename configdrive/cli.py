@@ -327,6 +327,207 @@ def _run(action: typer.models.CommandFunctionType, reporter: Reporter, *, debug:
         raise typer.Exit(INTERNAL_ERROR) from None
 
 
+# --------------------------------------------------------------------------- the read side
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Argument(
+            metavar="FILE...",
+            help="Files to check. Each one's kind (user data, meta data, network data, vendor "
+            "data) is told from its name or content unless --kind says. '-' reads standard input.",
+            show_default=False,
+        ),
+    ] = None,
+    kind: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="The kind of every FILE: user-data, meta-data, network-data or vendor-data.",
+            metavar="KIND",
+        ),
+    ] = None,
+    meta_data: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="OpenStack meta_data keys, YAML or JSON (as for build).", metavar="FILE"),
+    ] = None,
+    network_data: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="OpenStack network_data, YAML or JSON.", metavar="FILE"),
+    ] = None,
+    vendor_data: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="vendor_data.json content, YAML or JSON.", metavar="FILE"),
+    ] = None,
+    vendor_data2: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="vendor_data2.json content, YAML or JSON.", metavar="FILE"),
+    ] = None,
+    uuid: Annotated[Optional[str], typer.Option(help="Instance UUID.")] = None,  # noqa: UP045
+    hostname: Annotated[
+        Optional[str], typer.Option(help="Host name (RFC 1123).")  # noqa: UP045
+    ] = None,
+    name: Annotated[Optional[str], typer.Option(help="Instance name.")] = None,  # noqa: UP045
+    ssh_key: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--ssh-key", help="An SSH public key, or a file of them.", metavar="KEY"),
+    ] = None,
+    file: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--file", help="A file to inject, as build takes it.", metavar="SRC:DEST"),
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Check input files as build would, without building anything.
+
+    Same problems, same messages, same exit codes as build. With build's own arguments
+    (less -o), validate is a dry run of that build.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> None:
+        from configdrive.validate_files import validate_files
+
+        result = validate_files(
+            files or (),
+            kind=kind,
+            meta_data=meta_data,
+            network_data=network_data,
+            vendor_data=vendor_data,
+            vendor_data2=vendor_data2,
+            uuid=uuid,
+            hostname=hostname,
+            name=name,
+            ssh_keys=ssh_key or (),
+            file_specs=file or (),
+            strict=strict,
+        )
+        reporter.validated(result)
+
+    _run(run, reporter, debug=debug)
+
+
+@app.command("inspect")
+def inspect_command(
+    drive: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DRIVE",
+            help="A config drive or NoCloud seed: ISO9660 or FAT, plain, gzipped, or base64 "
+            "of gzip (Ironic).",
+            show_default=False,
+        ),
+    ],
+    show: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--show",
+            help="user-data: print the user data; secrets: show passwords, tokens and seeds "
+            "in --json. Hidden otherwise. Repeatable.",
+            metavar="WHAT",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing; the exit code tells.")
+    ] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print everything as one JSON document.")
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Tell what a drive holds and whether cloud-init, coreos-cloudinit, Ignition and Afterburn
+    will read it.
+
+    Exit code 0 when at least one reader accepts the drive and nothing on it is an error;
+    1 otherwise.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+    exit_code = 0
+
+    def run() -> None:
+        nonlocal exit_code
+        from configdrive.inspection import inspect_drive
+
+        result = inspect_drive(drive, show=show or ())
+        reporter.inspected(result)
+        exit_code = 0 if result.ok else int(ExitCode.INVALID_INPUT)
+
+    _run(run, reporter, debug=debug)
+    if exit_code:
+        raise typer.Exit(exit_code)
+
+
+@app.command()
+def extract(
+    drive: Annotated[Path, typer.Argument(metavar="DRIVE", help="The drive image.")],
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR", help="A new or empty folder for the files.", show_default=False
+        ),
+    ],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Write a drive's files into DIR with the names a Linux mount shows.
+
+    Nothing is written outside DIR, whatever names the image holds; unsafe names are
+    refused (exit code 1), symbolic links are written as copies of their targets on the drive.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+    exit_code = 0
+
+    def run() -> None:
+        nonlocal exit_code
+        from configdrive.extract import extract_drive
+
+        result = extract_drive(drive, folder)
+        reporter.extracted(result)
+        exit_code = 0 if result.ok else int(ExitCode.INVALID_INPUT)
+
+    _run(run, reporter, debug=debug)
+    if exit_code:
+        raise typer.Exit(exit_code)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(metavar="A", help="One drive image.")],
+    new: Annotated[Path, typer.Argument(metavar="B", help="The other drive image.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the differences as JSON.")
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Show what differs between two drives: files added, removed, changed, and changed JSON
+    keys (never values). Exit code 1 when they differ, 0 when they hold the same.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+    exit_code = 0
+
+    def run() -> None:
+        nonlocal exit_code
+        from configdrive.diff import diff_drives
+
+        result = diff_drives(old, new)
+        reporter.diffed(result)
+        exit_code = 1 if result.differs else 0
+
+    _run(run, reporter, debug=debug)
+    if exit_code:
+        raise typer.Exit(exit_code)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -15,7 +15,11 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from configdrive.api import BuildResult
+    from configdrive.diff import DriveDiff
+    from configdrive.extract import ExtractResult
     from configdrive.fleet import Outcome
+    from configdrive.inspection import Inspection
+    from configdrive.validate_files import ValidationResult
 
 _FAILURE_KIND = {
     ExitCode.INVALID_INPUT: "invalid input",
@@ -126,3 +130,48 @@ class Reporter:
 
     def _json(self, document: dict[str, Any]) -> None:
         print(json.dumps(document, indent=2), file=self.out)
+
+    # The read side: validate, inspect, extract and diff (their texts: report_drive).
+
+    def validated(self, result: ValidationResult) -> None:
+        """The files validate checked, what each is, and their warnings."""
+        if self.json:
+            self._json({"ok": True, **result.to_json()})
+            return
+        self.problems(result.warnings)
+        if not self.quiet:
+            from configdrive.report_drive import validated_lines
+
+            self._lines(validated_lines(result))
+
+    def inspected(self, inspection: Inspection) -> None:
+        """inspect's report: on stdout, findings included (they are the command's output)."""
+        if self.json:
+            self._json(inspection.to_json())
+        elif not self.quiet:
+            from configdrive.report_drive import inspection_lines
+
+            self._lines(inspection_lines(inspection))
+
+    def extracted(self, result: ExtractResult) -> None:
+        """What extract wrote; what it refused goes to stderr as problems."""
+        if self.json:
+            self._json(result.to_json())
+            return
+        self.problems(result.problems)
+        if not self.quiet:
+            from configdrive.report_drive import extracted_lines
+
+            self._lines(extracted_lines(result))
+
+    def diffed(self, diff: DriveDiff) -> None:
+        """What differs between two drives."""
+        if self.json:
+            self._json(diff.to_json())
+        elif not self.quiet:
+            from configdrive.report_drive import diff_lines
+
+            self._lines(diff_lines(diff))
+
+    def _lines(self, lines: Sequence[str]) -> None:
+        print("\n".join(lines), file=self.out)
