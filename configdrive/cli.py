@@ -284,7 +284,12 @@ def build_many(
         reporter.fleet_summary(outcomes, out_dir)
         exit_code = fleet_exit_code(outcomes)
 
-    _run(run, reporter, debug=debug)
+    _run(
+        run,
+        reporter,
+        debug=debug,
+        interrupted="interrupted; the drives already built are whole, no partial one was left",
+    )
     if exit_code:
         raise typer.Exit(exit_code)
 
@@ -299,7 +304,13 @@ def _progress_bar(reporter: Reporter, *, unit: str = "MiB") -> ProgressBar | Non
     return ProgressBar(reporter.err, label=label, unit=unit)
 
 
-def _run(action: typer.models.CommandFunctionType, reporter: Reporter, *, debug: bool) -> None:
+def _run(
+    action: typer.models.CommandFunctionType,
+    reporter: Reporter,
+    *,
+    debug: bool,
+    interrupted: str = "interrupted; nothing was written",
+) -> None:
     """Run a command body; map every failure to its message and exit code, never a traceback."""
     try:
         action()
@@ -309,7 +320,7 @@ def _run(action: typer.models.CommandFunctionType, reporter: Reporter, *, debug:
         reporter.failed(error)
         raise typer.Exit(int(error.exit_code)) from None
     except KeyboardInterrupt:
-        print("mkconfigdrive: interrupted; nothing was written", file=sys.stderr)
+        print(f"mkconfigdrive: {interrupted}", file=sys.stderr)
         raise typer.Exit(130) from None
     except OSError as error:
         if debug:
@@ -458,7 +469,12 @@ def inspect_command(
         reporter.inspected(result)
         exit_code = 0 if result.ok else int(ExitCode.INVALID_INPUT)
 
-    _run(run, reporter, debug=debug)
+    _run(
+        run,
+        reporter,
+        debug=debug,
+        interrupted="interrupted; the drives already built are whole, no partial one was left",
+    )
     if exit_code:
         raise typer.Exit(exit_code)
 
@@ -494,7 +510,12 @@ def extract(
         reporter.extracted(result)
         exit_code = 0 if result.ok else int(ExitCode.INVALID_INPUT)
 
-    _run(run, reporter, debug=debug)
+    _run(
+        run,
+        reporter,
+        debug=debug,
+        interrupted="interrupted; the drives already built are whole, no partial one was left",
+    )
     if exit_code:
         raise typer.Exit(exit_code)
 
@@ -523,9 +544,268 @@ def diff(
         reporter.diffed(result)
         exit_code = 1 if result.differs else 0
 
-    _run(run, reporter, debug=debug)
+    _run(
+        run,
+        reporter,
+        debug=debug,
+        interrupted="interrupted; the drives already built are whole, no partial one was left",
+    )
     if exit_code:
         raise typer.Exit(exit_code)
+
+
+# --------------------------------------------------------------------------- the distributor's kit
+
+image_app = typer.Typer(
+    name="image",
+    help="Import and verify signed OS release images (for distributors).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(image_app, name="image")
+
+# configdrive.image.DEFAULT_IMAGE, spelled out so that --help does not import the importer.
+_DEFAULT_IMAGE = "coreos_production_openstack_image.img.bz2"
+
+
+@image_app.command("import")
+def image_import(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="The release folder: a local folder, or its http(s) URL "
+            "(e.g. https://stable.release.flatcar-linux.net/amd64-usr/current/).",
+            show_default=False,
+        ),
+    ],
+    key: Annotated[
+        list[str],
+        typer.Option(
+            "--key",
+            help="The signer's public key (armored or binary). Repeatable. "
+            "Only these keys are trusted; no keyring is read, no key is fetched.",
+            metavar="KEY.asc",
+            show_default=False,
+        ),
+    ],
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out-dir",
+            help="Folder for NAME-VERSION.img and its JSON record (required).",
+            show_default=False,
+        ),
+    ],
+    image: Annotated[
+        str, typer.Option("--image", help="The image's file name in the release folder.")
+    ] = _DEFAULT_IMAGE,
+    name: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="NAME of the imported image. Default: the image's file name, "
+        "without extensions."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for a server before giving up.")
+    ] = 30.0,
+    force: Annotated[bool, typer.Option(help="Replace an image imported before.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Fetch a release image, check its signature, decompress it into OUT_DIR.
+
+    Fetches version.txt, the image and IMAGE.sig; checks the signature against the given
+    keys before anything is decompressed or kept; writes OUT_DIR/NAME-VERSION.img and
+    NAME-VERSION.img.json (version, source, sha256, signer, time). A bad signature, another
+    signer, a truncated download or a version.txt without a version: exit code 1, nothing kept.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> None:
+        from configdrive.image import import_image
+
+        bars = _PhaseBars(reporter)
+        try:
+            result = import_image(
+                source,
+                key,
+                out_dir,
+                image=image,
+                name=name,
+                force=force,
+                progress=bars if bars.shown else None,
+                timeout=timeout,
+            )
+        finally:
+            bars.close()
+        reporter.imported(result)
+
+    _run(run, reporter, debug=debug, interrupted="interrupted; nothing was kept")
+
+
+@image_app.command("verify")
+def image_verify(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The signed file.", show_default=False)
+    ],
+    key: Annotated[
+        list[str],
+        typer.Option(
+            "--key",
+            help="The signer's public key (armored or binary). Repeatable; only these are trusted.",
+            metavar="KEY.asc",
+            show_default=False,
+        ),
+    ],
+    signature: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="The detached signature. Default: FILE.sig.", metavar="FILE.sig"),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Check FILE's detached signature against the given keys only; print the signer.
+
+    Exit code 0 for a good signature by one of the keys; 1 for a bad signature, another
+    signer, a revoked or expired key.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> None:
+        from configdrive.image import verify_image
+
+        bars = _PhaseBars(reporter)
+        try:
+            result = verify_image(
+                file,
+                key,
+                signature=signature,
+                progress=(lambda done, total: bars("verifying", done, total))
+                if bars.shown
+                else None,
+            )
+        finally:
+            bars.close()
+        reporter.verified(result)
+
+    _run(run, reporter, debug=debug, interrupted="interrupted")
+
+
+class _PhaseBars:
+    """One progress bar per phase of a long job (downloading, verifying, ...), on a terminal."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self._reporter = reporter
+        # As for builds: only when a person watches standard error.
+        self.shown = not (reporter.json or reporter.quiet) and reporter.err.isatty()
+        self._phase: str | None = None
+        self._bar: ProgressBar | None = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self._phase:
+            self.close()
+            from configdrive.progress import ProgressBar
+
+            self._bar = ProgressBar(self._reporter.err, label=phase)
+            self._phase = phase
+        if self._bar is not None:
+            self._bar(done, total)
+
+    def close(self) -> None:
+        """Erase the current bar, if any."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+@app.command()
+def oem(
+    platform: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="Where the platform puts the user's data: openstack-configdrive, "
+            "ec2-metadata, openstack (see --list).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output", "-o", help="Where to write the cloud-config. Default: standard output."
+        ),
+    ] = None,
+    list_platforms: Annotated[
+        bool, typer.Option("--list", help="List the platforms and exit.")
+    ] = False,
+    oem_id: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="coreos.oem.id (an os-release ID). Default: the platform's."),
+    ] = None,
+    oem_name: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="coreos.oem.name. Default: the platform's."),
+    ] = None,
+    oem_version: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="coreos.oem.version-id."),
+    ] = None,
+    home_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="coreos.oem.home-url. Default: the platform's."),
+    ] = None,
+    bug_report_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="coreos.oem.bug-report-url."),
+    ] = None,
+    metadata_url: Annotated[
+        str, typer.Option(help="The metadata service (ec2-metadata and openstack).")
+    ] = "http://169.254.169.254/",
+    force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Write the OEM cloud-config a distributor bakes into a Container Linux image.
+
+    Installed as /usr/share/oem/cloud-config.yml, it runs at every boot: its units find the
+    user's data where the platform puts it (the config-2 drive, or the metadata service at
+    169.254.169.254) and hand it to coreos-cloudinit. Checked with the validator build uses.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> None:
+        from configdrive.oem import PLATFORMS, oem_config, write_oem_config
+
+        if list_platforms:
+            reporter.oem_platforms(list(PLATFORMS.values()))
+            return
+        if platform is None:
+            raise UsageError("give --platform (oem --list names them)")
+        text = oem_config(
+            platform,
+            oem_id=oem_id,
+            oem_name=oem_name,
+            version_id=oem_version,
+            home_url=home_url,
+            bug_report_url=bug_report_url,
+            metadata_url=metadata_url,
+        )
+        if output is None:
+            reporter.oem_config(platform, text)
+            return
+        reporter.oem_written(platform, write_oem_config(text, output, force=force))
+
+    _run(run, reporter, debug=debug)
 
 
 def main() -> None:

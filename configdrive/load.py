@@ -6,12 +6,15 @@ stages can say `user.yml:12:3: users[0].name: ...` about it.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import re
 import stat
 import sys
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,9 +23,18 @@ import yaml
 
 from configdrive.problems import DocPath, Problem
 
+# User data, meta data, network data, vendor data and key files are documents: a person
+# writes them and every reader holds them whole in memory. Nova's API caps user data at
+# 64 KiB and no reader wants megabytes of metadata, so a bigger one is a mistake (or an
+# attack on this tool's memory and the VM's); it is refused before it is read. Files
+# injected with --file are not documents: they are streamed and have no such limit.
+MAX_DOCUMENT_SIZE = 16 * 1024 * 1024
 # A cloud-config of a few thousand lines has tens of thousands of nodes; YAML aliases
 # can make a 1 KiB file expand to billions ("billion laughs"), which no reader survives.
-MAX_EXPANDED_NODES = 250_000
+# Validating 100,000 values takes about a second; a flat document with more (16 MiB of
+# `[1,1,1,...]`) would need gigabytes as Python objects, so the parser's events are
+# counted before a single node is built.
+MAX_EXPANDED_NODES = 100_000
 # Deeper nesting than this is never configuration, and it would exhaust Python's stack.
 MAX_DEPTH = 100
 
@@ -38,14 +50,58 @@ class Source:
     path: Path | None = None
 
 
+class DocumentTooLargeError(OSError):
+    """A document over MAX_DOCUMENT_SIZE, refused before it was read."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(errno.EFBIG, message)
+
+
 def read_source(path: str | os.PathLike[str], stdin: BinaryIO | None = None) -> Source:
-    """Read one input file (`-` is standard input). Raises OSError with a readable message."""
+    """Read one input document (`-` is standard input), at most MAX_DOCUMENT_SIZE bytes.
+
+    Raises OSError with a readable message; DocumentTooLargeError for a bigger document.
+    """
+    limit = f"a document may be at most {_mebibytes(MAX_DOCUMENT_SIZE)}"
     if str(path) == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        return Source("<stdin>", stream.read())
+        # A pipe has no size to look at: read one byte past the limit, and no further.
+        data = stream.read(MAX_DOCUMENT_SIZE + 1)
+        if len(data) > MAX_DOCUMENT_SIZE:
+            raise DocumentTooLargeError(
+                f"standard input holds more than {_mebibytes(MAX_DOCUMENT_SIZE)}; {limit}"
+            )
+        return Source("<stdin>", data)
     file_path = Path(path)
-    regular_file(file_path)
-    return Source(str(path), file_path.read_bytes(), file_path)
+    size = regular_file(file_path).st_size
+    if size > MAX_DOCUMENT_SIZE:
+        raise DocumentTooLargeError(f"the file is {_size(size)}; {limit}")
+    with file_path.open("rb") as stream:
+        # A file may grow after stat(), and /proc files say they are empty: read to the limit.
+        data = stream.read(MAX_DOCUMENT_SIZE + 1)
+    if len(data) > MAX_DOCUMENT_SIZE:
+        raise DocumentTooLargeError(f"the file is over {_mebibytes(MAX_DOCUMENT_SIZE)}; {limit}")
+    return Source(str(path), data, file_path)
+
+
+def document_size_problem(source: Source, label: str) -> Problem | None:
+    """A document given as bytes (the API) is held to the limit files are held to."""
+    if len(source.data) <= MAX_DOCUMENT_SIZE:
+        return None
+    return Problem(
+        source.name,
+        f"{label} is {_size(len(source.data))}; a document may be at most "
+        f"{_mebibytes(MAX_DOCUMENT_SIZE)}",
+    )
+
+
+def _size(size: int) -> str:
+    return f"{size:,} bytes ({_mebibytes(size)})"
+
+
+def _mebibytes(size: int) -> str:
+    mebibytes = size / (1024 * 1024)
+    return f"{mebibytes:.0f} MiB" if mebibytes == int(mebibytes) else f"{mebibytes:.1f} MiB"
 
 
 def regular_file(path: Path) -> os.stat_result:
@@ -189,44 +245,195 @@ class _PositionLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         return result
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            # PyYAML's constructors for explicit tags (!!int, !!bool, !!float, !!timestamp) fail
+            # with plain exceptions that quote the value, and the value may be a password.
+            tag = str(node.tag).rpartition(":")[2]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the value cannot be read as !!{tag}", node.start_mark
+            ) from None
 
-def _check_size(root: yaml.Node) -> str | None:
-    """Refuse documents whose aliases expand beyond reason or that nest too deeply."""
-    sizes: dict[int, int] = {}
 
-    def size(node: yaml.Node, depth: int) -> int:
-        if depth > MAX_DEPTH:
-            raise _TooDeep
-        known = sizes.get(id(node))
-        if known is not None:
-            return known
-        total = 1
-        if isinstance(node, yaml.SequenceNode):
-            for child in node.value:
-                total += size(child, depth + 1)
-        elif isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                total += size(key_node, depth + 1) + size(value_node, depth + 1)
-        total = min(total, MAX_EXPANDED_NODES + 1)
-        sizes[id(node)] = total
-        return total
+# PyYAML quotes the document in a few messages. A value starting with ! is a tag to YAML and
+# one starting with * an alias, so the quote may be a password: say what is wrong without it
+# (the line and column still point at it).
+_QUOTING_REASONS = (
+    (
+        "could not determine a constructor for the tag",
+        "unknown tag (a value starting with '!' is a YAML tag; quote the value if it is text)",
+    ),
+    (
+        "found undefined alias",
+        "undefined alias (a value starting with '*' is a YAML alias; "
+        "quote the value if it is text)",
+    ),
+    ("found undefined tag handle", "undefined tag handle"),
+    ("found duplicate anchor", "duplicate anchor"),
+)
 
+
+def _unquoted_reason(reason: str) -> str:
+    for start, replacement in _QUOTING_REASONS:
+        if reason.startswith(start):
+            return replacement
+    return reason
+
+
+TOO_DEEP = f"the document nests more than {MAX_DEPTH} levels deep"
+TOO_MANY_VALUES = (
+    f"the document holds more than {MAX_EXPANDED_NODES} values; configuration needs far fewer"
+)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """Why a document is refused before it is built, and where (None: the whole document)."""
+
+    message: str
+    line: int = 1
+    column: int = 1
+
+    @classmethod
+    def at(cls, message: str, mark: Any) -> _Refusal:
+        """A refusal located at a parser mark (0-based line and column)."""
+        return cls(message, mark.line + 1, mark.column + 1)
+
+    def problem(self, source: Source) -> Problem:
+        return Problem(source.name, self.message, None, self.line, self.column)
+
+
+def _scan_yaml(text: str) -> _Refusal | None:
+    """Count nodes and nesting from the parser's events, before any node is built.
+
+    Syntax errors propagate as the composer would raise them, at the same place.
+    """
+    loader = _BaseLoader(text)
+    nodes = depth = 0
     try:
-        if size(root, 0) > MAX_EXPANDED_NODES:
-            return (
-                f"the document expands to more than {MAX_EXPANDED_NODES} values "
-                "(YAML aliases repeating other aliases?)"
-            )
-    except _TooDeep:
-        return f"the document nests more than {MAX_DEPTH} levels deep"
+        while True:
+            event = loader.get_event()  # type: ignore[no-untyped-call]
+            if isinstance(event, yaml.events.NodeEvent):
+                nodes += 1
+                if nodes > MAX_EXPANDED_NODES:
+                    return _Refusal.at(TOO_MANY_VALUES, event.start_mark)
+            if isinstance(event, yaml.events.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _Refusal.at(TOO_DEEP, event.start_mark)
+            elif isinstance(event, yaml.events.CollectionEndEvent):
+                depth -= 1
+            elif event is None or isinstance(event, yaml.events.StreamEndEvent):
+                return None
+    finally:
+        loader.dispose()
+
+
+# A JSON string (escapes included), or one of the characters that open, separate or close.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{,:\]}]')
+
+
+def _scan_json(text: str) -> _Refusal | None:
+    """The limits of _scan_yaml for JSON text, before json.loads builds anything.
+
+    Every value or key but the first follows a '[', '{', ',' or ':' outside a string, so
+    counting those bounds the values from above; the scan stops at the first limit passed.
+    """
+    values = 1
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        character = token.group()
+        if character[0] == '"':
+            continue
+        if character in "]}":
+            depth -= 1
+            continue
+        values += 1
+        if values > MAX_EXPANDED_NODES:
+            return _at_offset(TOO_MANY_VALUES, text, token.start())
+        if character in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _at_offset(TOO_DEEP, text, token.start())
     return None
 
 
-class _TooDeep(Exception):
-    pass
+def _at_offset(message: str, text: str, offset: int) -> _Refusal:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return _Refusal(message, line, column)
 
 
-def decode_text(source: Source, problems: list[Problem], *, what: str = "text") -> str | None:
+def _check_size(root: yaml.Node) -> _Refusal | None:
+    """Refuse documents whose aliases expand beyond reason, nest too deeply or hold themselves.
+
+    Aliases are not copies while the document is a node tree, but every consumer (the
+    schema, json.dumps, the reader on the VM) sees them expanded, so both the values and
+    the text they expand to are counted, each shared node once.
+    """
+    sizes: dict[int, tuple[int, int]] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node, depth: int) -> tuple[int, int]:
+        if id(node) in open_nodes:
+            raise _Refused(
+                _Refusal.at(
+                    "the document contains itself (an alias inside its own anchor)", node.start_mark
+                )
+            )
+        if depth > MAX_DEPTH:
+            raise _Refused(_Refusal.at(TOO_DEEP, node.start_mark))
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        open_nodes.add(id(node))
+        values, characters = 1, 0
+        if isinstance(node, yaml.ScalarNode):
+            characters = len(node.value)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        for child in children:
+            child_values, child_characters = size(child, depth + 1)
+            values += child_values
+            characters += child_characters
+        open_nodes.discard(id(node))
+        result = (min(values, MAX_EXPANDED_NODES + 1), min(characters, MAX_DOCUMENT_SIZE + 1))
+        sizes[id(node)] = result
+        return result
+
+    try:
+        values, characters = size(root, 0)
+    except _Refused as refused:
+        return refused.refusal
+    if values > MAX_EXPANDED_NODES:
+        return _Refusal(
+            f"the document expands to more than {MAX_EXPANDED_NODES} values "
+            "(YAML aliases repeating other aliases?)"
+        )
+    if characters > MAX_DOCUMENT_SIZE:
+        return _Refusal(
+            f"the document expands to more than {_mebibytes(MAX_DOCUMENT_SIZE)} of text "
+            "(YAML aliases repeating a long value?)"
+        )
+    return None
+
+
+class _Refused(Exception):
+    def __init__(self, refusal: _Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+def decode_text(
+    source: Source, problems: list[Problem], *, what: str = "the document"
+) -> str | None:
     """Decode UTF-8 (a leading byte order mark is dropped), or report where it is not UTF-8."""
     try:
         return source.data.decode("utf-8-sig")
@@ -283,10 +490,18 @@ def _parse_json(source: Source, text: str, problems: list[Problem]) -> Document 
             result[key] = value
         return result
 
+    declared = source.path is not None and source.path.suffix.lower() == ".json"
+    refusal = _scan_json(text)
+    if refusal is not None:
+        # The scan knows JSON only: text that merely looks like JSON gets YAML's exact count.
+        if not declared:
+            return _parse_yaml(source, text, problems)
+        problems.append(refusal.problem(source))
+        return None
     try:
         data = json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as error:
-        if source.path is None or source.path.suffix.lower() != ".json":
+        if not declared:
             # Not declared JSON and not JSON: it may well be YAML in flow style.
             fallback: list[Problem] = []
             document = _parse_yaml(source, text, fallback)
@@ -297,19 +512,42 @@ def _parse_json(source: Source, text: str, problems: list[Problem]) -> Document 
             Problem(source.name, f"invalid JSON: {error.msg}", None, error.lineno, error.colno)
         )
         return None
-    except RecursionError:
-        problems.append(Problem(source.name, f"the document nests more than {MAX_DEPTH} levels"))
+    except RecursionError:  # the scan allows MAX_DEPTH levels; this is a last resort
+        problems.append(Problem(source.name, TOO_DEEP, None, 1, 1))
         return None
+    # JSON has no aliases: the scan has bounded the values, so composing is safe.
     root = _compose_quietly(text)
     document = Document(source, data, root)
-    if root is not None:
-        message = _check_size(root)
-        if message:
-            problems.append(Problem(source.name, message, None, 1, 1))
-            return None
-    for key in duplicates:
-        problems.append(Problem(source.name, f"duplicate key {key!r}", None, None, None))
+    located = _duplicate_key_nodes(root) if root is not None else []
+    if len(located) == len(duplicates):
+        for key_node in located:
+            line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            problems.append(
+                Problem(source.name, f"duplicate key {key_node.value!r}", None, line, column)
+            )
+    else:
+        for key in duplicates:
+            problems.append(Problem(source.name, f"duplicate key {key!r}", None, None, None))
     return document
+
+
+def _duplicate_key_nodes(root: yaml.Node) -> list[yaml.ScalarNode]:
+    """The key nodes that repeat an earlier key of the same mapping, in document order."""
+    found: list[yaml.ScalarNode] = []
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in seen:
+                        found.append(key_node)
+                    seen.add(key_node.value)
+                pending.append(value_node)
+    return sorted(found, key=lambda node: node.start_mark.index)
 
 
 def _compose_quietly(text: str) -> yaml.Node | None:
@@ -328,21 +566,25 @@ def _compose_quietly(text: str) -> yaml.Node | None:
 def _parse_yaml(source: Source, text: str, problems: list[Problem]) -> Document | None:
     loader = _PositionLoader(text)
     try:
-        root = loader.get_single_node()
-        if root is None:
-            return Document(source, None, None)
-        message = _check_size(root)
-        if message:
-            problems.append(Problem(source.name, message, None, 1, 1))
+        refusal = _scan_yaml(text)
+        if refusal is None:
+            root = loader.get_single_node()
+            if root is None:
+                return Document(source, None, None)
+            refusal = _check_size(root)
+        if refusal is not None:
+            problems.append(refusal.problem(source))
             return None
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        reason = error.problem or error.context or "syntax error"
+        reason = _unquoted_reason(error.problem or error.context or "syntax error")
+        # libyaml's scanner runs ahead of the events and stops at 1000 levels of flow style.
+        too_deep = reason == "exceeded maximum nesting depth"
         problems.append(
             Problem(
                 source.name,
-                f"invalid YAML: {reason}",
+                TOO_DEEP if too_deep else f"invalid YAML: {reason}",
                 None,
                 mark.line + 1 if mark else None,
                 mark.column + 1 if mark else None,
@@ -366,8 +608,8 @@ def _parse_yaml(source: Source, text: str, problems: list[Problem]) -> Document 
     except yaml.YAMLError as error:
         problems.append(Problem(source.name, f"invalid YAML: {error}"))
         return None
-    except RecursionError:
-        problems.append(Problem(source.name, f"the document nests more than {MAX_DEPTH} levels"))
+    except RecursionError:  # the scan allows MAX_DEPTH levels; this is a last resort
+        problems.append(Problem(source.name, TOO_DEEP, None, 1, 1))
         return None
     finally:
         loader.dispose()
@@ -398,6 +640,8 @@ def check_json_compatible(
                 if not isinstance(key, str):
                     report(at, f"key {key!r} is not a string; quote it")
                     continue
+                if message := control_character_problem(key):
+                    report((*at, key), message)
                 walk(child, (*at, key))
         elif isinstance(value, list):
             for index, child in enumerate(value):
@@ -409,3 +653,28 @@ def check_json_compatible(
             report(at, f"a YAML {kind} is not a JSON value; quote it to make it a string")
 
     walk(document.data, path)
+
+
+def control_character_problem(key: str) -> str | None:
+    """Why a key is no name (it holds a control character), or None.
+
+    YAML refuses raw control characters, but escapes ("\\x07", "\\u0000") put them into
+    keys; no reader has such a key, and a terminal showing one can be made to lie.
+    """
+    for character in key:
+        if unicodedata.category(character) == "Cc":
+            return f"the key holds control character U+{ord(character):04X}; keys are names"
+    return None
+
+
+def control_character_keys(data: Any, at: DocPath = ()) -> Iterator[tuple[DocPath, str]]:
+    """The path of every key in `data` that holds a control character, with the reason."""
+    if isinstance(data, dict):
+        for key, child in data.items():
+            if isinstance(key, str):
+                if message := control_character_problem(key):
+                    yield (*at, key), message
+                yield from control_character_keys(child, (*at, key))
+    elif isinstance(data, list):
+        for index, child in enumerate(data):
+            yield from control_character_keys(child, (*at, index))

@@ -56,6 +56,12 @@ def _stop(signum: int, _frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+def output_started() -> None:
+    """A new output is being written (build-many writes several): stop signals undo it again."""
+    global _output_in_place  # noqa: PLW0603
+    _output_in_place = False
+
+
 def output_in_place() -> None:
     """Record that the output has been moved into place: stop signals no longer undo anything."""
     global _output_in_place  # noqa: PLW0603

@@ -296,4 +296,8 @@ def _check_mime(
 
 def _report_defects(name: str, message: Message, problems: list[Problem]) -> None:
     for defect in message.defects:
-        problems.append(Problem(name, f"broken MIME: {type(defect).__name__}: {defect}"))
+        # The class says what is wrong; the defect's text may quote a line of the user data.
+        explanation = (type(defect).__doc__ or "").strip().splitlines()[:1]
+        problems.append(
+            Problem(name, ": ".join(["broken MIME", type(defect).__name__, *explanation]))
+        )

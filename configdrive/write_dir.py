@@ -43,6 +43,7 @@ def write_dir(layout: DriveLayout, target: Path, *, force: bool, mode: int, time
     Files get `mode`; folders get it with search permission wherever it grants read.
     """
     check_folder_output(target, force=force)
+    signals.output_started()
     with _building_folder(target) as building:
         size = _write_tree(layout, building, mode=mode, timestamp=timestamp)
         _move_into_place(building, target, force=force)
