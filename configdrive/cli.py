@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from configdrive import __version__
-from configdrive.errors import ConfigDriveError, ExitCode, OutputError, UsageError
+from configdrive.errors import ConfigDriveError, ExitCode, UsageError
 from configdrive.report import Reporter
 
 if TYPE_CHECKING:
@@ -255,13 +255,8 @@ def build_many(
     def run() -> None:
         nonlocal exit_code
         from configdrive.fleet import build_fleet, fleet_exit_code, load_fleet
-        from configdrive.load import describe_os_error
 
         machines = load_fleet(fleet)
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise OutputError(describe_os_error(error), str(out_dir)) from None
         bar = _progress_bar(reporter, unit="drives")
         done = 0
 
@@ -604,8 +599,7 @@ def image_import(
     ] = _DEFAULT_IMAGE,
     name: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="NAME of the imported image. Default: the image's file name, "
-        "without extensions."),
+        typer.Option(help="NAME in NAME-VERSION.img. Default: the image's name, no extensions."),
     ] = None,
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait for a server before giving up.")
@@ -702,8 +696,9 @@ def image_verify(
 class _PhaseBars:
     """One progress bar per phase of a long job (downloading, verifying, ...), on a terminal."""
 
-    def __init__(self, reporter: Reporter) -> None:
+    def __init__(self, reporter: Reporter, *, delay: float = 1.0) -> None:
         self._reporter = reporter
+        self._delay = delay
         # As for builds: only when a person watches standard error.
         self.shown = not (reporter.json or reporter.quiet) and reporter.err.isatty()
         self._phase: str | None = None
@@ -714,7 +709,7 @@ class _PhaseBars:
             self.close()
             from configdrive.progress import ProgressBar
 
-            self._bar = ProgressBar(self._reporter.err, label=phase)
+            self._bar = ProgressBar(self._reporter.err, label=phase, delay=self._delay)
             self._phase = phase
         if self._bar is not None:
             self._bar(done, total)

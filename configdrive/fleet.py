@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from configdrive.errors import ConfigDriveError, ExitCode, InvalidInputError
+from configdrive.errors import ConfigDriveError, ExitCode, InvalidInputError, OutputError
 from configdrive.load import describe_os_error, parse_document, read_source
 from configdrive.machinefile import MachineFile, load_machine_file, machine_from_document
 from configdrive.problems import Problem, errors_in
@@ -142,6 +142,10 @@ def build_fleet(
     it finishes. A machine's failure never stops the others.
     """
     folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(describe_os_error(error), str(folder)) from None
     planned = _plan(list(machines), folder)
     workers = jobs or os.cpu_count() or 1
     outcomes: dict[int, Outcome] = {}
