@@ -14,15 +14,16 @@ import argparse
 import base64
 import json
 import os
+import select
 import shlex
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import yaml
@@ -392,3 +393,84 @@ class Drives:
 def drives(tmp_path_factory: pytest.TempPathFactory) -> Drives:
     """The fixtures' drives, built lazily and shared by every interop test module."""
     return Drives(tmp_path_factory)
+
+
+# --------------------------------------------------------------------------- a long-lived reader
+
+READER_SERVER = HERE / "reader_server.py"
+# A reading takes milliseconds; this only stops a hung reader from hanging the session.
+READER_TIMEOUT = 60
+
+
+class CloudInitReader:
+    """cloud-init's config drive reader in one Debian python for the session (reader_server.py).
+
+    read_with_cloud_init() starts a process a drive (about 0.3 s); the fuzz tests read
+    thousands, so they send folder paths to this one instead and get the same report.
+    """
+
+    def __init__(self, log: Path) -> None:
+        self._log_path = log
+        # The reader's own logging goes to a file: a full stderr pipe would block it.
+        self._log = log.open("wb")
+        self._process = subprocess.Popen(
+            [_require(DEBIAN_PYTHON), "-I", str(READER_SERVER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def read(self, folder: Path) -> dict[str, Any]:
+        """cloud-init's answer for an extracted drive.
+
+        {"ok": True, "report": <what read_config_drive.py prints, bytes decoded>}, or
+        {"ok": False, "type": ..., "error": ..., "traceback": ...} when cloud-init refuses it.
+        """
+        request = str(folder)
+        assert "\n" not in request, "one path a line"
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None
+        assert stdout is not None
+        try:
+            stdin.write(request + "\n")
+            stdin.flush()
+        except BrokenPipeError:
+            self._fail("is gone")
+        ready, _, _ = select.select([stdout], [], [], READER_TIMEOUT)
+        if not ready:
+            self._fail(f"gave no answer in {READER_TIMEOUT} s for {request}")
+        line = stdout.readline()
+        if not line:
+            self._fail(f"exited with {self._process.wait()} while reading {request}")
+        answer = json.loads(line, object_hook=_decode_bytes)
+        assert isinstance(answer, dict)
+        return answer
+
+    def _fail(self, what: str) -> NoReturn:
+        self._log.flush()
+        log = self._log_path.read_text(encoding="utf-8", errors="replace")
+        pytest.fail(f"the cloud-init reader ({READER_SERVER.name}) {what}\n--- its stderr\n{log}")
+
+    def close(self) -> None:
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=READER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def cloud_init_reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudInitReader]:
+    """One cloud-init reader process for the whole session."""
+    reader = CloudInitReader(tmp_path_factory.mktemp("cloud-init-reader") / "stderr.log")
+    try:
+        yield reader
+    finally:
+        reader.close()
