@@ -70,7 +70,7 @@ def test_ironic_format_decodes_to_the_iso(drives: Drives, case: str, tmp_path: P
     assert set(text) <= set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 
 
-@pytest.mark.parametrize("output_format", ["ironic", "dir"])
+@pytest.mark.parametrize("output_format", ["vfat", "ironic", "dir"])
 def test_format_is_reproducible_across_time_and_zones(
     drives: Drives, case: str, output_format: str, tmp_path: Path
 ) -> None:

@@ -123,8 +123,14 @@ class ImageFormat:
     bus: guest.Bus
 
 
+def write_vfat_image(case: Case, output: Path) -> None:
+    build(output=output, timestamp=TIMESTAMP, format="vfat", **case.arguments)
+
+
 IMAGE_FORMATS: dict[str, ImageFormat] = {
     "iso": ImageFormat(write_iso_image, "cdrom"),
+    # A writable disk, as hypervisors attach vfat config drives.
+    "vfat": ImageFormat(write_vfat_image, "disk"),
 }
 
 
@@ -167,6 +173,8 @@ READINGS: dict[str, Reading] = {
     "iso-joliet": Reading("iso", "iso9660", "norock"),
     # Neither extension: the plain ISO9660 names every reader can see.
     "iso-plain": Reading("iso", "iso9660", "norock,nojoliet", rename=plain_iso_name),
+    # The long (VFAT) names; FAT records no modes.
+    "vfat": Reading("vfat", "vfat", ""),
 }
 
 
