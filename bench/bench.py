@@ -12,6 +12,7 @@ Cases:
           openstacksdk way (write a temporary tree, run genisoimage, read back)
   big     1 GiB of injected files: wall time and peak memory
   size    Nova's full version list: image size against genisoimage's
+  fleet   build-many's engine: drives per second on one core and on all cores
 """
 
 from __future__ import annotations
@@ -274,6 +275,35 @@ def case_size(work: Path) -> Result:
     return Result("size", "bytes", sizes, {"files on the drive": len(layout.files)})
 
 
+def case_fleet(work: Path, count: int, drives: int) -> Result:
+    """build_fleet over `drives` distinct machines, one worker and one per core."""
+    from configdrive.fleet import build_fleet, load_fleet
+
+    lines = ["machines:"]
+    for index in range(drives):
+        lines.append(
+            f"  - {{name: web-{index}, hostname: web-{index}.example.com, "
+            f"user_data_file: {EXAMPLE / 'user.yml'}, meta_data_file: {EXAMPLE / 'machine.yml'}, "
+            f"network_data_file: {EXAMPLE / 'network.json'}}}"
+        )
+    fleet = work / "fleet.yml"
+    fleet.write_text("\n".join(lines) + "\n")
+    machines = load_fleet(fleet)
+    cores = os.cpu_count() or 1
+
+    def run(jobs: int) -> float:
+        start = time.perf_counter()
+        outcomes = build_fleet(machines, work / f"drives-{jobs}", jobs=jobs, force=True)
+        elapsed = time.perf_counter() - start
+        if not all(outcome.ok for outcome in outcomes):
+            raise RuntimeError("a fleet machine failed")
+        return drives / elapsed
+
+    samples = rounds({f"build-many, {cores} cores": lambda: run(cores),
+                      "build-many, 1 core": lambda: run(1)}, count)  # fmt: skip
+    return Result("fleet", "drives/s", samples, {"machines": drives})
+
+
 def table(results: list[Result]) -> str:
     """Medians, and each peer against mkconfigdrive (x > 1: we are better)."""
     lines = [f"{'case':6} {'contender':34} {'median':>14} {'vs mkconfigdrive':>18}"]
@@ -327,7 +357,7 @@ def _version(command: list[str]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cases", nargs="*", default=["cli", "api", "big", "size"])
+    parser.add_argument("cases", nargs="*", default=["cli", "api", "big", "size", "fleet"])
     parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--drives", type=int, default=200, help="drives per API round")
     parser.add_argument("--gib", type=float, default=1.0, help="payload of the big case")
@@ -347,6 +377,8 @@ def main() -> None:
                 results.append(case_big(case_work, max(options.rounds // 2, 3), options.gib))
             elif case == "size":
                 results.append(case_size(case_work))
+            elif case == "fleet":
+                results.append(case_fleet(case_work, max(options.rounds // 2, 3), options.drives))
             else:
                 parser.error(f"unknown case {case!r}")
             print(table(results[-1:]), flush=True)
