@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from configdrive.diff import DriveDiff
     from configdrive.extract import ExtractResult
     from configdrive.fleet import Outcome
+    from configdrive.image import ImportResult, VerifyResult
     from configdrive.inspection import Inspection
+    from configdrive.oem import Platform
     from configdrive.validate_files import ValidationResult
 
 _FAILURE_KIND = {
@@ -175,3 +177,78 @@ class Reporter:
 
     def _lines(self, lines: Sequence[str]) -> None:
         print("\n".join(lines), file=self.out)
+
+    # The distributor's kit: image import and verify, OEM cloud-configs.
+
+    def imported(self, result: ImportResult) -> None:
+        """The summary of an imported release image, after any warning about it."""
+        if self.json:
+            document = {"ok": True, "path": str(result.path), "record": str(result.record)}
+            self._json({**document, **result.to_json(), "warnings": list(result.warnings)})
+            return
+        if self.quiet:
+            return
+        for warning in result.warnings:
+            print(f"mkconfigdrive: warning: {warning}", file=self.err)
+        signature = result.signature
+        self._lines(
+            [
+                f"Imported {result.path} ({result.size:,} bytes)",
+                f"  version    {result.version.version}",
+                f"  signed by  {signature.fingerprint}  {signature.user_id}".rstrip(),
+                f"  signed at  {signature.to_json()['signed_at']}",
+                f"  from       {result.file_url}",
+                f"  sha256     {result.sha256}",
+                f"  record     {result.record}",
+            ]
+        )
+
+    def verified(self, result: VerifyResult) -> None:
+        """A good signature and who made it."""
+        if self.json:
+            self._json({"ok": True, **result.to_json()})
+            return
+        if self.quiet:
+            return
+        signature = result.signature
+        lines = [
+            f"Good signature on {result.path}",
+            f"  signed by  {signature.fingerprint}  {signature.user_id}".rstrip(),
+        ]
+        if signature.signing_key != signature.fingerprint:
+            lines.append(f"  subkey     {signature.signing_key}")
+        lines += [
+            f"  signed at  {signature.to_json()['signed_at']}",
+            f"  sha256     {result.sha256}",
+        ]
+        self._lines(lines)
+
+    def oem_platforms(self, platforms: Sequence[Platform]) -> None:
+        """oem --list: each platform's name and what its cloud-config does at boot."""
+        if self.json:
+            listed = [{"name": item.name, "summary": item.summary} for item in platforms]
+            self._json({"ok": True, "platforms": listed})
+            return
+        width = max(len(item.name) for item in platforms)
+        self._lines([f"{item.name:<{width}}  {item.summary}" for item in platforms])
+
+    def oem_config(self, platform: str, text: str) -> None:
+        """An OEM cloud-config written to standard output: the text is the output."""
+        if self.json:
+            self._json({"ok": True, "platform": platform, "cloud_config": text})
+            return
+        self.out.write(text)
+
+    def oem_written(self, platform: str, path: Path) -> None:
+        """Where the OEM cloud-config went, and where it belongs in the image."""
+        if self.json:
+            self._json({"ok": True, "platform": platform, "path": str(path)})
+            return
+        if not self.quiet:
+            from configdrive.oem import OEM_CONFIG_PATH
+
+            print(
+                f"Wrote {path}: the OEM cloud-config for {platform}; "
+                f"install it in the image as {OEM_CONFIG_PATH}",
+                file=self.out,
+            )

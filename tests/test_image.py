@@ -1,0 +1,761 @@
+"""mkconfigdrive image import / verify, against real GnuPG and a release served on loopback.
+
+The keys are made here, by gpg itself, in a private GnuPG home that is removed afterwards
+(no private key is committed). A release folder is a version.txt, a small bzip2 image and
+their detached signatures; the HTTP server is the standard library's, with faults added:
+a server that lies about the length, one that breaks off a chunked body, one that fails.
+"""
+
+from __future__ import annotations
+
+import bz2
+import hashlib
+import http.server
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from configdrive import cli
+from configdrive.errors import ExitCode, OutputError
+from configdrive.fetch import TIMEOUT, SourceError
+from configdrive.gpg import VerificationError
+from configdrive.image import (
+    DEFAULT_IMAGE,
+    ImageError,
+    bunzip2,
+    import_image,
+    parse_version_txt,
+    release_version,
+    verify_image,
+)
+from configdrive.report import Reporter
+from tests.helpers import run_cli
+
+IMAGE = DEFAULT_IMAGE
+IMAGE_NAME = "coreos_production_openstack_image-1235.9.0.img"
+VERSION_TXT = (
+    "COREOS_BUILD=1235\nCOREOS_BRANCH=9\nCOREOS_PATCH=0\nCOREOS_VERSION=1235.9.0\n"
+    'COREOS_VERSION_ID=1235.9.0\nCOREOS_BUILD_ID=""\nCOREOS_SDK_VERSION=1235.8.0\n'
+)
+# A small "disk": some data, then a run of zeros (stored as a hole), then data again.
+PAYLOAD = b"boot sector " * 300 + bytes(2 * 1024 * 1024) + b"the end"
+STATUS_LINE = "[GNUPG:] "
+
+
+# --------------------------------------------------------------------------- GnuPG keys
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Throwaway keys in a private GnuPG home, their public halves as files, and a signer."""
+
+    home: Path
+    folder: Path
+    fingerprints: dict[str, str]
+
+    def public(self, name: str) -> Path:
+        return self.folder / f"{name}.asc"
+
+    def sign(self, path: Path, *, key: str = "release", output: Path | None = None) -> Path:
+        """A binary detached signature of `path` by `key` (default: PATH.sig)."""
+        target = output or Path(f"{path}.sig")
+        faked = ["--faked-system-time", "20200101T120000"] if key == "expired" else []
+        _gpg(
+            self.home,
+            *faked,
+            "--local-user",
+            self.fingerprints[key],
+            "--output",
+            str(target),
+            "--detach-sign",
+            str(path),
+        )
+        return target
+
+
+def _gpg(home: Path, *arguments: str) -> str:
+    result = subprocess.run(
+        ["gpg", "--homedir", str(home), "--batch", "--yes", "--passphrase", "", *arguments],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def _fingerprint(home: Path, user_id: str) -> str:
+    listing = _gpg(home, "--with-colons", "--list-keys", user_id)
+    return next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+
+
+@pytest.fixture(scope="session")
+def keys() -> Iterator[Keys]:
+    """release (signs the releases), other (a stranger), expired and revoked keys."""
+    # A short path: GnuPG's agent socket lives in the home and socket paths are short.
+    home = Path(tempfile.mkdtemp(prefix="mkcd-gpg-"))
+    folder = Path(tempfile.mkdtemp(prefix="mkcd-keys-"))
+    try:
+        users = {
+            "release": "Test Release Signing <release@example.test>",
+            "other": "Someone Else <other@example.test>",
+            "revoked": "Revoked Key <revoked@example.test>",
+        }
+        for user_id in users.values():
+            _gpg(home, "--quick-gen-key", user_id, "ed25519", "sign", "never")
+        # Made in 2020 for one day: expired long before these tests run.
+        users["expired"] = "Expired Key <expired@example.test>"
+        _gpg(
+            home,
+            "--faked-system-time",
+            "20200101T000000",
+            "--quick-gen-key",
+            users["expired"],
+            "ed25519",
+            "sign",
+            "1d",
+        )
+        fingerprints = {name: _fingerprint(home, user_id) for name, user_id in users.items()}
+        for name, fingerprint in fingerprints.items():
+            (folder / f"{name}.asc").write_text(_gpg(home, "--armor", "--export", fingerprint))
+        # The revocation certificate gpg made with the key, applied to the exported copy only
+        # (the key in `home` can still sign, as a thief's copy could).
+        certificate = (home / "openpgp-revocs.d" / f"{fingerprints['revoked']}.rev").read_text()
+        revoked_home = Path(tempfile.mkdtemp(prefix="mkcd-rev-"))
+        _gpg(revoked_home, "--import", str(folder / "revoked.asc"))
+        (revoked_home / "rev.asc").write_text(certificate.replace("\n:-----", "\n-----"))
+        _gpg(revoked_home, "--import", str(revoked_home / "rev.asc"))
+        (folder / "revoked.asc").write_text(
+            _gpg(revoked_home, "--armor", "--export", fingerprints["revoked"])
+        )
+        shutil.rmtree(revoked_home)
+        (folder / "release-private.asc").write_text(
+            _gpg(home, "--armor", "--export-secret-keys", fingerprints["release"])
+        )
+        yield Keys(home, folder, fingerprints)
+    finally:
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- releases
+
+
+def make_release(
+    folder: Path,
+    keys: Keys,
+    *,
+    version_txt: str = VERSION_TXT,
+    payload: bytes = PAYLOAD,
+    sign_version: bool = True,
+    signer: str = "release",
+) -> Path:
+    """A release folder: version.txt (+ .sig), the bzip2 image and its .sig."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "version.txt").write_text(version_txt)
+    if sign_version:
+        keys.sign(folder / "version.txt", key=signer)
+    (folder / IMAGE).write_bytes(bz2.compress(payload))
+    keys.sign(folder / IMAGE, key=signer)
+    return folder
+
+
+@pytest.fixture
+def release(tmp_path: Path, keys: Keys) -> Path:
+    """A good release, signed by the release key."""
+    return make_release(tmp_path / "release" / "amd64-usr" / "current", keys)
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """The (empty) folder images are imported into."""
+    folder = tmp_path / "images"
+    folder.mkdir()
+    return folder
+
+
+# --------------------------------------------------------------------------- the server
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder; files named in `faults` misbehave as the fault says."""
+
+    faults: dict[str, str]
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # quiet: pytest runs with warnings as errors and clean output
+
+    def do_GET(self) -> None:
+        name = self.path.rsplit("/", 1)[-1]
+        fault = self.faults.get(name)
+        if fault is None:
+            super().do_GET()
+            return
+        body = Path(self.translate_path(self.path)).read_bytes()
+        if fault == "server-error":
+            self.send_error(503)
+        elif fault == "short":  # claims the whole length, sends half, closes
+            self._headers(("Content-Length", str(len(body))))
+            self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True
+        elif fault == "chunked-cut":  # a chunked body broken off before its last chunk
+            self._headers(("Transfer-Encoding", "chunked"))
+            half = body[: len(body) // 2]
+            self.wfile.write(f"{len(half):x}\r\n".encode() + half + b"\r\n")
+            self.close_connection = True
+        elif fault == "hang":
+            time.sleep(3)
+
+    def _headers(self, header: tuple[str, str]) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header(*header)
+        self.end_headers()
+
+
+@dataclass
+class Server:
+    """A release mirror on 127.0.0.1."""
+
+    root: Path
+    port: int
+    faults: dict[str, str]
+
+    def url(self, folder: Path) -> str:
+        return f"http://127.0.0.1:{self.port}/{folder.relative_to(self.root).as_posix()}/"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """Serves tmp_path over HTTP on loopback, in a thread, for one test."""
+    faults: dict[str, str] = {}
+
+    class Handler(_Handler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+    Handler.faults = faults
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield Server(tmp_path, httpd.server_address[1], faults)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+# --------------------------------------------------------------------------- success
+
+
+def test_import_from_a_local_folder(release: Path, out: Path, keys: Keys) -> None:
+    result = run_cli("image", "import", release, "--key", keys.public("release"), "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    image = out / IMAGE_NAME
+    assert sorted(path.name for path in out.iterdir()) == [IMAGE_NAME, f"{IMAGE_NAME}.json"]
+    assert image.read_bytes() == PAYLOAD
+    assert image.stat().st_mode & 0o777 == 0o644
+    fingerprint = keys.fingerprints["release"]
+    assert result.stdout.splitlines()[:3] == [
+        f"Imported {image} ({len(PAYLOAD):,} bytes)",
+        "  version    1235.9.0",
+        f"  signed by  {fingerprint}  Test Release Signing <release@example.test>",
+    ]
+    record = json.loads((out / f"{IMAGE_NAME}.json").read_text())
+    compressed = (release / IMAGE).read_bytes()
+    assert record["image"] == IMAGE_NAME
+    assert record["size"] == len(PAYLOAD)
+    assert record["sha256"] == hashlib.sha256(PAYLOAD).hexdigest()
+    assert record["version"] == "1235.9.0"
+    assert record["version_txt"]["COREOS_SDK_VERSION"] == "1235.8.0"
+    assert record["version_txt"]["COREOS_BUILD_ID"] == ""
+    assert record["version_signed"] is True
+    assert record["source"] == str(release)
+    assert record["file"] == {
+        "name": IMAGE,
+        "location": str(release / IMAGE),
+        "size": len(compressed),
+        "sha256": hashlib.sha256(compressed).hexdigest(),
+    }
+    assert record["signature"]["fingerprint"] == fingerprint
+    assert record["signature"]["location"] == str(release / f"{IMAGE}.sig")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", record["imported_at"])
+
+
+def test_import_over_http(release: Path, out: Path, keys: Keys, server: Server) -> None:
+    url = server.url(release)
+    result = run_cli(
+        "image", "import", url, "--key", keys.public("release"), "--out-dir", out, "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is True
+    assert summary["file"]["location"] == url + IMAGE
+    assert summary["source"] == url
+    assert summary["signature"]["fingerprint"] == keys.fingerprints["release"]
+    assert (out / IMAGE_NAME).read_bytes() == PAYLOAD
+    assert json.loads((out / f"{IMAGE_NAME}.json").read_text())["sha256"] == summary["sha256"]
+
+
+def test_the_current_folder_url_needs_no_trailing_slash(
+    release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    result = import_image(server.url(release).rstrip("/"), [keys.public("release")], out)
+    assert result.path == out / IMAGE_NAME
+    assert result.source == server.url(release)
+
+
+def test_holes_for_zeros_and_progress_in_phases(
+    tmp_path: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    payload = b"x" * 100 + bytes(32 * 1024 * 1024) + b"y"
+    release = make_release(tmp_path / "big", keys, payload=payload)
+    seen: dict[str, tuple[int, int]] = {}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        seen[phase] = (done, total)
+
+    result = import_image(server.url(release), [keys.public("release")], out, progress=progress)
+    size = (release / IMAGE).stat().st_size
+    assert list(seen) == ["downloading", "verifying", "decompressing"]
+    assert all(value == (size, size) for value in seen.values())
+    stat = result.path.stat()
+    assert stat.st_size == len(payload)
+    assert stat.st_blocks * 512 < 1024 * 1024  # 32 MiB of zeros take no space
+    assert hashlib.sha256(result.path.read_bytes()).hexdigest() == result.sha256
+
+
+def test_verify_prints_the_signer(release: Path, keys: Keys) -> None:
+    fingerprint = keys.fingerprints["release"]
+    result = run_cli(
+        "image",
+        "verify",
+        release / IMAGE,
+        "--signature",
+        release / f"{IMAGE}.sig",
+        "--key",
+        keys.public("release"),
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Good signature on {release / IMAGE}"
+    assert lines[1] == f"  signed by  {fingerprint}  Test Release Signing <release@example.test>"
+    as_json = run_cli(
+        "image",
+        "verify",
+        release / IMAGE,
+        "--key",
+        keys.public("release"),
+        "--key",
+        keys.public("other"),
+        "--json",
+    )
+    document = json.loads(as_json.stdout)
+    assert document["signature"]["fingerprint"] == fingerprint
+    assert document["sha256"] == hashlib.sha256((release / IMAGE).read_bytes()).hexdigest()
+
+
+def test_an_unsigned_version_file_is_a_warning(tmp_path: Path, out: Path, keys: Keys) -> None:
+    release = make_release(tmp_path / "r", keys, sign_version=False)
+    result = run_cli("image", "import", release, "--key", keys.public("release"), "--out-dir", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "mkconfigdrive: warning: version.txt has no signature (version.txt.sig) in the release "
+        "folder: the version in the image's name is as trustworthy as the source, not the "
+        "signing key\n"
+    )
+    assert json.loads((out / f"{IMAGE_NAME}.json").read_text())["version_signed"] is False
+
+
+def test_flatcar_names_and_another_image(tmp_path: Path, out: Path, keys: Keys) -> None:
+    release = make_release(tmp_path / "r", keys, version_txt="FLATCAR_VERSION='3815.2.0'\n")
+    other = "flatcar_production_qemu_image.img.bz2"
+    (release / IMAGE).rename(release / other)
+    (release / f"{IMAGE}.sig").rename(release / f"{other}.sig")
+    result = import_image(release, [keys.public("release")], out, image=other, name="flatcar")
+    assert result.path == out / "flatcar-3815.2.0.img"
+    assert result.version.version == "3815.2.0"
+
+
+# --------------------------------------------------------------------------- failures
+
+Failure = tuple[int, str]
+
+
+def failed_import(source: str | Path, out: Path, *keys: Path, extra: tuple[str, ...] = ()) -> str:
+    """Run an import that must fail with exit code 1, leaving `out` empty; its message."""
+    args: list[str | Path] = ["image", "import", source, "--out-dir", out, *extra]
+    for key in keys:
+        args += ["--key", key]
+    result = run_cli(*args)
+    assert result.returncode == 1, result.stderr
+    assert list(out.iterdir()) == []
+    assert result.stdout == ""
+    assert result.stderr.startswith("mkconfigdrive: ")
+    assert result.stderr.endswith("; nothing was kept\n")
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+def test_a_tampered_image_is_refused(release: Path, out: Path, keys: Keys, server: Server) -> None:
+    data = bytearray((release / IMAGE).read_bytes())
+    data[len(data) // 2] ^= 1
+    (release / IMAGE).write_bytes(bytes(data))
+    key_id = keys.fingerprints["release"][-16:]
+    url = server.url(release)
+    assert failed_import(url, out, keys.public("release")) == (
+        f"mkconfigdrive: {url}{IMAGE}: BAD signature (key {key_id}): the file is not what was "
+        "signed; it was changed or damaged after signing; nothing was kept\n"
+    )
+
+
+def test_another_signer_is_refused(release: Path, out: Path, keys: Keys) -> None:
+    other = keys.public("other")
+    message = failed_import(release, out, other)
+    assert message == (
+        f"mkconfigdrive: {release}/version.txt.sig: made by key {keys.fingerprints['release']}, "
+        f"which is not one of the given keys ({other}: {keys.fingerprints['other']}); "
+        "nothing was kept\n"
+    )
+
+
+def test_an_image_signed_by_another_key_is_refused(release: Path, out: Path, keys: Keys) -> None:
+    keys.sign(release / IMAGE, key="other")
+    message = failed_import(release, out, keys.public("release"))
+    assert f"{IMAGE}.sig: made by key {keys.fingerprints['other']}, which is not one" in message
+
+
+def test_a_missing_signature_is_refused(
+    release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    (release / f"{IMAGE}.sig").unlink()
+    url = server.url(release)
+    assert failed_import(url, out, keys.public("release")) == (
+        f"mkconfigdrive: {url}{IMAGE}.sig: not found (HTTP 404); nothing was kept\n"
+    )
+    assert failed_import(release, out, keys.public("release")) == (
+        f"mkconfigdrive: {release}/{IMAGE}.sig: not found; nothing was kept\n"
+    )
+
+
+def test_a_download_shorter_than_its_length_is_refused(
+    release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    server.faults[IMAGE] = "short"
+    size = (release / IMAGE).stat().st_size
+    url = server.url(release)
+    assert failed_import(url, out, keys.public("release")) == (
+        f"mkconfigdrive: {url}{IMAGE}: the download is truncated: {size // 2:,} of {size:,} "
+        "bytes arrived; nothing was kept\n"
+    )
+
+
+def test_an_interrupted_download_is_refused(
+    release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    server.faults[IMAGE] = "chunked-cut"
+    url = server.url(release)
+    message = failed_import(url, out, keys.public("release"))
+    assert message.startswith(f"mkconfigdrive: {url}{IMAGE}: the download was interrupted after ")
+    server.faults.clear()
+    server.faults["version.txt.sig"] = "short"
+    assert "version.txt.sig: the download is truncated" in failed_import(
+        url, out, keys.public("release")
+    )
+
+
+def test_a_version_file_without_a_version_is_refused(tmp_path: Path, out: Path, keys: Keys) -> None:
+    release = make_release(tmp_path / "r", keys, version_txt="COREOS_BUILD=1235\n")
+    assert failed_import(release, out, keys.public("release")) == (
+        f"mkconfigdrive: {release}/version.txt: has no version (no FLATCAR_VERSION or "
+        "COREOS_VERSION line); nothing was kept\n"
+    )
+
+
+@pytest.mark.parametrize("version", ["../../etc/x", "1.0 beta", "", "-rf"])
+def test_a_version_that_is_no_file_name_is_refused(version: str) -> None:
+    fields = parse_version_txt(f"COREOS_VERSION={version}\n".encode(), "version.txt")
+    with pytest.raises(ImageError) as caught:
+        release_version(fields, "version.txt", signed=True)
+    assert caught.value.exit_code == ExitCode.INVALID_INPUT
+
+
+def test_a_changed_version_file_is_refused(release: Path, out: Path, keys: Keys) -> None:
+    (release / "version.txt").write_text(VERSION_TXT.replace("1235.9.0", "9999.0.0"))
+    message = failed_import(release, out, keys.public("release"))
+    assert message.startswith(f"mkconfigdrive: {release}/version.txt: BAD signature (key ")
+
+
+def test_a_signed_file_that_is_not_bzip2_is_refused(tmp_path: Path, out: Path, keys: Keys) -> None:
+    release = make_release(tmp_path / "r", keys)
+    (release / IMAGE).write_bytes(b"this is not bzip2 data " * 10)
+    keys.sign(release / IMAGE)
+    assert failed_import(release, out, keys.public("release")) == (
+        f"mkconfigdrive: {release}/{IMAGE}: is not a valid bzip2 file (Invalid data stream); "
+        "nothing was kept\n"
+    )
+
+
+def test_a_file_changed_after_its_check_is_refused(release: Path, out: Path, keys: Keys) -> None:
+    original = (release / IMAGE).read_bytes()
+    changed = bz2.compress(b"evil " * 10)
+
+    def swap_after_the_check(phase: str, done: int, total: int) -> None:
+        # The last chunk is already on its way to gpgv: it checks the original bytes.
+        if phase == "verifying" and done == total:
+            (release / IMAGE).write_bytes(changed)
+
+    assert len(changed) < len(original)
+    with pytest.raises(ImageError) as caught:
+        import_image(release, [keys.public("release")], out, progress=swap_after_the_check)
+    assert str(caught.value).endswith(
+        f"{IMAGE}: changed after its signature was checked; nothing was kept"
+    )
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("expired", "which expired on 2020-01-02T00:00:00Z"),
+        ("revoked", "which its owner has revoked"),
+    ],
+)
+def test_revoked_and_expired_keys_are_refused(
+    release: Path, keys: Keys, key: str, reason: str
+) -> None:
+    # gpgv itself exits 0 here ("Good signature"): only its status lines tell.
+    keys.sign(release / IMAGE, key=key)
+    result = run_cli("image", "verify", release / IMAGE, "--key", keys.public(key))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"mkconfigdrive: {release}/{IMAGE}.sig: made by key {keys.fingerprints[key]}, {reason}\n"
+    )
+
+
+def test_unusable_signatures_are_refused(release: Path, keys: Keys, tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.sig"
+    garbage.write_bytes(b"hello\n")
+    attached = tmp_path / "attached.gpg"
+    _gpg(
+        keys.home,
+        "--local-user",
+        keys.fingerprints["release"],
+        "--output",
+        str(attached),
+        "--sign",
+        str(release / IMAGE),
+    )
+    key = keys.public("release")
+    for signature, message in (
+        (garbage, "is not an OpenPGP signature"),
+        (attached, "is not a detached OpenPGP signature"),
+        (tmp_path / "none.sig", "cannot read: no such file or directory"),
+    ):
+        result = run_cli("image", "verify", release / IMAGE, "--signature", signature, "--key", key)
+        assert (result.returncode, result.stderr) == (1, f"mkconfigdrive: {signature}: {message}\n")
+
+
+def test_unusable_keys_are_refused(release: Path, keys: Keys, tmp_path: Path) -> None:
+    not_a_key = tmp_path / "notes.txt"
+    not_a_key.write_text("my key is on the other laptop\n")
+    private = keys.public("release-private")
+    for key, message in (
+        (
+            private,
+            "holds a private key; give the public key instead (gpg --armor --export KEY > key.asc)",
+        ),
+        (not_a_key, "holds no OpenPGP public key"),
+        (tmp_path / "missing.asc", "cannot read the key: no such file or directory"),
+    ):
+        result = run_cli("image", "verify", release / IMAGE, "--key", key)
+        assert (result.returncode, result.stderr) == (1, f"mkconfigdrive: {key}: {message}\n")
+        assert "PRIVATE KEY" not in result.stderr
+
+
+def test_server_failures_are_io_failures(
+    release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    server.faults["version.txt"] = "server-error"
+    url = server.url(release)
+    result = run_cli("image", "import", url, "--key", keys.public("release"), "--out-dir", out)
+    assert (result.returncode, result.stderr) == (
+        3,
+        f"mkconfigdrive: {url}version.txt: the server failed (HTTP 503 Service Unavailable); "
+        "nothing was kept\n",
+    )
+    server.faults["version.txt"] = "hang"
+    with pytest.raises(SourceError) as caught:
+        import_image(url, [keys.public("release")], out, timeout=0.3)
+    assert caught.value.exit_code == ExitCode.IO_FAILURE
+    assert "no answer within 0.3 seconds" in str(caught.value)
+    assert list(out.iterdir()) == []
+
+
+def test_nobody_listening_is_an_io_failure(out: Path, keys: Keys) -> None:
+    with socket_port() as port:  # bound, never listening: connections are refused
+        url = f"http://127.0.0.1:{port}/current/"
+        with pytest.raises(SourceError) as caught:
+            import_image(url, [keys.public("release")], out)
+    assert caught.value.exit_code == ExitCode.IO_FAILURE
+    assert str(caught.value) == (
+        f"{url}version.txt: cannot download: connection refused; nothing was kept"
+    )
+
+
+def test_an_existing_image_is_kept_without_force(release: Path, out: Path, keys: Keys) -> None:
+    (out / IMAGE_NAME).write_bytes(b"keep me")
+    key = keys.public("release")
+    result = run_cli("image", "import", release, "--key", key, "--out-dir", out)
+    assert (result.returncode, result.stderr) == (
+        3,
+        f"mkconfigdrive: {out / IMAGE_NAME}: exists already; use --force to replace it\n",
+    )
+    assert sorted(path.name for path in out.iterdir()) == [IMAGE_NAME]
+    assert (out / IMAGE_NAME).read_bytes() == b"keep me"
+    forced = run_cli("image", "import", release, "--key", key, "--out-dir", out, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert (out / IMAGE_NAME).read_bytes() == PAYLOAD
+
+
+def test_usage_and_output_errors(release: Path, tmp_path: Path, keys: Keys) -> None:
+    key = keys.public("release")
+    missing = run_cli("image", "import", release, "--key", key, "--out-dir", tmp_path / "no")
+    assert (missing.returncode, missing.stderr) == (
+        3,
+        f"mkconfigdrive: {tmp_path / 'no'}: the folder does not exist\n",
+    )
+    for args, message in (
+        (
+            ["--image", "../x.img.bz2"],
+            "--image '../x.img.bz2': give a file name in the release folder, not a path",
+        ),
+        (
+            ["--image", "x.img.gz"],
+            "--image 'x.img.gz': only bzip2-compressed images (.bz2) are supported",
+        ),
+    ):
+        result = run_cli("image", "import", release, "--key", key, "--out-dir", tmp_path, *args)
+        assert (result.returncode, result.stderr) == (2, f"mkconfigdrive: {message}\n")
+    secret_url = "https://user:hunter2@mirror.example/current/"
+    result = run_cli("image", "import", secret_url, "--key", key, "--out-dir", tmp_path)
+    assert result.returncode == 2
+    assert "hunter2" not in result.stderr
+    ftp = run_cli("image", "import", "ftp://mirror.example/", "--key", key, "--out-dir", tmp_path)
+    assert ftp.returncode == 2
+
+
+def test_gnupg_never_touches_the_users_keyring(
+    release: Path, out: Path, keys: Keys, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    environment = {"HOME": str(home), "GNUPGHOME": str(home / "gnupg"), "TMPDIR": str(scratch)}
+    result = run_cli(
+        "image",
+        "import",
+        release,
+        "--key",
+        keys.public("release"),
+        "--out-dir",
+        out,
+        env=environment,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(home.iterdir()) == []  # no ~/.gnupg, no $GNUPGHOME
+    assert list(scratch.iterdir()) == []  # the private home was removed
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def test_bunzip2_reads_what_bunzip2_reads() -> None:
+    data = os.urandom(5000) + bytes(3_000_000) + os.urandom(100)
+    one = bz2.compress(data)
+    several = bz2.compress(data[:1_000_000]) + bz2.compress(data[1_000_000:])
+    for blob in (one, several, one + b"trailing garbage", one + bytes(10)):
+        for size in (7, 4096, len(blob)):
+            chunks = [blob[start : start + size] for start in range(0, len(blob), size)]
+            assert b"".join(bunzip2(chunks)) == data
+    for blob, message in (
+        (one[:-20], "the compressed data ends early"),
+        (b"", "it is empty"),
+        (b"plain text, not bzip2", "Invalid data stream"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            b"".join(bunzip2([blob]))
+
+
+def test_version_txt_forms() -> None:
+    fields = parse_version_txt(
+        b"# a comment\nexport FLATCAR_VERSION=\"3815.2.0\"\nCOREOS_VERSION='1.0.0'\n\n", "v"
+    )
+    assert fields == {"FLATCAR_VERSION": "3815.2.0", "COREOS_VERSION": "1.0.0"}
+    assert release_version(fields, "v", signed=False).version == "3815.2.0"
+    with pytest.raises(ImageError, match=r"^v:2: is not a KEY=VALUE line$"):
+        parse_version_txt(b"A=1\nnonsense\n", "v")
+
+
+def test_api_errors_carry_their_exit_codes(release: Path, out: Path, keys: Keys) -> None:
+    with pytest.raises(VerificationError) as bad:
+        verify_image(release / IMAGE, [keys.public("other")])
+    assert bad.value.exit_code == ExitCode.INVALID_INPUT
+    with pytest.raises(OutputError):
+        import_image(release, [keys.public("release")], out / "missing")
+
+
+def test_progress_bars_per_phase_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    bars = cli._PhaseBars(Reporter(err=terminal), delay=0.0)
+    assert bars.shown
+    bars("downloading", 1024 * 1024, 4 * 1024 * 1024)
+    bars("verifying", 4 * 1024 * 1024, 4 * 1024 * 1024)
+    bars.close()
+    text = terminal.getvalue()
+    assert "\rdownloading [=======>" in text
+    assert "\rverifying [==============================] 100%" in text
+    assert text.endswith("\r\033[K")
+    assert not cli._PhaseBars(Reporter(err=io.StringIO())).shown
+
+
+def test_the_command_lines_defaults_are_the_librarys() -> None:
+    import inspect
+
+    options = inspect.signature(cli.image_import).parameters
+    assert options["image"].default == DEFAULT_IMAGE
+    assert options["timeout"].default == TIMEOUT
+
+
+class socket_port:
+    """A loopback port that is bound but not listening, for the time of a with block."""
+
+    def __enter__(self) -> int:
+        import socket
+
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        port: int = self._socket.getsockname()[1]
+        return port
+
+    def __exit__(self, *_: object) -> None:
+        self._socket.close()
