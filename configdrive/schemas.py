@@ -25,6 +25,7 @@ from configdrive.problems import DocPath, Problem, Severity
 CLOUD_CONFIG = "cloud-config"
 META_DATA = "meta-data"
 NETWORK_DATA = "network-data"
+NETWORK_CONFIG = "network-config"
 MACHINE = "machine"
 
 # Values under these keys are passwords, keys or file contents: never repeat them.
