@@ -111,7 +111,10 @@ class Reporter:
             print(json.dumps(outcome.to_json()), file=self.out, flush=True)
             return
         if outcome.ok:
-            self.problems(outcome.problems)  # its warnings
+            # Its warnings, named by machine: a flag-like name alone would not say whose.
+            if not self.quiet:
+                for warning in outcome.problems:
+                    print(f"{outcome.name}: {warning}", file=self.err)
             return
         self.problems(outcome.problems)
         errors = len(errors_in(outcome.problems))
