@@ -25,6 +25,7 @@ from configdrive.checks import (
     meta_data_problems,
     network_data_problems,
 )
+from configdrive.errors import UsageError
 from configdrive.load import Source, parse_document
 from configdrive.problems import Problem, Severity, errors_in, sorted_problems
 from configdrive.read_drive import Drive, DriveView, Entry, IsoFacts, open_drive, printable
@@ -168,6 +169,10 @@ class Inspection:
 
 def inspect_drive(path: str | os.PathLike[str], *, show: Iterable[str] = ()) -> Inspection:
     """Open the drive at `path` and inspect it (InvalidInputError if it is no drive image)."""
+    show = tuple(show)
+    unknown = sorted(set(show) - set(SHOW_CHOICES))
+    if unknown:
+        raise UsageError(f"--show {unknown[0]!r}: give {' or '.join(SHOW_CHOICES)}")
     with open_drive(path) as drive:
         return examine(drive, show=show)
 
