@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from configdrive.api import (
         BuildResult,
         build,
+        build_machine,
         layout_drive,
         machine_spec,
         source_date_epoch,
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
         OutputError,
         UsageError,
     )
+    from configdrive.fleet import Outcome, build_fleet, load_fleet
     from configdrive.layout import DriveLayout
+    from configdrive.machinefile import MachineFile, load_machine_file, machine_from_dict
     from configdrive.model import Machine, MachineSpec
     from configdrive.problems import Problem, Severity
 
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "BuildResult": "configdrive.api",
     "build": "configdrive.api",
+    "build_machine": "configdrive.api",
     "layout_drive": "configdrive.api",
     "machine_spec": "configdrive.api",
     "source_date_epoch": "configdrive.api",
@@ -46,6 +50,12 @@ _EXPORTS = {
     "OutputError": "configdrive.errors",
     "UsageError": "configdrive.errors",
     "DriveLayout": "configdrive.layout",
+    "Outcome": "configdrive.fleet",
+    "build_fleet": "configdrive.fleet",
+    "load_fleet": "configdrive.fleet",
+    "MachineFile": "configdrive.machinefile",
+    "load_machine_file": "configdrive.machinefile",
+    "machine_from_dict": "configdrive.machinefile",
     "Machine": "configdrive.model",
     "MachineSpec": "configdrive.model",
     "Problem": "configdrive.problems",
@@ -73,14 +83,21 @@ __all__ = [
     "ExitCode",
     "InvalidInputError",
     "Machine",
+    "MachineFile",
     "MachineSpec",
+    "Outcome",
     "OutputError",
     "Problem",
     "Severity",
     "UsageError",
     "__version__",
     "build",
+    "build_fleet",
+    "build_machine",
     "layout_drive",
+    "load_fleet",
+    "load_machine_file",
+    "machine_from_dict",
     "machine_spec",
     "source_date_epoch",
     "validate_machine",
