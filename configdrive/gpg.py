@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -35,7 +35,6 @@ from configdrive.load import describe_os_error
 MAX_KEY_FILE = 1024 * 1024
 MAX_SIGNATURE = 64 * 1024
 _KEY_TIMEOUT = 60  # seconds for listing, importing and exporting keys
-_CHUNK = 1024 * 1024
 _STATUS_PREFIX = "[GNUPG:] "
 _ERRSIG_NO_PUBKEY = "9"
 _ERRSIG_UNKNOWN_ALGORITHM = "4"
@@ -99,12 +98,12 @@ class TrustedKeys:
         if not key_files:
             raise UsageError("give the signer's public key with --key")
         self._key_files = [str(path) for path in key_files]
+        self._gpg = _program("gpg")
+        self._gpgv = _program("gpgv")
         self._home: Path | None = None
         self.keys: tuple[PublicKey, ...] = ()
 
     def __enter__(self) -> TrustedKeys:
-        self._gpg = _program("gpg")
-        self._gpgv = _program("gpgv")
         # mkdtemp makes the folder 0700: GnuPG refuses a home others can read, rightly.
         self._home = Path(tempfile.mkdtemp(prefix="mkconfigdrive-gnupg-"))
         try:
@@ -410,9 +409,3 @@ def _judge(
     user_id = urllib.parse.unquote(" ".join(goodsig[1:]))
     created = int(valid[2]) if valid[2].isdigit() else 0
     return Signature(fingerprint=primary, signing_key=signing_key, created=created, user_id=user_id)
-
-
-def file_chunks(stream: Any, *, chunk_size: int = _CHUNK) -> Iterator[bytes]:
-    """The content of an open binary stream, one chunk at a time."""
-    while chunk := stream.read(chunk_size):
-        yield chunk

@@ -37,7 +37,6 @@ from configdrive.gpg import (
     Signature,
     TrustedKeys,
     VerificationError,
-    file_chunks,
     utc_text,
 )
 from configdrive.load import describe_os_error
@@ -59,7 +58,7 @@ VERSION_KEYS = (
 _VERSION_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+~-]{0,99}")
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
 _KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_OUTPUT_CHUNK = 1024 * 1024
+_CHUNK = 1024 * 1024  # read, hash and decompress 1 MiB at a time
 _SPARSE_BLOCK = 64 * 1024
 _ZERO_BLOCK = bytes(_SPARSE_BLOCK)
 
@@ -437,7 +436,7 @@ def bunzip2(chunks: Iterable[bytes]) -> Iterator[bytes]:
             if not data and (not started or decompressor.needs_input):
                 break
             try:
-                piece = decompressor.decompress(data, _OUTPUT_CHUNK)
+                piece = decompressor.decompress(data, _CHUNK)
             except OSError as error:
                 if streams and not started:
                     trailing = True  # what follows the last stream is not bzip2: ignored
@@ -476,6 +475,12 @@ class SparseWriter:
     def finish(self) -> None:
         """Give the file its full length, even when it ends in a hole."""
         self._stream.truncate(self.size)
+
+
+def file_chunks(stream: BinaryIO, *, chunk_size: int = _CHUNK) -> Iterator[bytes]:
+    """The rest of an open binary file, 1 MiB at a time."""
+    while chunk := stream.read(chunk_size):
+        yield chunk
 
 
 def _phase(progress: Progress | None, phase: str) -> Callable[[int, int], None] | None:

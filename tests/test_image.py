@@ -16,7 +16,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -217,6 +219,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.close_connection = True
         elif fault == "hang":
             time.sleep(3)
+        elif fault == "trickle":  # the whole length, a few bytes a tenth of a second
+            self._headers(("Content-Length", str(len(body))))
+            try:
+                for start in range(0, len(body), 64):
+                    self.wfile.write(body[start : start + 64])
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                self.close_connection = True  # the client went away: so does the server
 
     def _headers(self, header: tuple[str, str]) -> None:
         self.send_response(200)
@@ -603,6 +614,40 @@ def test_server_failures_are_io_failures(
         import_image(url, [keys.public("release")], out, timeout=0.3)
     assert caught.value.exit_code == ExitCode.IO_FAILURE
     assert "no answer within 0.3 seconds" in str(caught.value)
+    assert list(out.iterdir()) == []
+
+
+def test_a_stop_signal_mid_download_leaves_nothing(
+    release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    server.faults[IMAGE] = "trickle"
+    command = [
+        sys.executable,
+        "-m",
+        "configdrive",
+        "image",
+        "import",
+        server.url(release),
+        "--key",
+        str(keys.public("release")),
+        "--out-dir",
+        str(out),
+    ]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        deadline = time.monotonic() + 10
+        # The download has begun once its private folder holds the partial image.
+        while not any(path.is_file() for path in out.glob(".mkconfigdrive-import-*/*")):
+            assert time.monotonic() < deadline, "the download never started"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=10)
+    assert (process.returncode, stdout, stderr) == (
+        130,
+        "",
+        "mkconfigdrive: interrupted; nothing was kept\n",
+    )
     assert list(out.iterdir()) == []
 
 
