@@ -9,6 +9,7 @@ appear as sizes and hashes.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import os
@@ -133,9 +134,14 @@ class Inspection:
         return [v.reader for v in self.verdicts if v.verdict is Verdict.ACCEPTS]
 
     @property
+    def broken_for(self) -> list[str]:
+        """The readers that find the drive and fail on a defect of it."""
+        return [v.reader for v in self.verdicts if v.verdict is Verdict.REJECTS and v.defect]
+
+    @property
     def ok(self) -> bool:
-        """At least one reader accepts the drive and nothing on it is an error."""
-        return bool(self.accepted_by) and not errors_in(self.problems)
+        """A reader accepts the drive, none fails on a defect of it, our checks find no error."""
+        return bool(self.accepted_by) and not self.broken_for and not errors_in(self.problems)
 
     def to_json(self) -> dict[str, Any]:
         """All of it as one JSON document (secrets hidden unless `show` says otherwise)."""
@@ -597,15 +603,7 @@ def _note_differences(
             continue
         other = "openstack/latest" if verdict.reader == "cloud-init" else folder
         note = f"its folder and {other} differ in {names}: readers get different configs"
-        noted.append(
-            ReaderVerdict(
-                verdict.reader,
-                verdict.verdict,
-                verdict.reads,
-                verdict.reasons,
-                (*verdict.warnings, note),
-            )
-        )
+        noted.append(dataclasses.replace(verdict, warnings=(*verdict.warnings, note)))
     return noted
 
 

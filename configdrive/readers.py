@@ -74,6 +74,9 @@ class ReaderVerdict:
     reads: str | None = None
     reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    # A rejection the drive's own defect causes; False when the drive is simply made for
+    # another reader (a cloud-config is not for Ignition).
+    defect: bool = True
 
     @property
     def name(self) -> str:
@@ -88,6 +91,7 @@ class ReaderVerdict:
             "reads": self.reads,
             "reasons": list(self.reasons),
             "warnings": list(self.warnings),
+            "defect": self.verdict is Verdict.REJECTS and self.defect,
         }
 
 
@@ -486,6 +490,7 @@ def coreos_cloudinit_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
             "the user data is neither '#cloud-config' nor a '#!' script "
             "(coreos-cloudinit: 'Unrecognized user-data format')",
         ),
+        defect=False,
     )
 
 
@@ -575,6 +580,7 @@ def ignition_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
             Verdict.REJECTS,
             reads,
             (f"the user data is {kind}, not an Ignition config; Ignition fails the boot",),
+            defect=False,
         )
     major = version.split(".", 1)[0]
     if major not in ("2", "3"):
