@@ -450,8 +450,8 @@ def inspect_command(
     """Tell what a drive holds and whether cloud-init, coreos-cloudinit, Ignition and Afterburn
     will read it.
 
-    Exit code 0 when at least one reader accepts the drive and nothing on it is an error;
-    1 otherwise.
+    Exit code 0 when a reader accepts the drive, none fails on a defect of it and the
+    checks find no error; 1 otherwise.
     """
     reporter = Reporter(json=json_output, quiet=quiet)
     exit_code = 0
