@@ -245,8 +245,8 @@ def _copy_body(
         if limit is not None and done > limit:
             raise SourceError(f"{url}: is over {limit:,} bytes; not a {kind}")
         write(chunk)
-        if progress is not None:
-            progress(done, expected or 0)
+        if progress is not None and expected is not None:  # no bar for an unknown length
+            progress(done, expected)
     if expected is not None and done != expected:
         raise SourceError(
             f"{url}: the download is truncated: {done:,} of {expected:,} bytes arrived"

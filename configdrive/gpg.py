@@ -8,7 +8,9 @@ Python libraries are either unmaintained or young, and a signature check is the 
 where a second implementation of OpenPGP's many corner cases is a liability.
 
 Every check runs in a new private GnuPG home (mode 0700) that holds only the given keys and
-is removed afterwards: the user's keyring is never read, and no key is ever fetched.
+is removed afterwards: the user's keyring is never read, and no key is ever fetched. The keys
+go in through `gpg --import-options import-export`, which writes no keyring and starts no
+agent; gpgv then reads them as a plain keyring file.
 `gpgv` exits 0 for a good signature by a revoked or expired key, so its exit code is never
 the verdict; the status lines are.
 """

@@ -704,6 +704,25 @@ def test_usage_and_output_errors(release: Path, tmp_path: Path, keys: Keys) -> N
     assert ftp.returncode == 2
 
 
+def test_without_gnupg_nothing_is_checked(release: Path, out: Path, keys: Keys) -> None:
+    result = run_cli(
+        "image",
+        "import",
+        release,
+        "--key",
+        keys.public("release"),
+        "--out-dir",
+        out,
+        env={"PATH": str(out)},  # a PATH without gpg and gpgv
+    )
+    assert (result.returncode, result.stderr) == (
+        3,
+        "mkconfigdrive: gpg (GnuPG) is needed to check signatures and was not found; "
+        "install GnuPG (Debian and Ubuntu: apt install gnupg)\n",
+    )
+    assert list(out.iterdir()) == []
+
+
 def test_gnupg_never_touches_the_users_keyring(
     release: Path, out: Path, keys: Keys, tmp_path: Path
 ) -> None:
