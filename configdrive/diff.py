@@ -22,7 +22,7 @@ from configdrive.read_drive import Drive, Entry, open_drive
 
 _YAML_DOCUMENTS = ("meta-data", "network-config")
 # Each version folder holds the same files: one change repeated in all is shown once.
-_VERSION_FOLDER = re.compile(r"^(openstack|ec2)/[^/]+/")
+_VERSION_FOLDER = re.compile(r"^(openstack|ec2)/([0-9]{4}-[0-9]{2}-[0-9]{2}|latest)/")
 
 
 @dataclass(frozen=True)

@@ -344,7 +344,7 @@ def _nocloud_contents(view: DriveView, reading: CloudInitReading | None) -> Cont
     meta = reading.metadata if reading is not None else {}
     network = reading.network_config if reading is not None else None
     keys = [
-        {"name": str(index), **_key_facts(line)}
+        {"name": f"public-keys[{index}]", **_key_facts(line)}
         for index, line in enumerate(readers.normalize_pubkey_data(meta.get("public-keys")))
     ]
     return Contents(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from configdrive.checks import gunzip_bounded
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from configdrive.inspection import Contents, Inspection
     from configdrive.validate_files import ValidationResult
 
+# Every version folder holds the same files: the same file in each is listed once.
+_VERSION_FOLDER = re.compile(r"^(openstack|ec2)/([0-9]{4}-[0-9]{2}-[0-9]{2}|latest)/")
 _TREE_NAMES = {
     "rock-ridge": "Rock Ridge",
     "joliet": "Joliet",
@@ -67,11 +70,7 @@ def inspection_lines(inspection: Inspection) -> list[str]:
     if inspection.problems:
         lines += ["", "problems"] + [f"  {problem}" for problem in inspection.problems]
     lines += ["", "files"]
-    for entry in inspection.entries:
-        if entry.kind == "file":
-            lines.append(f"  {entry.size:>9,}  {entry.path}")
-        elif entry.kind == "symlink":
-            lines.append(f"  {'link':>9}  {entry.path} -> {entry.target}")
+    lines += _tree_lines(inspection)
     if "user-data" in inspection.show:
         lines += ["", *_user_data_lines(inspection)]
     return lines
@@ -107,11 +106,32 @@ def _folders(inspection: Inspection) -> str:
     names = list(inspection.openstack_folders)
     dated = [name for name in names if DATED.match(name)]
     others = [name for name in names if not DATED.match(name)]
-    shown = dated if len(dated) <= 3 else [dated[0], "...", dated[-1]]
-    listing = " ".join([*shown, *others]) + (f" ({len(dated)} dated)" if len(dated) > 3 else "")
+    parts = []
+    if len(dated) > 3:
+        parts.append(f"{len(dated)} dated ({dated[0]} ... {dated[-1]})")
+    else:
+        parts += dated
+    listing = ", ".join(parts + others)
     if inspection.folders_agree is False:
         return listing + "; dated folders differ from latest (see problems)"
     return listing + ("; dated folders match latest" if dated and "latest" in others else "")
+
+
+def _tree_lines(inspection: Inspection) -> list[str]:
+    """Files with sizes; a file of one size in every version folder is one line."""
+    groups: dict[tuple[str, int], list[str]] = {}
+    links = []
+    for entry in inspection.entries:
+        if entry.kind == "file":
+            pattern = _VERSION_FOLDER.sub(r"\1/*/", entry.path)
+            groups.setdefault((pattern, entry.size), []).append(entry.path)
+        elif entry.kind == "symlink":
+            links.append(f"  {'link':>9}  {entry.path} -> {entry.target}")
+    lines = []
+    for (pattern, size), paths in groups.items():
+        shown = paths[0] if len(paths) == 1 else f"{pattern}  (in {len(paths)} folders)"
+        lines.append(f"  {size:>9,}  {shown}")
+    return lines + links
 
 
 def _contents_rows(contents: Contents, *, nocloud: bool) -> list[tuple[str, str]]:

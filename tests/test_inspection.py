@@ -303,3 +303,28 @@ def test_the_command_line(tmp_path: Path) -> None:
     result = run_cli("inspect", not_a_drive)
     assert result.returncode == 1
     assert "not an ISO9660 or FAT image" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "format_", "packing", "layout"),
+    [
+        ([], "iso9660", None, "config-2"),
+        (["--format", "vfat"], "vfat", None, "config-2"),
+        (["--format", "ironic"], "iso9660", "gzip+base64", "config-2"),
+        (["--layout", "nocloud"], "iso9660", None, "nocloud"),
+        (["--layout", "nocloud", "--format", "vfat"], "vfat", None, "nocloud"),
+    ],
+)
+def test_every_drive_we_build_inspects_clean(
+    tmp_path: Path, options: list[str], format_: str, packing: str | None, layout: str
+) -> None:
+    folder = VALID / "container-linux"
+    drive = tmp_path / "drive"
+    result = run_cli("build", *case_args(folder), *options, "-o", drive, "-q", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    inspection = inspect_drive(drive)
+    assert (inspection.format, inspection.packing, inspection.layout) == (format_, packing, layout)
+    assert inspection.ok
+    assert inspection.problems == ()
+    assert verdicts(inspection)["cloud-init"] == "accepts"
+    assert inspection.contents.hostname == "core-01.example.com"
