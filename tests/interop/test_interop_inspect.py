@@ -186,3 +186,36 @@ def test_secrets_are_hidden_without_show(peer: Peers) -> None:
     assert document["cloud_init"]["metadata"]["random_seed"] == "<hidden>"
     assert "Xy12-secret-pass" not in text
     assert "packages" not in text  # the user data itself
+
+
+FAT_TREE = {
+    "UPPER.TXT": b"upper 8.3: the short name alone",
+    "lower.txt": b"lower 8.3: a long name, or case bits",
+    "Mixed Case Name.json": b"{}",
+    "a-name-much-longer-than-eight.characters": b"long",
+    "Deep/er/est/x": b"deep",
+    "openstack/latest/meta_data.json": b'{"uuid": "2f0c3c6e-1b5d-4c1e-9a4f-7d8e9f0a1b2c"}',
+    "openstack/latest/user_data": b"#cloud-config\n" * 2000,  # several clusters
+}
+
+
+@pytest.mark.parametrize(("bits", "kilobytes"), [(12, 4096), (16, 20000), (32, 40000)])
+def test_fat_reader_matches_mtools(tmp_path: Path, bits: int, kilobytes: int) -> None:
+    """mkfs.vfat and mcopy make the image; extract must give what mcopy gives back."""
+    tree = tmp_path / "tree"
+    for path, data in FAT_TREE.items():
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_bytes(data)
+    image = tmp_path / "fat.img"
+    run(["mkfs.vfat", "-C", "-F", str(bits), "-n", "CONFIG-2", image, str(kilobytes)])
+    run(["mcopy", "-s", "-i", image, *sorted(tree.iterdir()), "::"])
+    back = tmp_path / "mtools"
+    back.mkdir()
+    run(["mcopy", "-s", "-n", "-i", image, "::*", back])
+    ours = tmp_path / "ours"
+    run([sys.executable, "-m", "configdrive", "extract", image, ours, "-q"])
+    assert tree_files(ours) == tree_files(back) == tree_files(tree)
+    result = run([sys.executable, "-m", "configdrive", "inspect", image, "--json"])
+    document = json.loads(result.stdout)
+    assert document["vfat"]["fat_bits"] == bits
+    assert document["label"] == "CONFIG-2"
