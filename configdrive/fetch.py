@@ -11,6 +11,8 @@ they do for any Python program.
 from __future__ import annotations
 
 import http.client
+import os
+import stat
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -57,8 +59,12 @@ class ReleaseFolder(Protocol):
     def read_small(self, name: str, limit: int) -> bytes:
         """The whole file `name`, refused when over `limit` bytes."""
 
+    @property
+    def verb(self) -> str:
+        """What `fetch` does, for a progress bar: "copying" or "downloading"."""
+
     def fetch(self, name: str, folder: Path, progress: Progress | None = None) -> Path:
-        """A local file holding `name`: the file itself, or a download into `folder`."""
+        """A private copy of `name` in `folder`, which the caller alone can write to."""
 
 
 def read_optional(folder: ReleaseFolder, name: str, limit: int) -> bytes | None:
@@ -121,15 +127,39 @@ class LocalFolder:
             raise SourceError(f"{path}: is over {limit:,} bytes; not a {_kind(name)}")
         return data
 
+    @property
+    def verb(self) -> str:
+        """Fetching from a folder is copying."""
+        return "copying"
+
     def fetch(self, name: str, folder: Path, progress: Progress | None = None) -> Path:
-        """The file itself: nothing is copied (the importer hashes what it reads, twice)."""
-        del folder, progress
+        """Copy `name` into `folder`: what is checked and decompressed is then out of reach
+        of whoever can write to the release folder."""
         path = self.path / name
-        if not path.exists():
-            raise SourceError(f"{path}: not found", missing=True)
-        if not path.is_file():
-            raise SourceError(f"{path}: is not a regular file")
-        return path
+        try:
+            source = path.open("rb")
+        except FileNotFoundError:
+            raise SourceError(f"{path}: not found", missing=True) from None
+        except OSError as error:
+            raise SourceError(f"{path}: cannot read: {describe_os_error(error)}") from None
+        target = folder / name
+        with source, _create(target) as copy:
+            if not stat.S_ISREG(os.fstat(source.fileno()).st_mode):
+                raise SourceError(f"{path}: is not a regular file")
+            total = os.fstat(source.fileno()).st_size
+            done = 0
+            while True:
+                try:
+                    chunk = source.read(_CHUNK)
+                except OSError as error:
+                    raise SourceError(f"{path}: cannot read: {describe_os_error(error)}") from None
+                if not chunk:
+                    break
+                _write(copy, chunk, folder)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+        return target
 
 
 @dataclass(frozen=True)
@@ -143,6 +173,11 @@ class HttpFolder:
     def location(self) -> str:
         """The folder's URL."""
         return self.base
+
+    @property
+    def verb(self) -> str:
+        """Fetching from a server is downloading."""
+        return "downloading"
 
     def where(self, name: str) -> str:
         """The URL of the file `name`."""
@@ -163,14 +198,9 @@ class HttpFolder:
         target = folder / name
         response = self._open(url)
         with response, _create(target) as stream:
-
-            def write(chunk: bytes) -> None:
-                try:
-                    stream.write(chunk)
-                except OSError as error:
-                    raise OutputError(describe_os_error(error), str(folder)) from None
-
-            _copy_body(response, url, write, progress=progress)
+            _copy_body(
+                response, url, lambda chunk: _write(stream, chunk, folder), progress=progress
+            )
         return target
 
     def _open(self, url: str) -> http.client.HTTPResponse:
@@ -214,6 +244,13 @@ def _create(target: Path) -> BinaryIO:
         return target.open("xb")
     except OSError as error:
         raise OutputError(describe_os_error(error), str(target.parent)) from None
+
+
+def _write(stream: BinaryIO, chunk: bytes, folder: Path) -> None:
+    try:
+        stream.write(chunk)
+    except OSError as error:  # a full disk: the output folder's problem, not the source's
+        raise OutputError(describe_os_error(error), str(folder)) from None
 
 
 def _copy_body(

@@ -1,10 +1,11 @@
 """Importing a release image: fetch it, check its signature, decompress it, label it.
 
-The order is the point. Nothing is decompressed or kept before the detached signature
-over the compressed file has been checked against the user's keys (and only theirs: see
-`configdrive.gpg`), and the bytes decompressed are proven to be the bytes checked: both
-passes hash them, and a difference stops the import. The image and its JSON record then
-appear in the output folder together, whole, or not at all.
+The order is the point. The compressed image is first copied or downloaded into a private
+folder (mode 0700) inside the output folder. Nothing is decompressed or kept before the
+detached signature over that copy has been checked against the user's keys (and only
+theirs: see `configdrive.gpg`), and the bytes decompressed are proven to be the bytes
+checked: both passes hash them, and a difference stops the import. The image and its JSON
+record then appear in the output folder together, whole, or not at all.
 
     from configdrive.image import import_image
     result = import_image("https://stable.release.flatcar-linux.net/amd64-usr/current/",
@@ -62,7 +63,7 @@ _CHUNK = 1024 * 1024  # read, hash and decompress 1 MiB at a time
 _SPARSE_BLOCK = 64 * 1024
 _ZERO_BLOCK = bytes(_SPARSE_BLOCK)
 
-# (phase, done, total): phase is "downloading", "verifying" or "decompressing".
+# (phase, done, total): phase is "downloading" (or "copying"), "verifying", "decompressing".
 Progress = Callable[[str, int, int], None]
 
 
@@ -294,7 +295,7 @@ def _import(
     signature_name = f"{image}.sig"
     signature = folder.read_small(signature_name, MAX_SIGNATURE)
     with tempfile.TemporaryDirectory(prefix=".mkconfigdrive-import-", dir=out) as work:
-        compressed = folder.fetch(image, Path(work), _phase(progress, "downloading"))
+        compressed = folder.fetch(image, Path(work), _phase(progress, folder.verb))
         checked = check_file(
             trusted,
             compressed,

@@ -521,22 +521,38 @@ def test_a_signed_file_that_is_not_bzip2_is_refused(tmp_path: Path, out: Path, k
     )
 
 
-def test_a_file_changed_after_its_check_is_refused(release: Path, out: Path, keys: Keys) -> None:
-    original = (release / IMAGE).read_bytes()
+def test_a_copy_changed_after_its_check_is_refused(release: Path, out: Path, keys: Keys) -> None:
     changed = bz2.compress(b"evil " * 10)
 
     def swap_after_the_check(phase: str, done: int, total: int) -> None:
-        # The last chunk is already on its way to gpgv: it checks the original bytes.
+        # The last chunk is already on its way to gpgv, which checks the original bytes; then
+        # the private copy changes (only its owner could do that, but the import must notice).
         if phase == "verifying" and done == total:
-            (release / IMAGE).write_bytes(changed)
+            (copy,) = out.glob(f".mkconfigdrive-import-*/{IMAGE}")
+            copy.write_bytes(changed)
 
-    assert len(changed) < len(original)
     with pytest.raises(ImageError) as caught:
         import_image(release, [keys.public("release")], out, progress=swap_after_the_check)
-    assert str(caught.value).endswith(
-        f"{IMAGE}: changed after its signature was checked; nothing was kept"
+    assert str(caught.value) == (
+        f"{release / IMAGE}: changed after its signature was checked; nothing was kept"
     )
     assert list(out.iterdir()) == []
+
+
+def test_the_release_folder_may_change_once_its_image_is_copied(
+    release: Path, out: Path, keys: Keys
+) -> None:
+    phases: list[str] = []
+
+    def replace_the_source(phase: str, done: int, total: int) -> None:
+        if phase not in phases:
+            phases.append(phase)
+        if phase == "verifying" and done == total:
+            (release / IMAGE).write_bytes(bz2.compress(b"evil " * 10))
+
+    result = import_image(release, [keys.public("release")], out, progress=replace_the_source)
+    assert result.path.read_bytes() == PAYLOAD
+    assert phases == ["copying", "verifying", "decompressing"]
 
 
 @pytest.mark.parametrize(
