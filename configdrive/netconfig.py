@@ -304,12 +304,24 @@ def _v2_route_problems(document: Document, at: DocPath, route: dict[str, Any]) -
             document.problem(
                 (*at, "to"),
                 "cloud-init 22.4 reads 'default' only when netplan renders the network "
-                "(Ubuntu); write 0.0.0.0/0 or ::/0 for every renderer",
+                "(Ubuntu); write 0.0.0.0/0, or gateway6 for IPv6, for every renderer",
                 severity=Severity.WARNING,
             )
         )
     elif isinstance(destination, str):
-        problems += _network_problems(document, (*at, "to"), destination, prefix_required=False)
+        found = _network_problems(document, (*at, "to"), destination, prefix_required=False)
+        problems += found
+        host, _, prefix = destination.partition("/")
+        if not found and ":" in host and prefix and prefix_length(prefix, ipv6=True) == 0:
+            # Its v2 parser normalises routes twice and loses the prefix 0 the second time.
+            problems.append(
+                document.problem(
+                    (*at, "to"),
+                    f"cloud-init 22.4 reads {destination} as {host}/64 unless netplan renders "
+                    "the network (Ubuntu); give the IPv6 default route as gateway6",
+                    severity=Severity.WARNING,
+                )
+            )
     for key in ("via", "from"):
         problems += _ip_problems(document, (*at, key), route.get(key))
     return problems
@@ -698,6 +710,7 @@ class _Converter:
                 ip.accept_ra = False
             self._routes(ip, at, network)
             self._dns(ip, network)
+        _ipv6_default_route_as_gateway(ip)
         return ip
 
     def _static(self, ip: _IpConfig, at: DocPath, network: dict[str, Any]) -> None:
@@ -790,6 +803,26 @@ class _Converter:
             )
         for ip in receivers:
             _add_unique(ip.nameservers, servers)
+
+
+def _ipv6_default_route_as_gateway(ip: _IpConfig) -> None:
+    """Say an IPv6 default route as gateway6, which every cloud-init reads right.
+
+    cloud-init 22.4's v2 parser normalises a route twice and loses a prefix of 0 the
+    second time: `to: ::/0` becomes ::/64 for its ENI, sysconfig and networkd renderers
+    (netplan gets the document itself). As gateway6 of a device with a static IPv6
+    address it is the same default route for all of them. IPv4's 0.0.0.0/0 survives
+    (its netmask 0.0.0.0 carries the prefix), so it stays a route, as cloud-init writes it.
+    """
+    if not any(":" in address for address in ip.addresses):
+        return
+    for route in list(ip.routes):
+        if route.get("to") != "::/0" or "metric" in route or "via" not in route:
+            continue
+        if ip.gateway6 is None:
+            ip.gateway6 = route["via"]
+        if ip.gateway6 == route["via"]:
+            ip.routes.remove(route)
 
 
 def _section(link: dict[str, Any]) -> str:

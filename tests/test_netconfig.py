@@ -114,6 +114,7 @@ ethernets:
     routes:
       - {to: default, via: 10.0.0.1}
       - {to: 10.9.0.0/99, via: 10.0.0.1}
+      - {to: "::/0", via: "fd00::1"}
 bonds:
   bond0:
     interfaces: [nic0, nic9]
@@ -130,8 +131,11 @@ vlans:
         "error ethernets.nic0.gateway4: 'fd00::1' is not an IPv4 address",
         "error ethernets.nic0.nameservers.addresses[0]: '10.0.0.300' is not an IP address",
         "warning ethernets.nic0.routes[0].to: cloud-init 22.4 reads 'default' only when "
-        "netplan renders the network (Ubuntu); write 0.0.0.0/0 or ::/0 for every renderer",
+        "netplan renders the network (Ubuntu); write 0.0.0.0/0, or gateway6 for IPv6, for "
+        "every renderer",
         "error ethernets.nic0.routes[1].to: '10.9.0.0/99' has an invalid prefix length",
+        "warning ethernets.nic0.routes[2].to: cloud-init 22.4 reads ::/0 as ::/64 unless "
+        "netplan renders the network (Ubuntu); give the IPv6 default route as gateway6",
         "error bonds.bond0.interfaces[1]: no device has the id 'nic9'",
         "error bonds.a-very-long-bond-name: interface name 'a-very-long-bond-name' is 21 "
         "characters long; Linux allows at most 15",
@@ -140,7 +144,7 @@ vlans:
     located = {p.path_text: (p.line, p.column) for p in problems_of(text)}
     assert located["ethernets.nic0.gateway4"] == (6, 15)
     # A name problem points at the key: the id is the name.
-    assert located["bonds.a-very-long-bond-name"] == (14, 3)
+    assert located["bonds.a-very-long-bond-name"] == (15, 3)
 
 
 def test_v2_schema_problems() -> None:
@@ -274,10 +278,11 @@ def test_static_network_data() -> None:
                 "mtu": 9000,
                 "accept-ra": False,
                 "addresses": ["203.0.113.10/24", "2001:db8:10::10/64"],
+                # The IPv6 default route as gateway6 (see the next test); IPv4's stays a route.
+                "gateway6": "2001:db8:10::1",
                 "routes": [
                     {"to": "0.0.0.0/0", "via": "203.0.113.1"},
                     {"to": "198.51.100.0/25", "via": "203.0.113.254"},
-                    {"to": "::/0", "via": "2001:db8:10::1"},
                 ],
                 # The network's own dns service first, then the global ones.
                 "nameservers": {"addresses": ["2001:db8:53::53", "198.51.100.53", "198.51.100.54"]},
@@ -290,6 +295,34 @@ def test_static_network_data() -> None:
             },
         },
     }
+
+
+def test_an_ipv6_default_route_becomes_gateway6_where_cloud_init_reads_it() -> None:
+    def routes(*given: dict[str, Any], address: str = "fd00::5") -> dict[str, Any]:
+        data = {
+            "links": [link("a")],
+            "networks": [network("a", "ipv6", ip_address=address, routes=list(given))],
+        }
+        device: dict[str, Any] = to_network_config_v2(data)["ethernets"]["a"]
+        return {key: device.get(key) for key in ("gateway6", "routes")}
+
+    default = {"network": "::", "netmask": "::", "gateway": "fd00::1"}
+    assert routes(default) == {"gateway6": "fd00::1", "routes": None}
+    # With a metric, another gateway, or no static IPv6 address to hang it on: a route.
+    with_metric = {**default, "metric": 5}
+    assert routes(with_metric)["routes"] == [{"to": "::/0", "via": "fd00::1", "metric": 5}]
+    second = {**default, "gateway": "fd00::2"}
+    assert routes(default, second) == {
+        "gateway6": "fd00::1",
+        "routes": [{"to": "::/0", "via": "fd00::2"}],
+    }
+    dhcp_only = {
+        "links": [link("a")],
+        "networks": [network("a", "ipv6_dhcp", routes=[default])],
+    }
+    assert to_network_config_v2(dhcp_only)["ethernets"]["a"]["routes"] == [
+        {"to": "::/0", "via": "fd00::1"}
+    ]
 
 
 def test_bond_and_vlan_network_data() -> None:
