@@ -60,6 +60,7 @@ _VERSION_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+~-]{0,99}")
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
 _KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CHUNK = 1024 * 1024  # read, hash and decompress 1 MiB at a time
+_DECOMPRESS_CHUNK = 64 * 1024
 _SPARSE_BLOCK = 64 * 1024
 _ZERO_BLOCK = bytes(_SPARSE_BLOCK)
 
@@ -396,11 +397,10 @@ def _decompress_checked(
 
         def chunks() -> Iterator[bytes]:
             nonlocal done
-            for chunk in file_chunks(stream):
+            # Small reads: 64 KiB of a disk's empty space can expand to gigabytes.
+            for chunk in file_chunks(stream, chunk_size=_DECOMPRESS_CHUNK):
                 compressed_digest.update(chunk)
                 done += len(chunk)
-                if progress is not None:
-                    progress(done, checked.size)
                 yield chunk
 
         try:
@@ -408,6 +408,8 @@ def _decompress_checked(
             for piece in bunzip2(chunks()):
                 output_digest.update(piece)
                 writer.write(piece)
+                if progress is not None:
+                    progress(done, checked.size)
         except ValueError as error:
             raise ImageError(f"{name}: is not a valid bzip2 file ({error})") from None
     if done != checked.size or compressed_digest.hexdigest() != checked.sha256:
