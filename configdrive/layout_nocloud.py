@@ -126,6 +126,8 @@ def nocloud_problems(machine: Machine) -> list[Problem]:
     Errors: injected files and vendor_data2 (NoCloud has neither), vendor data with no
     file form, network data no NIC can be found by. Warnings: vendor data cloud-init would
     ignore, and network settings network-config v2 cannot say (see netconfig).
+    Validation can report the same before a Machine exists, located in the input files:
+    `nocloud_vendor_data_problems` and `netconfig.conversion_problems`.
     """
     problems: list[Problem] = []
     for injected in machine.files:
@@ -136,15 +138,7 @@ def nocloud_problems(machine: Machine) -> list[Problem]:
                 "cloud-config's write_files instead, or build a config-2 drive",
             )
         )
-    if machine.vendor_data2 is not None:
-        problems.append(
-            Problem(
-                "--vendor-data2",
-                "a NoCloud seed has no vendor_data2; give it as --vendor-data, "
-                "or build a config-2 drive",
-            )
-        )
-    problems += _vendor_data_problems(machine.vendor_data)
+    problems += nocloud_vendor_data_problems(machine.vendor_data, machine.vendor_data2)
     if machine.network_data is not None and network_kind(machine.network_data) == "openstack":
         for note in convert_network_data(machine.network_data).notes:
             problems.append(
@@ -153,23 +147,40 @@ def nocloud_problems(machine: Machine) -> list[Problem]:
     return problems
 
 
-def _vendor_data_problems(vendor_data: Any) -> list[Problem]:
+def nocloud_vendor_data_problems(
+    vendor_data: Any,
+    vendor_data2: Any,
+    *,
+    names: tuple[str, str] = ("--vendor-data", "--vendor-data2"),
+) -> list[Problem]:
+    """Vendor data a NoCloud seed cannot carry; `names` are what the messages call the inputs."""
+    problems: list[Problem] = []
+    if vendor_data2 is not None:
+        problems.append(
+            Problem(
+                names[1],
+                "a NoCloud seed has no vendor_data2; give it as --vendor-data, "
+                "or build a config-2 drive",
+            )
+        )
     if vendor_data is None or nocloud_vendor_data(vendor_data) is not None:
-        return []
+        return problems
     inner = vendor_data.get("cloud-init") if isinstance(vendor_data, Mapping) else vendor_data
     if isinstance(inner, list):
-        return [
+        problems.append(
             Problem(
-                "--vendor-data",
+                names[0],
                 "vendor data that is a list has no NoCloud file form; give one document "
                 "(a string, or a mapping with a 'cloud-init' string)",
             )
-        ]
-    return [
-        Problem(
-            "--vendor-data",
-            "cloud-init takes vendor data from a string, or from the 'cloud-init' string of "
-            "a mapping; this vendor data has neither, so the seed has no vendor-data",
-            severity=Severity.WARNING,
         )
-    ]
+    else:
+        problems.append(
+            Problem(
+                names[0],
+                "cloud-init takes vendor data from a string, or from the 'cloud-init' string "
+                "of a mapping; this vendor data has neither, so the seed has no vendor-data",
+                severity=Severity.WARNING,
+            )
+        )
+    return problems

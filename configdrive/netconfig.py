@@ -465,6 +465,16 @@ class Conversion:
     notes: tuple[ConversionNote, ...] = ()
 
 
+def conversion_problems(document: Document) -> list[Problem]:
+    """What converting this OpenStack network_data for a NoCloud seed loses, located in it."""
+    if not isinstance(document.data, dict) or network_kind(document.data) != "openstack":
+        return []
+    return [
+        document.problem(note.path, note.message, severity=note.severity)
+        for note in convert_network_data(document.data).notes
+    ]
+
+
 def to_network_config_v2(network_data: Mapping[str, Any]) -> dict[str, Any]:
     """OpenStack network_data as cloud-init's network-config version 2 (see the module doc)."""
     return convert_network_data(network_data).config

@@ -20,6 +20,7 @@ from configdrive.layout_nocloud import (
     nocloud_meta_data,
     nocloud_problems,
     nocloud_vendor_data,
+    nocloud_vendor_data_problems,
     yaml_bytes,
 )
 from configdrive.model import InjectedFile, Machine
@@ -32,9 +33,10 @@ USER_DATA = b"#cloud-config\nhostname: web-1\n"
 UUID = "2f0c3c6e-1b5d-4c1e-9a4f-7d8e9f0a1b2c"
 
 
-def machine(**spec: Any) -> Machine:
+def machine(layout: str = "nocloud", **spec: Any) -> Machine:
+    """A validated machine; for config-2 when NoCloud validation would refuse it."""
     user_data = spec.pop("user_data", USER_DATA)
-    return validate_machine(machine_spec(user_data, **spec))
+    return validate_machine(machine_spec(user_data, **spec), layout=layout)
 
 
 def file_bytes(layout: DriveLayout, path: str) -> bytes:
@@ -153,11 +155,11 @@ def test_vendor_data_is_what_cloud_init_takes_from_vendor_data_json(
 
 
 def test_vendor_data_nocloud_cannot_use_is_reported() -> None:
-    ignored = nocloud_problems(machine(vendor_data={"other": 1}))
+    ignored = nocloud_problems(machine("openstack", vendor_data={"other": 1}))
     assert ignored[0].message.startswith("cloud-init takes vendor data from a string")
     assert [(p.file, p.severity) for p in ignored] == [("--vendor-data", Severity.WARNING)]
     assert "the seed has no vendor-data" in ignored[0].message
-    listed = nocloud_problems(machine(vendor_data=b'["#cloud-config\\n"]'))
+    listed = nocloud_problems(machine("openstack", vendor_data=b'["#cloud-config\\n"]'))
     assert [(p.file, p.severity) for p in listed] == [("--vendor-data", Severity.ERROR)]
     assert nocloud_problems(machine(vendor_data={"cloud-init": "#cloud-config\n"})) == []
 
@@ -165,7 +167,7 @@ def test_vendor_data_nocloud_cannot_use_is_reported() -> None:
 def test_injected_files_and_vendor_data2_are_errors(tmp_path: Path) -> None:
     motd = tmp_path / "motd"
     motd.write_text("secret motd\n")
-    seed_machine = machine(files=[(motd, "/etc/motd")], vendor_data2={"v": 2})
+    seed_machine = machine("openstack", files=[(motd, "/etc/motd")], vendor_data2={"v": 2})
     problems = nocloud_problems(seed_machine)
     assert [(p.file, p.severity) for p in problems] == [
         (f"--file {motd}:/etc/motd", Severity.ERROR),
@@ -210,7 +212,7 @@ def test_conversion_notes_become_located_problems() -> None:
         "links": [{"id": "nic", "type": "phy"}],
         "networks": [{"id": "n", "type": "ipv4_dhcp", "link": "nic"}],
     }
-    problems = nocloud_problems(machine(network_data=network_data))
+    problems = nocloud_problems(machine("openstack", network_data=network_data))
     assert [(p.file, p.path_text, p.severity) for p in problems] == [
         ("--network-data", "links[0]", Severity.ERROR)
     ]
@@ -220,3 +222,11 @@ def test_conversion_notes_become_located_problems() -> None:
 def test_a_clean_machine_has_no_problems(key_line: str) -> None:
     network_data = json.loads((NETWORK / "openstack-bond-vlan.json").read_text())
     assert nocloud_problems(machine(network_data=network_data, ssh_keys=[key_line])) == []
+
+
+def test_vendor_data_problems_name_the_inputs_as_told() -> None:
+    problems = nocloud_vendor_data_problems({"x": 1}, {"y": 2}, names=("vendor.json", "v2.yml"))
+    assert [(p.file, p.severity) for p in problems] == [
+        ("v2.yml", Severity.ERROR),
+        ("vendor.json", Severity.WARNING),
+    ]

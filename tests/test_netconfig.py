@@ -16,6 +16,7 @@ import pytest
 from configdrive.layout_nocloud import yaml_bytes
 from configdrive.load import Source, parse_document
 from configdrive.netconfig import (
+    conversion_problems,
     convert_network_data,
     network_config_problems,
     network_kind,
@@ -581,3 +582,22 @@ def test_garbage_is_tolerated() -> None:
     # Validation reports these; the conversion must not crash on them meanwhile.
     for data in ({"links": "x"}, {"links": [None, 3]}, {"networks": [{"link": "nowhere"}]}):
         assert to_network_config_v2(data) == {"version": 2}
+
+
+def test_conversion_problems_are_located_in_the_network_data() -> None:
+    text = b"""{
+  "links": [
+    {"id": "nic", "type": "phy"}
+  ],
+  "networks": [{"id": "n", "type": "ipv4_dhcp", "link": "nic"}]
+}
+"""
+    document = parse_document(Source("net.json", text), [])
+    assert document is not None
+    assert [str(problem) for problem in conversion_problems(document)] == [
+        "net.json:3:5: links[0]: a link needs ethernet_mac_address or name: without either, "
+        "cloud-init cannot tell which NIC it is"
+    ]
+    v2 = parse_document(Source("v2.yml", (NETWORK / "v2-bond.yaml").read_bytes()), [])
+    assert v2 is not None
+    assert conversion_problems(v2) == []

@@ -103,7 +103,7 @@ class SeedCase:
             hostname=self.hostname,
             ssh_keys=self.ssh_keys,
         )
-        machine = validate_machine(spec)
+        machine = validate_machine(spec, layout="nocloud")
         assert nocloud_problems(machine) == []
         return machine
 
@@ -373,9 +373,8 @@ def test_hand_written_meta_data_and_ours_read_the_same(tmp_path: Path) -> None:
     )
     theirs = read_nocloud(extract(image, tmp_path / "localds-tree"))
 
-    machine = validate_machine(
-        machine_spec(user_data, uuid=uuid, hostname=hostname, ssh_keys=[key])
-    )
+    spec = machine_spec(user_data, uuid=uuid, hostname=hostname, ssh_keys=[key])
+    machine = validate_machine(spec, layout="nocloud")
     iso = tmp_path / "ours.iso"
     with iso.open("wb") as stream:
         write_iso(layout_nocloud(machine), stream, timestamp=TIMESTAMP)
