@@ -17,13 +17,18 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
-from configdrive.load import Document
+from configdrive.load import Budget, Document, control_character_keys
 from configdrive.problems import DocPath, Problem, Severity
 from configdrive.sshkeys import public_key_problem
 
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-# Decoded write_files content larger than this is surely a mistake (or a bomb).
+# Decoded write_files content larger than this is surely a mistake (or a bomb). It is the
+# total of one document: a 16 MiB cloud-config can hold 250 gzip bombs of 64 MiB each.
 MAX_DECODED_CONTENT = 64 * 1024 * 1024
+# Output is decompressed (and, when only counted, dropped) this much at a time.
+_GUNZIP_CHUNK = 1024 * 1024
+# MIME user data is a handful of parts; the email package builds an object per part.
+MAX_MIME_PARTS = 1000
 
 
 def hostname_problem(name: str) -> str | None:
@@ -85,10 +90,13 @@ def cloud_config_problems(document: Document) -> list[Problem]:
         if isinstance(users, list):
             for index, user in enumerate(users):
                 problems += _ssh_key_list(document, (key, index), user)
+    budget = Budget(decompressed=MAX_DECODED_CONTENT)
     for key, files in _items(data, *_dash_aliases("write_files")):
         if isinstance(files, list):
             for index, entry in enumerate(files):
-                problems += _write_file_problems(document, (key, index), entry)
+                problems += _write_file_problems(document, (key, index), entry, budget)
+    for path, message in control_character_keys(data):
+        problems.append(document.problem(path, message, key=True))
     return problems
 
 
@@ -106,7 +114,9 @@ _BASE64_ENCODINGS = {"b64", "base64", "gz+base64", "gzip+base64", "gz+b64", "gzi
 _GZIP_ENCODINGS = {"gz", "gzip", "gz+base64", "gzip+base64", "gz+b64", "gzip+b64"}
 
 
-def _write_file_problems(document: Document, at: DocPath, entry: Any) -> list[Problem]:
+def _write_file_problems(
+    document: Document, at: DocPath, entry: Any, budget: Budget
+) -> list[Problem]:
     if not isinstance(entry, dict):
         return []
     problems = []
@@ -137,13 +147,13 @@ def _write_file_problems(document: Document, at: DocPath, entry: Any) -> list[Pr
     encoding = entry.get("encoding")
     content = entry.get("content")
     if isinstance(encoding, str) and isinstance(content, str | bytes):
-        message = _decode_problem(encoding.lower(), content)
+        message = _decode_problem(encoding.lower(), content, budget)
         if message:
             problems.append(document.problem((*at, "content"), message))
     return problems
 
 
-def _decode_problem(encoding: str, content: str | bytes) -> str | None:
+def _decode_problem(encoding: str, content: str | bytes, budget: Budget) -> str | None:
     raw: bytes = content.encode("latin-1", "replace") if isinstance(content, str) else content
     if encoding in _BASE64_ENCODINGS:
         try:
@@ -152,30 +162,60 @@ def _decode_problem(encoding: str, content: str | bytes) -> str | None:
             return f"content cannot be decoded as {encoding!r}: not valid base64"
     if encoding in _GZIP_ENCODINGS:
         try:
-            gunzip_bounded(raw, MAX_DECODED_CONTENT)
+            # Only whether it decodes matters here: the output is counted, never kept.
+            budget.decompressed -= gunzip_size(raw, budget.decompressed)
+        except TooLargeError:
+            total = MAX_DECODED_CONTENT // (1024 * 1024)
+            if budget.decompressed < MAX_DECODED_CONTENT:
+                return f"the write_files contents decompress to more than {total} MiB in all"
+            return f"content decompresses to more than {total} MiB"
         except ValueError as error:
             return f"content cannot be decoded as {encoding!r}: {error}"
     return None
 
 
+class TooLargeError(ValueError):
+    """Decompressed data over its limit: a mistake or a bomb."""
+
+
 def gunzip_bounded(data: bytes, limit: int) -> bytes:
     """Decompress every gzip member of `data`, refusing more than `limit` bytes of output."""
-    out = bytearray()
+    return b"".join(_gunzip_chunks(data, limit))
+
+
+def gunzip_size(data: bytes, limit: int) -> int:
+    """How many bytes `data` decompresses to, holding one chunk at a time (as gunzip_bounded)."""
+    return sum(len(chunk) for chunk in _gunzip_chunks(data, limit))
+
+
+def _gunzip_chunks(data: bytes, limit: int) -> Iterator[bytes]:
+    total = 0
     rest = data
     try:
         while rest:
             decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-            out += decompressor.decompress(rest, limit + 1 - len(out))
-            if len(out) > limit:
-                raise ValueError(f"decompresses to more than {limit} bytes")
-            if not decompressor.eof:
-                if decompressor.unconsumed_tail:
-                    raise ValueError(f"decompresses to more than {limit} bytes")
-                raise ValueError("gzip data is truncated")
+            pending = rest
+            while not decompressor.eof:
+                chunk = decompressor.decompress(pending, min(_GUNZIP_CHUNK, limit + 1 - total))
+                pending = decompressor.unconsumed_tail
+                if not chunk and not pending:
+                    raise ValueError("gzip data is truncated")
+                total += len(chunk)
+                if total > limit:
+                    raise TooLargeError(f"decompresses to more than {limit} bytes")
+                yield chunk
             rest = decompressor.unused_data.lstrip(b"\0")
     except (zlib.error, gzip.BadGzipFile, EOFError) as error:
         raise ValueError(f"not valid gzip data ({error})") from None
-    return bytes(out)
+
+
+def mime_part_bound(data: bytes) -> int:
+    """At least as many as the parts of MIME `data`, counted without parsing it.
+
+    Every part starts at a line `--BOUNDARY` of a boundary some Content-Type declares.
+    """
+    declared = set(re.findall(rb'boundary\s*=\s*"?([^";\r\n]+)', data, re.IGNORECASE))
+    return sum(data.count(b"\n--" + boundary.strip()) for boundary in declared)
 
 
 GENERATED_META_KEYS = {

@@ -29,6 +29,7 @@ from configdrive.problems import DocPath, Problem
 # attack on this tool's memory and the VM's); it is refused before it is read. Files
 # injected with --file are not documents: they are streamed and have no such limit.
 MAX_DOCUMENT_SIZE = 16 * 1024 * 1024
+_LIMIT = f"{MAX_DOCUMENT_SIZE // (1024 * 1024)} MiB"
 # A cloud-config of a few thousand lines has tens of thousands of nodes; YAML aliases
 # can make a 1 KiB file expand to billions ("billion laughs"), which no reader survives.
 # Validating 100,000 values takes about a second; a flat document with more (16 MiB of
@@ -62,26 +63,42 @@ def read_source(path: str | os.PathLike[str], stdin: BinaryIO | None = None) -> 
 
     Raises OSError with a readable message; DocumentTooLargeError for a bigger document.
     """
-    limit = f"a document may be at most {_mebibytes(MAX_DOCUMENT_SIZE)}"
+    limit = f"a document may be at most {_LIMIT} ({MAX_DOCUMENT_SIZE:,} bytes)"
     if str(path) == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         # A pipe has no size to look at: read one byte past the limit, and no further.
-        data = stream.read(MAX_DOCUMENT_SIZE + 1)
+        data = _read_at_most(stream, MAX_DOCUMENT_SIZE)
         if len(data) > MAX_DOCUMENT_SIZE:
             raise DocumentTooLargeError(
-                f"standard input holds more than {_mebibytes(MAX_DOCUMENT_SIZE)}; {limit}"
+                f"standard input goes on past {MAX_DOCUMENT_SIZE:,} bytes; {limit}"
             )
         return Source("<stdin>", data)
     file_path = Path(path)
     size = regular_file(file_path).st_size
     if size > MAX_DOCUMENT_SIZE:
-        raise DocumentTooLargeError(f"the file is {_size(size)}; {limit}")
+        raise DocumentTooLargeError(f"the file is {size:,} bytes; {limit}")
     with file_path.open("rb") as stream:
         # A file may grow after stat(), and /proc files say they are empty: read to the limit.
-        data = stream.read(MAX_DOCUMENT_SIZE + 1)
+        data = _read_at_most(stream, MAX_DOCUMENT_SIZE)
     if len(data) > MAX_DOCUMENT_SIZE:
-        raise DocumentTooLargeError(f"the file is over {_mebibytes(MAX_DOCUMENT_SIZE)}; {limit}")
+        raise DocumentTooLargeError(f"the file goes on past {MAX_DOCUMENT_SIZE:,} bytes; {limit}")
     return Source(str(path), data, file_path)
+
+
+def _read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    """Up to `limit` + 1 bytes (one more than allowed tells a document is too large).
+
+    In chunks: read(n) would set aside all n bytes at once, however short the input.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = stream.read(min(1024 * 1024, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def document_size_problem(source: Source, label: str) -> Problem | None:
@@ -90,18 +107,9 @@ def document_size_problem(source: Source, label: str) -> Problem | None:
         return None
     return Problem(
         source.name,
-        f"{label} is {_size(len(source.data))}; a document may be at most "
-        f"{_mebibytes(MAX_DOCUMENT_SIZE)}",
+        f"{label} is {len(source.data):,} bytes; a document may be at most "
+        f"{_LIMIT} ({MAX_DOCUMENT_SIZE:,} bytes)",
     )
-
-
-def _size(size: int) -> str:
-    return f"{size:,} bytes ({_mebibytes(size)})"
-
-
-def _mebibytes(size: int) -> str:
-    mebibytes = size / (1024 * 1024)
-    return f"{mebibytes:.0f} MiB" if mebibytes == int(mebibytes) else f"{mebibytes:.1f} MiB"
 
 
 def regular_file(path: Path) -> os.stat_result:
@@ -290,6 +298,29 @@ TOO_MANY_VALUES = (
 )
 
 
+@dataclass
+class Budget:
+    """What one input may still cost, shared by all its parts (MIME parts, gzip layers).
+
+    The limits hold for a whole input, not for each part: 80 MIME parts of 100,000 values
+    each would take a minute to validate, 700 gzip parts of 16 MiB each a quarter of an hour.
+    """
+
+    values: int = MAX_EXPANDED_NODES
+    decompressed: int = MAX_DOCUMENT_SIZE
+
+    def too_many_values(self, expanded: bool = False) -> str:
+        """The message for a document over the values left in this budget."""
+        if self.values < MAX_EXPANDED_NODES:
+            return f"the input holds more than {MAX_EXPANDED_NODES} values in all its parts"
+        if expanded:
+            return (
+                f"the document expands to more than {MAX_EXPANDED_NODES} values "
+                "(YAML aliases repeating other aliases?)"
+            )
+        return TOO_MANY_VALUES
+
+
 @dataclass(frozen=True)
 class _Refusal:
     """Why a document is refused before it is built, and where (None: the whole document)."""
@@ -307,7 +338,7 @@ class _Refusal:
         return Problem(source.name, self.message, None, self.line, self.column)
 
 
-def _scan_yaml(text: str) -> _Refusal | None:
+def _scan_yaml(text: str, budget: Budget) -> _Refusal | None:
     """Count nodes and nesting from the parser's events, before any node is built.
 
     Syntax errors propagate as the composer would raise them, at the same place.
@@ -319,8 +350,8 @@ def _scan_yaml(text: str) -> _Refusal | None:
             event = loader.get_event()  # type: ignore[no-untyped-call]
             if isinstance(event, yaml.events.NodeEvent):
                 nodes += 1
-                if nodes > MAX_EXPANDED_NODES:
-                    return _Refusal.at(TOO_MANY_VALUES, event.start_mark)
+                if nodes > budget.values:
+                    return _Refusal.at(budget.too_many_values(), event.start_mark)
             if isinstance(event, yaml.events.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -337,7 +368,7 @@ def _scan_yaml(text: str) -> _Refusal | None:
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{,:\]}]')
 
 
-def _scan_json(text: str) -> _Refusal | None:
+def _scan_json(text: str, budget: Budget) -> tuple[_Refusal | None, int]:
     """The limits of _scan_yaml for JSON text, before json.loads builds anything.
 
     Every value or key but the first follows a '[', '{', ',' or ':' outside a string, so
@@ -353,12 +384,22 @@ def _scan_json(text: str) -> _Refusal | None:
             depth -= 1
             continue
         values += 1
-        if values > MAX_EXPANDED_NODES:
-            return _at_offset(TOO_MANY_VALUES, text, token.start())
+        if values > budget.values:
+            return _at_offset(budget.too_many_values(), text, token.start()), values
         if character in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                return _at_offset(TOO_DEEP, text, token.start())
+                return _at_offset(TOO_DEEP, text, token.start()), values
+    return None, values
+
+
+def json_size_problem(source: Source, budget: Budget | None = None) -> Problem | None:
+    """The limits parse_document applies, for JSON that is parsed elsewhere (Ignition)."""
+    budget = budget if budget is not None else Budget()
+    refusal, values = _scan_json(source.data.decode("utf-8", "replace"), budget)
+    if refusal is not None:
+        return refusal.problem(source)
+    budget.values -= values
     return None
 
 
@@ -368,7 +409,7 @@ def _at_offset(message: str, text: str, offset: int) -> _Refusal:
     return _Refusal(message, line, column)
 
 
-def _check_size(root: yaml.Node) -> _Refusal | None:
+def _check_size(root: yaml.Node, budget: Budget) -> _Refusal | None:
     """Refuse documents whose aliases expand beyond reason, nest too deeply or hold themselves.
 
     Aliases are not copies while the document is a node tree, but every consumer (the
@@ -404,7 +445,7 @@ def _check_size(root: yaml.Node) -> _Refusal | None:
             values += child_values
             characters += child_characters
         open_nodes.discard(id(node))
-        result = (min(values, MAX_EXPANDED_NODES + 1), min(characters, MAX_DOCUMENT_SIZE + 1))
+        result = (min(values, budget.values + 1), min(characters, MAX_DOCUMENT_SIZE + 1))
         sizes[id(node)] = result
         return result
 
@@ -412,16 +453,14 @@ def _check_size(root: yaml.Node) -> _Refusal | None:
         values, characters = size(root, 0)
     except _Refused as refused:
         return refused.refusal
-    if values > MAX_EXPANDED_NODES:
-        return _Refusal(
-            f"the document expands to more than {MAX_EXPANDED_NODES} values "
-            "(YAML aliases repeating other aliases?)"
-        )
+    if values > budget.values:
+        return _Refusal(budget.too_many_values(expanded=True))
     if characters > MAX_DOCUMENT_SIZE:
         return _Refusal(
-            f"the document expands to more than {_mebibytes(MAX_DOCUMENT_SIZE)} of text "
+            f"the document expands to more than {_LIMIT} of text "
             "(YAML aliases repeating a long value?)"
         )
+    budget.values -= values
     return None
 
 
@@ -458,16 +497,24 @@ def _position_of_offset(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def parse_document(
-    source: Source, problems: list[Problem], *, text: str | None = None
+    source: Source,
+    problems: list[Problem],
+    *,
+    text: str | None = None,
+    budget: Budget | None = None,
 ) -> Document | None:
-    """Parse a YAML or JSON document; on failure add problems and return None."""
+    """Parse a YAML or JSON document; on failure add problems and return None.
+
+    `budget` is shared by the parts of one input; each document has its own by default.
+    """
     if text is None:
         text = decode_text(source, problems)
         if text is None:
             return None
+    budget = budget if budget is not None else Budget()
     if _looks_like_json(source, text):
-        return _parse_json(source, text, problems)
-    return _parse_yaml(source, text, problems)
+        return _parse_json(source, text, problems, budget)
+    return _parse_yaml(source, text, problems, budget)
 
 
 def _looks_like_json(source: Source, text: str) -> bool:
@@ -479,7 +526,9 @@ def _looks_like_json(source: Source, text: str) -> bool:
     return text.lstrip()[:1] in ("{", "[")
 
 
-def _parse_json(source: Source, text: str, problems: list[Problem]) -> Document | None:
+def _parse_json(
+    source: Source, text: str, problems: list[Problem], budget: Budget
+) -> Document | None:
     duplicates: list[str] = []
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -491,11 +540,11 @@ def _parse_json(source: Source, text: str, problems: list[Problem]) -> Document 
         return result
 
     declared = source.path is not None and source.path.suffix.lower() == ".json"
-    refusal = _scan_json(text)
+    refusal, values = _scan_json(text, budget)
     if refusal is not None:
         # The scan knows JSON only: text that merely looks like JSON gets YAML's exact count.
         if not declared:
-            return _parse_yaml(source, text, problems)
+            return _parse_yaml(source, text, problems, budget)
         problems.append(refusal.problem(source))
         return None
     try:
@@ -504,7 +553,7 @@ def _parse_json(source: Source, text: str, problems: list[Problem]) -> Document 
         if not declared:
             # Not declared JSON and not JSON: it may well be YAML in flow style.
             fallback: list[Problem] = []
-            document = _parse_yaml(source, text, fallback)
+            document = _parse_yaml(source, text, fallback, budget)
             if document is not None:
                 problems.extend(fallback)
                 return document
@@ -516,6 +565,7 @@ def _parse_json(source: Source, text: str, problems: list[Problem]) -> Document 
         problems.append(Problem(source.name, TOO_DEEP, None, 1, 1))
         return None
     # JSON has no aliases: the scan has bounded the values, so composing is safe.
+    budget.values -= values
     root = _compose_quietly(text)
     document = Document(source, data, root)
     located = _duplicate_key_nodes(root) if root is not None else []
@@ -563,15 +613,17 @@ def _compose_quietly(text: str) -> yaml.Node | None:
         return None
 
 
-def _parse_yaml(source: Source, text: str, problems: list[Problem]) -> Document | None:
+def _parse_yaml(
+    source: Source, text: str, problems: list[Problem], budget: Budget
+) -> Document | None:
     loader = _PositionLoader(text)
     try:
-        refusal = _scan_yaml(text)
+        refusal = _scan_yaml(text, budget)
         if refusal is None:
             root = loader.get_single_node()
             if root is None:
                 return Document(source, None, None)
-            refusal = _check_size(root)
+            refusal = _check_size(root, budget)
         if refusal is not None:
             problems.append(refusal.problem(source))
             return None

@@ -13,8 +13,22 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from configdrive.checks import cloud_config_problems, gunzip_bounded
-from configdrive.load import Source, decode_text, parse_document
+from configdrive.checks import (
+    MAX_MIME_PARTS,
+    TooLargeError,
+    cloud_config_problems,
+    gunzip_bounded,
+    mime_part_bound,
+)
+from configdrive.load import (
+    MAX_DOCUMENT_SIZE,
+    Budget,
+    Source,
+    decode_text,
+    document_size_problem,
+    json_size_problem,
+    parse_document,
+)
 from configdrive.problems import Problem, Severity, errors_in
 from configdrive.schemas import CLOUD_CONFIG, schema_problems
 
@@ -83,6 +97,9 @@ def inspect_user_data(source: Source, problems: list[Problem]) -> UserDataInfo |
     if not data.strip():
         problems.append(Problem(source.name, "user data is empty"))
         return None
+    if too_large := document_size_problem(source, "user data"):
+        problems.append(too_large)  # bytes from the API; files are refused before reading
+        return None
     if len(data) > NOVA_USER_DATA_LIMIT:
         problems.append(
             Problem(
@@ -95,7 +112,8 @@ def inspect_user_data(source: Source, problems: list[Problem]) -> UserDataInfo |
     gzipped = data.startswith(GZIP_MAGIC)
     found: list[Any] = []
     before = len(problems)
-    kind = _check_payload(source, problems, depth=0, cloud_configs=found)
+    # One budget for all the parts and layers: the user data is one document to its reader.
+    kind = _check_payload(source, problems, depth=0, cloud_configs=found, budget=Budget())
     if kind is None:
         return None
     if kind not in COREOS_KINDS and not errors_in(problems[before:]):
@@ -124,7 +142,7 @@ def classify(data: bytes) -> UserDataKind | None:
 
 
 def _check_payload(
-    source: Source, problems: list[Problem], depth: int, cloud_configs: list[Any]
+    source: Source, problems: list[Problem], depth: int, cloud_configs: list[Any], budget: Budget
 ) -> UserDataKind | None:
     """Classify and check one payload; parsed cloud-configs are appended to `cloud_configs`."""
     data = source.data
@@ -133,12 +151,16 @@ def _check_payload(
         return None
     if data.startswith(GZIP_MAGIC):
         try:
-            inner = gunzip_bounded(data, MAX_DECOMPRESSED)
+            inner = gunzip_bounded(data, budget.decompressed)
+        except TooLargeError:
+            problems.append(Problem(source.name, _gzip_bomb(budget)))
+            return None
         except ValueError as error:
             problems.append(Problem(source.name, f"gzip user data is broken: {error}"))
             return None
+        budget.decompressed -= len(inner)
         return _check_payload(
-            Source(f"{source.name} (gunzipped)", inner), problems, depth + 1, cloud_configs
+            Source(f"{source.name} (gunzipped)", inner), problems, depth + 1, cloud_configs, budget
         )
     if data.startswith(UTF8_BOM):
         problems.append(
@@ -166,15 +188,24 @@ def _check_payload(
         )
         return None
     if kind is UserDataKind.CLOUD_CONFIG:
-        _check_cloud_config(source, problems, cloud_configs)
+        _check_cloud_config(source, problems, cloud_configs, budget)
     elif kind is UserDataKind.IGNITION:
-        _check_ignition(source, problems)
+        _check_ignition(source, problems, budget)
     elif kind is UserDataKind.MIME_MULTIPART:
-        _check_mime(source, problems, depth, cloud_configs)
+        _check_mime(source, problems, depth, cloud_configs, budget)
     return kind
 
 
-def _check_cloud_config(source: Source, problems: list[Problem], parsed: list[Any]) -> None:
+def _gzip_bomb(budget: Budget) -> str:
+    limit = f"{MAX_DOCUMENT_SIZE // (1024 * 1024)} MiB"
+    if budget.decompressed < MAX_DOCUMENT_SIZE:
+        return f"gzip user data decompresses to more than {limit} in all its parts and layers"
+    return f"gzip user data decompresses to more than {limit}, the limit for a document"
+
+
+def _check_cloud_config(
+    source: Source, problems: list[Problem], parsed: list[Any], budget: Budget
+) -> None:
     first_line = source.data.split(b"\n", 1)[0].rstrip()
     if first_line != b"#cloud-config":
         problems.append(
@@ -188,14 +219,16 @@ def _check_cloud_config(source: Source, problems: list[Problem], parsed: list[An
                 severity=Severity.WARNING,
             )
         )
-    _check_cloud_config_yaml(source, problems, parsed)
+    _check_cloud_config_yaml(source, problems, parsed, budget)
 
 
-def _check_cloud_config_yaml(source: Source, problems: list[Problem], parsed: list[Any]) -> None:
+def _check_cloud_config_yaml(
+    source: Source, problems: list[Problem], parsed: list[Any], budget: Budget
+) -> None:
     text = decode_text(source, problems, what="cloud-config")
     if text is None:
         return
-    document = parse_document(source, problems, text=text)
+    document = parse_document(source, problems, text=text, budget=budget)
     if document is None:
         return
     if document.data is None:
@@ -214,7 +247,10 @@ def _check_cloud_config_yaml(source: Source, problems: list[Problem], parsed: li
     problems.extend(cloud_config_problems(document))
 
 
-def _check_ignition(source: Source, problems: list[Problem]) -> None:
+def _check_ignition(source: Source, problems: list[Problem], budget: Budget) -> None:
+    if too_large := json_size_problem(source, budget):
+        problems.append(too_large)
+        return
     try:
         config = json.loads(source.data)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -257,12 +293,18 @@ def _check_ignition(source: Source, problems: list[Problem]) -> None:
 
 
 def _check_mime(
-    source: Source, problems: list[Problem], depth: int, cloud_configs: list[Any]
+    source: Source, problems: list[Problem], depth: int, cloud_configs: list[Any], budget: Budget
 ) -> None:
     # The email package costs ~15 ms to import: only MIME user data pays for it.
     import email
     import email.policy
 
+    if mime_part_bound(source.data) > MAX_MIME_PARTS:
+        # The email package builds an object for every part before anything can be counted.
+        problems.append(
+            Problem(source.name, f"MIME user data has more than {MAX_MIME_PARTS} parts")
+        )
+        return
     message = email.message_from_bytes(source.data, policy=email.policy.compat32)
     if not message.is_multipart():
         content_type = message.get_content_type()
@@ -286,12 +328,12 @@ def _check_mime(
         content_type = part.get_content_type()
         if content_type == "text/cloud-config":
             # cloud-init goes by the part's type, whatever its first line says.
-            _check_cloud_config_yaml(Source(name, payload), problems, cloud_configs)
+            _check_cloud_config_yaml(Source(name, payload), problems, cloud_configs, budget)
             continue
         if content_type.startswith("text/") or payload.startswith(GZIP_MAGIC):
             if classify(payload) is None and not payload.startswith(GZIP_MAGIC):
                 continue  # a plain text part cloud-init passes to a part handler
-            _check_payload(Source(name, payload), problems, depth + 1, cloud_configs)
+            _check_payload(Source(name, payload), problems, depth + 1, cloud_configs, budget)
 
 
 def _report_defects(name: str, message: Message, problems: list[Problem]) -> None:

@@ -24,6 +24,7 @@ from configdrive.load import (
     Source,
     check_json_compatible,
     describe_os_error,
+    document_size_problem,
     parse_document,
     read_source,
     regular_file,
@@ -137,6 +138,9 @@ def _json_document(
     """Parse a document that ends up as JSON on the drive, and run its checks."""
     if source is None:
         return None
+    if too_large := document_size_problem(source, "the document"):
+        problems.append(too_large)  # bytes from the API; files are refused before reading
+        return None
     if not source.data.strip():
         problems.append(Problem(source.name, "the file is empty"))
         return None
@@ -173,6 +177,15 @@ def _injected_files(specs: tuple[FileSpec, ...], problems: list[Problem]) -> lis
             continue
         if not dest.startswith("/"):
             problems.append(Problem(label, f"DEST {dest!r} is not an absolute path"))
+        elif dest.endswith("/") and dest != "/":
+            suggestion = posixpath.join(posixpath.normpath(dest), Path(spec.source).name)
+            problems.append(
+                Problem(
+                    label,
+                    f"DEST {dest!r} ends with '/', so it names a folder; give the file's "
+                    f"path (did you mean {suggestion!r}?)",
+                )
+            )
         elif posixpath.normpath(dest) != dest or dest.startswith("//"):
             problems.append(
                 Problem(
@@ -194,7 +207,32 @@ def _injected_files(specs: tuple[FileSpec, ...], problems: list[Problem]) -> lis
             problems.append(Problem(label, f"SRC {spec.source!r}: {describe_os_error(error)}"))
             continue
         files.append(InjectedFile(dest, source, info.st_size))
+    problems.extend(_file_under_file(specs))
     return files
+
+
+def _file_under_file(specs: tuple[FileSpec, ...]) -> list[Problem]:
+    """A DEST that another DEST puts a file inside: it cannot be a file and a folder."""
+    dests = {
+        spec.dest: spec
+        for spec in specs
+        if spec.dest.startswith("/")
+        and spec.dest != "/"
+        and posixpath.normpath(spec.dest) == spec.dest
+    }
+    # Sorted by components, a path is followed directly by the paths inside it.
+    ordered = sorted(dests, key=lambda dest: dest.split("/"))
+    problems = []
+    for index, dest in enumerate(ordered[:-1]):
+        following = ordered[index + 1]
+        if following.startswith(dest.rstrip("/") + "/"):
+            problems.append(
+                Problem(
+                    f"--file {dests[dest]}",
+                    f"DEST {dest!r} is a file, so {following!r} cannot be inside it",
+                )
+            )
+    return problems
 
 
 def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
