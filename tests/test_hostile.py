@@ -1,0 +1,306 @@
+"""The hostile-input catalogue (issue 5): every case in fixtures/invalid, through the real CLI.
+
+Each case is refused with its exact message and exit code (1, or 3 for I/O), within 2 s and
+200 MiB of the command's own memory, without a traceback, and without a byte written: no
+drive, no temporary file, nothing else in the case's folder changed.
+
+Inputs git cannot hold (a 200 MiB file, a FIFO, an unreadable file, a read-only folder) are
+made at test time in a copy of the case, as its `setup` file says, one directive a line:
+
+    big PATH SIZE [PATTERN]  PATH grows to SIZE (64KiB, 16MiB, ...): its committed content,
+                             then PATTERN (Python escapes) over and over, or zero bytes
+    fifo PATH                a named pipe
+    dir PATH                 an empty folder
+    file PATH                a small file (an old drive at the output path)
+    missing PATH             PATH removed (the output folder, `out`)
+    unreadable PATH          mode 000, and the command runs without root's power to read it
+    readonly PATH            a folder of mode 0555, and likewise
+    stdin PATH               standard input reads PATH
+
+Every case writes to `out/drive.iso` in its copy; `out` exists unless the setup removes it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import shlex
+import shutil
+import stat
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from configdrive import layout_drive, machine_spec, validate_machine
+from configdrive.load import MAX_DOCUMENT_SIZE
+from tests.helpers import INVALID, Measured, case_args, case_exit_code, cases, run_measured
+
+MiB = 1024 * 1024
+TIME_LIMIT = 2.0  # seconds of wall time
+MEMORY_LIMIT = 200 * MiB  # the command's peak resident memory
+OUTPUT = "out/drive.iso"
+
+# Root reads and writes whatever the mode bits say; without these two capabilities it is
+# held to them like anyone else (it still owns the files, so mode 000 shuts it out).
+UNPRIVILEGED = [
+    "setpriv",
+    "--bounding-set=-dac_override,-dac_read_search",
+    "--inh-caps=-dac_override,-dac_read_search",
+    "--",
+]
+
+# The list of issue 5, each item with the cases that answer it.
+ISSUE_CATALOGUE = {
+    "wrong types": ["wrong-types", "meta-data-wrong", "network-data"],
+    "unknown keys (--strict)": ["unknown-key-strict"],
+    "broken YAML": ["yaml-syntax", "yaml-unclosed", "yaml-python-tag", "meta-data-json"],
+    "tabs": ["yaml-syntax", "tab-in-network-data"],
+    "duplicate keys": ["duplicate-key", "duplicate-key-json"],
+    "non-UTF-8 bytes": ["not-utf8", "not-utf8-documents"],
+    "a UTF-8 BOM": ["byte-order-mark", "byte-order-mark-gzip"],
+    "empty files": ["empty-user-data", "empty-documents", "empty-inputs"],
+    "a 200 MB user-data": ["huge-user-data", "huge-stdin", "huge-documents"],
+    "YAML alias bombs": [
+        "alias-bomb",
+        "alias-bomb-meta-data",
+        "alias-bomb-long-string",
+        "alias-recursive",
+    ],
+    "deeply nested documents": ["deep-nesting", "deep-nesting-json", "value-flood"],
+    "invalid base64": ["write-files-encoding", "bad-identity", "bad-ssh-keys"],
+    "invalid gzip": [
+        "broken-gzip",
+        "write-files-encoding",
+        "gzip-bomb",
+        "gzip-bomb-nested",
+        "mime-gzip-parts",
+        "write-files-gzip-bomb",
+    ],
+    "keys with control characters": ["control-character-key", "control-character"],
+    "a --file DEST with ..": ["bad-files"],
+    "a relative DEST": ["bad-files"],
+    "a DEST that is a folder": ["file-dest-folder"],
+    "SRC that is a folder": ["bad-files", "folder-inputs"],
+    "a FIFO": ["fifo-inputs", "device-inputs"],
+    "unreadable": ["unreadable-inputs"],
+    "an output path in a missing folder": ["output-folder-missing"],
+    "an output path in a read-only folder": ["output-folder-read-only"],
+    "an output that is a folder": ["output-is-a-folder"],
+}
+
+
+@dataclass
+class Prepared:
+    """A case copied to a temporary folder, its generated inputs made."""
+
+    folder: Path
+    args: list[str]
+    stdin: Path | None = None
+    unprivileged: bool = False
+    made: list[str] = field(default_factory=list)
+
+
+def prepare(case: Path, tmp_path: Path) -> Prepared:
+    """Copy `case` into `tmp_path` and carry out its `setup` file."""
+    folder = tmp_path / case.name
+    shutil.copytree(case, folder, symlinks=True)
+    (folder / "out").mkdir()
+    prepared = Prepared(folder, case_args(case))
+    setup = case / "setup"
+    if setup.is_file():
+        for line in setup.read_text().splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                _apply(prepared, shlex.split(line))
+    return prepared
+
+
+def _apply(prepared: Prepared, words: list[str]) -> None:
+    directive, *operands = words
+    target = _inside(prepared.folder, operands[0])
+    if directive == "big":
+        _grow(target, _size(operands[1]), operands[2] if len(operands) > 2 else None)
+    elif directive == "fifo":
+        os.mkfifo(target)
+    elif directive == "dir":
+        target.mkdir(parents=True)
+    elif directive == "file":
+        target.write_bytes(b"an older drive\n")
+    elif directive == "missing":
+        shutil.rmtree(target)
+    elif directive == "unreadable":
+        target.chmod(0)
+        prepared.unprivileged = True
+    elif directive == "readonly":
+        target.chmod(0o555)
+        prepared.unprivileged = True
+    elif directive == "stdin":
+        prepared.stdin = target
+    else:
+        raise ValueError(f"unknown setup directive {directive!r}")
+    prepared.made.append(directive)
+
+
+def _inside(folder: Path, relative: str) -> Path:
+    target = folder / relative
+    assert target.resolve().is_relative_to(folder.resolve()), f"{relative} leaves the case"
+    return target
+
+
+def _size(text: str) -> int:
+    units = {"KiB": 1024, "MiB": MiB, "GiB": 1024 * MiB}
+    for unit, factor in units.items():
+        if text.endswith(unit):
+            return int(text[: -len(unit)]) * factor
+    return int(text)
+
+
+def _grow(path: Path, size: int, pattern: str | None) -> None:
+    seed = path.read_bytes() if path.exists() else b""
+    if pattern is None:
+        path.write_bytes(seed)
+        os.truncate(path, size)  # sparse: no disk, no time
+        return
+    unit = codecs.decode(pattern, "unicode_escape").encode()
+    repeats = (size - len(seed)) // len(unit) + 1
+    path.write_bytes((seed + unit * repeats)[:size])
+
+
+def run_case(prepared: Prepared, *extra: str, subcommand: str = "build") -> Measured:
+    """`mkconfigdrive build ARGS -o out/drive.iso` in the case's copy, measured.
+
+    Another subcommand (`validate`) gets the case's arguments without `-o`.
+    """
+    output = ["-o", OUTPUT] if subcommand == "build" else []
+    command = [sys.executable, "-m", "configdrive", subcommand, *prepared.args, *output, *extra]
+    if prepared.unprivileged and os.geteuid() == 0:
+        command = [*UNPRIVILEGED, *command]
+    return run_measured(command, cwd=prepared.folder, stdin=prepared.stdin)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Every path under `folder` with its type and mode bits, size and modification time."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        info = path.lstat()
+        found[str(path.relative_to(folder))] = (info.st_mode, info.st_size, info.st_mtime_ns)
+    return found
+
+
+@pytest.mark.parametrize("case", cases(INVALID))
+def test_hostile_input_is_refused_cheaply(case: str, tmp_path: Path) -> None:
+    prepared = prepare(INVALID / case, tmp_path)
+    before = snapshot(prepared.folder)
+    result = run_case(prepared)
+    assert result.returncode == case_exit_code(INVALID / case), result.stderr
+    assert result.stderr == (INVALID / case / "expected").read_text()
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    # No drive, no temporary file beside it, no input touched.
+    assert snapshot(prepared.folder) == before
+    assert result.seconds < TIME_LIMIT, f"took {result.seconds:.2f} s"
+    assert result.peak_rss < MEMORY_LIMIT, f"peaked at {result.peak_rss / MiB:.0f} MiB"
+
+
+@pytest.mark.parametrize("case", cases(INVALID))
+def test_hostile_input_as_json(case: str, tmp_path: Path) -> None:
+    """--json reports the same problems, field by field, as the text on stderr."""
+    prepared = prepare(INVALID / case, tmp_path)
+    before = snapshot(prepared.folder)
+    result = run_case(prepared, "--json")
+    document = json.loads(result.stdout)
+    assert document["ok"] is False
+    assert document["exit_code"] == result.returncode == case_exit_code(INVALID / case)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert snapshot(prepared.folder) == before
+    *problem_lines, summary = (INVALID / case / "expected").read_text().splitlines()
+    assert [_as_text(problem) for problem in document["problems"]] == problem_lines
+    if not problem_lines:  # an I/O failure: one message, no problems
+        assert f"mkconfigdrive: {document['message']}" == summary
+
+
+def _as_text(problem: dict[str, object]) -> str:
+    """A --json problem rendered the way the text output renders it."""
+    location = str(problem["file"])
+    if problem["line"] is not None:
+        location += f":{problem['line']}"
+        if problem["column"] is not None:
+            location += f":{problem['column']}"
+    parts = [location]
+    if problem["severity"] == "warning":
+        parts.append("warning")
+    if problem["path"] is not None:
+        parts.append(str(problem["path"]))
+    parts.append(str(problem["message"]))
+    return ": ".join(parts)
+
+
+def test_catalogue_answers_every_item_of_the_issue() -> None:
+    known = set(cases(INVALID))
+    missing = {item: names for item, names in ISSUE_CATALOGUE.items() if set(names) - known}
+    assert missing == {}
+    assert len(known) >= 40
+    # I/O failures exit 3, everything else 1.
+    codes = {name: case_exit_code(INVALID / name) for name in known}
+    assert set(codes.values()) == {1, 3}
+    assert {name for name, code in codes.items() if code == 3} == {
+        "output-exists",
+        "output-folder-missing",
+        "output-folder-read-only",
+        "output-is-a-folder",
+    }
+
+
+def test_setup_makes_what_it_says(tmp_path: Path) -> None:
+    """The generated inputs are really there: big, a FIFO, unreadable, read-only, removed."""
+    huge = prepare(INVALID / "huge-user-data", tmp_path / "huge")
+    assert (huge.folder / "user.yml").stat().st_size == 200 * MiB
+    with (huge.folder / "user.yml").open("rb") as stream:
+        assert stream.read(13) == b"#cloud-config"
+    fifos = prepare(INVALID / "fifo-inputs", tmp_path / "fifo")
+    assert stat.S_ISFIFO((fifos.folder / "user.yml").stat().st_mode)
+    locked = prepare(INVALID / "unreadable-inputs", tmp_path / "locked")
+    assert locked.unprivileged
+    assert (locked.folder / "user.yml").stat().st_mode & 0o777 == 0
+    read_only = prepare(INVALID / "output-folder-read-only", tmp_path / "ro")
+    assert (read_only.folder / "out").stat().st_mode & 0o777 == 0o555
+    missing = prepare(INVALID / "output-folder-missing", tmp_path / "missing")
+    assert not (missing.folder / "out").exists()
+    flood = prepare(INVALID / "value-flood", tmp_path / "flood")
+    assert (flood.folder / "user.yml").read_text().count("\n- echo") > 100_000
+
+
+def test_a_byte_order_mark_before_meta_or_network_data_is_dropped(tmp_path: Path) -> None:
+    """YAML and JSON readers skip a leading BOM, and the drive gets its own JSON: no harm.
+
+    (A BOM before user data is an error: the drive carries user data byte for byte, and
+    cloud-init then sees no '#cloud-config' on the first line; see byte-order-mark.)
+    """
+    meta = tmp_path / "meta.yml"
+    meta.write_bytes(b"\xef\xbb\xbfname: web-1\n")
+    network = tmp_path / "network.json"
+    network.write_bytes(b'\xef\xbb\xbf{"links": [{"id": "eth0", "type": "phy"}]}')
+    spec = machine_spec(b"#cloud-config\n", meta_data=str(meta), network_data=str(network))
+    files = layout_drive(validate_machine(spec)).files
+    meta_json = files["openstack/latest/meta_data.json"]
+    network_json = files["openstack/latest/network_data.json"]
+    assert isinstance(meta_json, bytes)
+    assert isinstance(network_json, bytes)
+    assert json.loads(meta_json)["name"] == "web-1"
+    assert json.loads(network_json)["links"][0]["id"] == "eth0"
+    assert b"\xef\xbb\xbf" not in meta_json + network_json
+
+
+def test_an_injected_file_is_streamed_without_the_document_limit(tmp_path: Path) -> None:
+    """--file payloads are not documents: four times the limit builds in a fraction of it."""
+    (tmp_path / "user.yml").write_text("#cloud-config\nhostname: web-1\n")
+    payload = tmp_path / "payload.bin"
+    payload.touch()
+    os.truncate(payload, 4 * MAX_DOCUMENT_SIZE)
+    command = [sys.executable, "-m", "configdrive", "build", "user.yml", "-o", "drive.iso"]
+    result = run_measured([*command, "--file", "./payload.bin:/opt/payload.bin"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "drive.iso").stat().st_size > 4 * MAX_DOCUMENT_SIZE
+    assert result.peak_rss < MAX_DOCUMENT_SIZE * 4, f"{result.peak_rss / MiB:.0f} MiB"
