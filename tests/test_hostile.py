@@ -34,8 +34,9 @@ from pathlib import Path
 
 import pytest
 
-from configdrive import layout_drive, machine_spec, validate_machine
+from configdrive import InvalidInputError, layout_drive, machine_spec, validate_machine
 from configdrive.load import MAX_DOCUMENT_SIZE
+from configdrive.problems import errors_in
 from tests.helpers import INVALID, Measured, case_args, case_exit_code, cases, run_measured
 
 MiB = 1024 * 1024
@@ -304,3 +305,33 @@ def test_an_injected_file_is_streamed_without_the_document_limit(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "drive.iso").stat().st_size > 4 * MAX_DOCUMENT_SIZE
     assert result.peak_rss < MAX_DOCUMENT_SIZE * 4, f"{result.peak_rss / MiB:.0f} MiB"
+
+
+def test_the_parts_of_mime_user_data_share_one_budget() -> None:
+    """Three parts of 40,000 values each: every part is small, the user data is not.
+
+    Parts 1 and 2 hold 40,003 values each (mapping, key, list, items), which leaves 19,994:
+    the list item on line 19,994 of part 3 is one too many.
+    """
+    part = "#cloud-config\nruncmd:\n" + "- echo\n" * 40_000
+    body = "".join(f"--B\nContent-Type: text/cloud-config\n\n{part}\n" for _ in range(3))
+    mime = f'Content-Type: multipart/mixed; boundary="B"\nMIME-Version: 1.0\n\n{body}--B--\n'
+    with pytest.raises(InvalidInputError) as caught:
+        validate_machine(machine_spec(mime.encode()))
+    assert [str(problem) for problem in errors_in(caught.value.problems)] == [
+        "<user data> (MIME part 3):19994:3: "
+        "the input holds more than 100000 values in all its parts"
+    ]
+
+
+def test_documents_given_as_bytes_are_held_to_the_limit() -> None:
+    """The API takes bytes too; they meet the limit files meet before they are read."""
+    big = b"#cloud-config\n" + b"#" * MAX_DOCUMENT_SIZE
+    spec = machine_spec(big, meta_data=b"{}" + b" " * MAX_DOCUMENT_SIZE)
+    with pytest.raises(InvalidInputError) as caught:
+        validate_machine(spec)
+    limit = "a document may be at most 16 MiB (16,777,216 bytes)"
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"<meta data>: the document is 16,777,218 bytes; {limit}",
+        f"<user data>: user data is 16,777,230 bytes; {limit}",
+    ]
