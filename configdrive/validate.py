@@ -7,6 +7,7 @@ Machine come out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import posixpath
@@ -18,6 +19,7 @@ from typing import Any
 
 from configdrive import checks
 from configdrive.errors import InvalidInputError
+from configdrive.layout_nocloud import nocloud_vendor_data_problems
 from configdrive.load import (
     Document,
     EmbeddedSource,
@@ -30,6 +32,7 @@ from configdrive.load import (
     regular_file,
 )
 from configdrive.model import FileSpec, InjectedFile, Machine, MachineSpec
+from configdrive.netconfig import conversion_problems, network_config_problems, network_kind
 from configdrive.problems import DocPath, Problem, errors_in, sorted_problems
 from configdrive.schemas import META_DATA, NETWORK_DATA, schema_problems
 from configdrive.sshkeys import KEY_TYPES, key_comment, public_key_problem
@@ -48,13 +51,22 @@ def load_machine(spec: MachineSpec, *, strict: bool = False, layout: str = "open
 
     user_info: UserDataInfo | None = None
     if spec.user_data is not None:
-        user_info = inspect_user_data(spec.user_data, problems)
+        user_info = _inspect_user_data(spec.user_data, problems)
     meta = _json_document(spec.meta_data, problems, META_DATA, checks.meta_data_problems)
-    network = _json_document(
-        spec.network_data, problems, NETWORK_DATA, checks.network_data_problems
-    )
+    network = _json_document(spec.network_data, problems, None, _network_checks(layout))
     vendor = _json_document(spec.vendor_data, problems)
     vendor2 = _json_document(spec.vendor_data2, problems)
+    if layout == "nocloud":
+        problems.extend(
+            nocloud_vendor_data_problems(
+                vendor.data if vendor else None,
+                vendor2.data if vendor2 else None,
+                names=(
+                    _name(spec.vendor_data, "--vendor-data"),
+                    _name(spec.vendor_data2, "--vendor-data2"),
+                ),
+            )
+        )
     files = _injected_files(spec.files, problems)
     flag_keys = _flag_keys(spec.ssh_keys, problems)
     _check_flags(spec, problems)
@@ -155,15 +167,42 @@ def _json_document(
             found.append(document.problem(path, message))
 
         check_json_compatible(document, report)
-        if schema is not None:
+        if schema is not None or semantic_checks is not None:
             if not isinstance(document.data, dict):
                 found.append(document.problem((), "must be a mapping of keys to values"))
             else:
-                found.extend(schema_problems(document, schema))
+                if schema is not None:
+                    found.extend(schema_problems(document, schema))
                 if semantic_checks is not None:
                     found.extend(semantic_checks(document))
     problems.extend(found)
     return document if not errors_in(found) else None
+
+
+def _network_checks(layout: str) -> Callable[[Document], list[Problem]]:
+    """The checks for network input: OpenStack network_data, or (NoCloud) network-config."""
+
+    def check(document: Document) -> list[Problem]:
+        if network_kind(document.data) == "openstack":
+            found = schema_problems(document, NETWORK_DATA) + checks.network_data_problems(document)
+            # What the conversion to network-config v2 cannot carry, located in the input.
+            return found + (conversion_problems(document) if layout == "nocloud" else [])
+        if layout != "nocloud":
+            return [
+                document.problem(
+                    (),
+                    "this is cloud-init network-config (version 1 or 2), which only a NoCloud "
+                    "seed carries (--layout nocloud); a config-2 drive needs OpenStack "
+                    "network_data (links, networks, services)",
+                )
+            ]
+        return network_config_problems(document)
+
+    return check
+
+
+def _name(source: Source | None, default: str) -> str:
+    return source.name if source is not None else default
 
 
 def _injected_files(specs: tuple[FileSpec, ...], problems: list[Problem]) -> list[InjectedFile]:
@@ -269,6 +308,26 @@ def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
         else:
             keys.append(value.strip())
     return keys
+
+
+# A fleet or a test harness gives many machines the same user data: check it once per process.
+# Only small documents are kept (Nova's limit), so the cache stays a few megabytes at most.
+_REMEMBERED_USER_DATA_SIZE = 64 * 1024
+
+
+def _inspect_user_data(source: Source, problems: list[Problem]) -> UserDataInfo | None:
+    if len(source.data) > _REMEMBERED_USER_DATA_SIZE:
+        return inspect_user_data(source, problems)
+    info, found = _inspect_user_data_once(source)
+    problems.extend(found)
+    return info
+
+
+@functools.lru_cache(maxsize=64)
+def _inspect_user_data_once(source: Source) -> tuple[UserDataInfo | None, tuple[Problem, ...]]:
+    found: list[Problem] = []
+    info = inspect_user_data(source, found)
+    return info, tuple(found)
 
 
 def _nocloud_problems(spec: MachineSpec) -> list[Problem]:
