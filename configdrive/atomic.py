@@ -35,6 +35,8 @@ def check_output(target: Path, *, force: bool) -> None:
     if target.exists() and not force:
         raise OutputError("exists already; use --force to replace it", str(target))
     parent = target.parent
+    if parent.exists() and not parent.is_dir():
+        raise OutputError("is not a folder", str(parent))
     if not parent.is_dir():
         raise OutputError("the folder does not exist", str(parent))
     if not os.access(parent, os.W_OK | os.X_OK):

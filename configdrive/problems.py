@@ -30,7 +30,7 @@ def format_path(path: Sequence[PathElement]) -> str:
     for element in path:
         if isinstance(element, int):
             out += f"[{element}]"
-        elif _BARE_KEY.match(element):
+        elif _BARE_KEY.fullmatch(element):  # fullmatch: `$` would accept a final newline
             out += f".{element}" if out else element
         else:
             # Keys with dots, spaces or control characters are quoted so the path stays unambiguous.
