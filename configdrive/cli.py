@@ -803,6 +803,85 @@ def oem(
     _run(run, reporter, debug=debug)
 
 
+@app.command("serve")
+def serve_command(
+    machines: Annotated[
+        Path,
+        typer.Argument(
+            metavar="MACHINES",
+            help="A machine file, a fleet file (machines: [...]) or a folder of machine files.",
+            show_default=False,
+        ),
+    ],
+    listen: Annotated[
+        str,
+        typer.Option(
+            help="Where to listen: an IP address and port ([::1]:8775 for IPv6; port 0 picks "
+            "a free one). 8775 is Nova's metadata port: no root needed.",
+            metavar="ADDR:PORT",
+        ),
+    ] = "127.0.0.1:8775",
+    require_token: Annotated[
+        bool,
+        typer.Option(
+            "--require-token",
+            help="Refuse requests without an IMDSv2 token (PUT /latest/api/token) with 401, "
+            "OpenStack paths included.",
+        ),
+    ] = False,
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No access log; print only errors and events.")
+    ] = False,
+    json_output: Annotated[
+        bool,
+        typer.Option("--json", help="Print the start as one JSON line; log JSON lines."),
+    ] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Serve machines over the OpenStack and EC2 metadata services, as build puts them on drives.
+
+    Every machine is validated as build validates it (invalid input: the same problems,
+    exit 1, nothing served) and answers with the bytes of its config-2 drive, under
+    /openstack/... and EC2's /latest/meta-data/..., /latest/user-data (IMDSv2 tokens too).
+    A request gets the machine whose `address` is the client's source address; a client
+    no machine claims gets 404. A single machine without an `address` is served to every
+    client. Access lines (stderr) name the machine and the path, never the content.
+    SIGHUP reloads the input (kept only if valid); SIGTERM or Ctrl-C stops, exit 0.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> None:
+        import json
+
+        from configdrive.serve import (
+            ListenAddress,
+            Served,
+            ServeLog,
+            parse_listen,
+            serve,
+            started_json,
+            started_text,
+        )
+
+        def started(served: Served, bound: ListenAddress) -> None:
+            if json_output:
+                document = started_json(served, bound, require_token=require_token)
+                reporter.out.write(json.dumps(document) + "\n")
+            else:
+                reporter.problems(served.warnings)
+                if not quiet:
+                    print(started_text(served, bound, require_token=require_token),
+                          file=reporter.out)  # fmt: skip
+            reporter.out.flush()
+
+        log = ServeLog(reporter.err, json=json_output, access_lines=not quiet, debug=debug)
+        serve(machines, listen=parse_listen(listen), require_token=require_token, strict=strict,
+              log=log, on_ready=started)  # fmt: skip
+
+    _run(run, reporter, debug=debug, interrupted="interrupted")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

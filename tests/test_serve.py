@@ -1,0 +1,361 @@
+"""serve without HTTP: which machines are served to whom, the token rules, the log, --listen."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from configdrive.errors import InvalidInputError, UsageError
+from configdrive.metadata import TEXT, Entry, MetadataTree
+from configdrive.serve import (
+    MAX_TOKEN_TTL,
+    ListenAddress,
+    MetadataService,
+    Reply,
+    Request,
+    Served,
+    ServedMachine,
+    ServeLog,
+    TokenStore,
+    load_served,
+    loggable_path,
+    parse_listen,
+    started_json,
+    started_text,
+)
+from tests.helpers import FIXTURES
+
+SERVE = FIXTURES / "serve"
+WEB_1 = FIXTURES / "machines" / "web-1.yml"
+USER = FIXTURES / "valid" / "cloud-init" / "user.yml"
+TOKEN_PATH = "/latest/api/token"
+
+
+def machine_file(folder: Path, name: str, **keys: object) -> Path:
+    """A machine file named NAME.yml (JSON is YAML) with the given keys and real user data."""
+    path = folder / f"{name}.yml"
+    path.write_text(json.dumps({"name": name, "user_data_file": str(USER), **keys}))
+    return path
+
+
+def fleet_file(folder: Path, *machines: Path) -> Path:
+    path = folder / "fleet.yml"
+    path.write_text(json.dumps({"machines": [str(machine) for machine in machines]}))
+    return path
+
+
+def problems_of(target: Path) -> list[str]:
+    with pytest.raises(InvalidInputError) as raised:
+        load_served(target)
+    return [str(problem) for problem in raised.value.problems]
+
+
+# --------------------------------------------------------------------------- who gets what
+
+
+def test_a_machine_file_without_address_is_served_to_every_client() -> None:
+    served = load_served(WEB_1)
+    assert [machine.name for machine in served.machines] == ["web-1"]
+    for client in ("127.0.0.1", "127.0.0.9", "10.1.2.3", "::1"):
+        found = served.machine_for(client)
+        assert found is not None
+        assert found.name == "web-1"
+
+
+def test_a_machine_file_with_address_is_served_to_that_address_only(tmp_path: Path) -> None:
+    served = load_served(machine_file(tmp_path, "db-1", address="127.0.0.2"))
+    assert served.machine_for("127.0.0.1") is None
+    found = served.machine_for("127.0.0.2")
+    assert found is not None
+    assert found.name == "db-1"
+
+
+def test_a_fleet_is_served_by_address() -> None:
+    served = load_served(SERVE / "fleet.yml")
+    by_client = {client: served.machine_for(client) for client in ("127.0.0.2", "127.0.0.3")}
+    assert {client: m.name for client, m in by_client.items() if m} == {
+        "127.0.0.2": "web-a",
+        "127.0.0.3": "web-b",
+    }
+    assert served.machine_for("127.0.0.4") is None
+    assert served.machine_for("127.0.0.1") is None
+
+
+def test_a_folder_of_machine_files_is_a_fleet(tmp_path: Path) -> None:
+    machine_file(tmp_path, "a", address="10.0.0.1")
+    machine_file(tmp_path, "b", address="10.0.0.2")
+    served = load_served(tmp_path)
+    assert sorted(machine.name for machine in served.machines) == ["a", "b"]
+
+
+def test_addresses_are_compared_in_one_spelling(tmp_path: Path) -> None:
+    served = load_served(machine_file(tmp_path, "v6", address="FD00:0:0::0:1"))
+    machine = served.machines[0]
+    assert machine.address == "fd00::1"
+    assert served.machine_for("fd00::1") is machine
+    ipv4 = load_served(machine_file(tmp_path, "v4", address="127.0.0.2"))
+    assert ipv4.machine_for("127.0.0.2") is ipv4.machines[0]
+
+
+def test_several_machines_each_need_an_address(tmp_path: Path) -> None:
+    fleet = fleet_file(tmp_path, machine_file(tmp_path, "a", address="10.0.0.1"),
+                       machine_file(tmp_path, "b"))  # fmt: skip
+    assert problems_of(fleet) == [
+        f"{tmp_path / 'b.yml'}: b has no address: with several machines, each is told by the "
+        "address its requests come from; add `address: <its IP>`"
+    ]
+
+
+def test_two_machines_cannot_claim_one_address(tmp_path: Path) -> None:
+    fleet = fleet_file(tmp_path, machine_file(tmp_path, "a", address="10.0.0.1"),
+                       machine_file(tmp_path, "b", address="::ffff:10.0.0.1"))  # fmt: skip
+    assert problems_of(fleet) == [
+        f"{tmp_path / 'b.yml'}: address: a and b both claim 10.0.0.1; each machine needs its "
+        "own address"
+    ]
+
+
+def test_an_address_must_be_an_ip_address(tmp_path: Path) -> None:
+    problems = problems_of(machine_file(tmp_path, "a", address="web-1.example.com"))
+    assert problems == [
+        f"{tmp_path / 'a.yml'}: address: 'web-1.example.com' is not an IP address (a)"
+    ]
+
+
+def test_every_problem_of_every_machine_at_once(tmp_path: Path) -> None:
+    bad_user = tmp_path / "user.yml"
+    bad_user.write_text("#cloud-config\nusers: [{name: 42}]\n")
+    fleet = fleet_file(
+        tmp_path,
+        machine_file(tmp_path, "a", address="10.0.0.1", hostname="not_a_host"),
+        machine_file(tmp_path, "b", address="nowhere", user_data_file=str(bad_user)),
+    )
+    problems = "\n".join(problems_of(fleet))
+    assert "'not_a_host'" in problems
+    assert "users[0].name: 42 is not of type 'string'" in problems
+    assert "'nowhere' is not an IP address (b)" in problems
+
+
+def test_the_machines_layout_and_format_are_for_build_only(tmp_path: Path) -> None:
+    served = load_served(machine_file(tmp_path, "n", layout="nocloud", format="vfat"))
+    assert served.machines[0].tree.lookup("/openstack/latest/meta_data.json") is not None
+
+
+# --------------------------------------------------------------------------- the answers
+
+
+def tree(**paths: bytes) -> MetadataTree:
+    return MetadataTree({key: Entry(value, TEXT) for key, value in paths.items()})
+
+
+def two_machines(
+    *, require_token: bool = False, clock: list[float] | None = None
+) -> MetadataService:
+    machines = [
+        ServedMachine("a", "127.0.0.2", "uuid-a", tree(**{"latest/meta-data/hostname": b"a"})),
+        ServedMachine("b", "127.0.0.3", "uuid-b", tree(**{"latest/meta-data/hostname": b"b"})),
+    ]
+    now = clock if clock is not None else [0.0]
+    return MetadataService(
+        Served(machines), require_token=require_token, tokens=TokenStore(clock=lambda: now[0])
+    )
+
+
+def get(service: MetadataService, client: str, path: str, token: str | None = None) -> Reply:
+    return service.answer(Request(client, "GET", path, token=token))
+
+
+def token_for(service: MetadataService, client: str, ttl: str = "60") -> str:
+    reply = service.answer(Request(client, "PUT", TOKEN_PATH, ttl=ttl))
+    assert reply.status == 200
+    assert reply.entry is not None
+    assert isinstance(reply.entry.content, bytes)
+    return reply.entry.content.decode()
+
+
+def test_each_client_gets_its_own_machine_and_others_nothing() -> None:
+    service = two_machines()
+    for client, name in (("127.0.0.2", "a"), ("127.0.0.3", "b"), ("::ffff:127.0.0.3", "b")):
+        reply = get(service, client, "/latest/meta-data/hostname")
+        assert (reply.status, reply.machine) == (200, name)
+        assert reply.entry is not None
+        assert reply.entry.content == name.encode()
+    stranger = get(service, "127.0.0.4", "/latest/meta-data/hostname")
+    assert (stranger.status, stranger.machine, stranger.entry) == (404, None, None)
+    assert stranger.note == "no machine has this address"
+
+
+def test_methods() -> None:
+    service = two_machines()
+    assert service.answer(Request("127.0.0.2", "HEAD", "/latest/meta-data/hostname")).status == 200
+    post = service.answer(Request("127.0.0.2", "POST", "/latest/meta-data/hostname"))
+    assert (post.status, post.headers) == (405, (("Allow", "GET, HEAD"),))
+    assert get(service, "127.0.0.2", TOKEN_PATH).status == 405
+    assert get(service, "127.0.0.2", "/latest/meta-data/nothing").status == 404
+    # A stranger learns nothing, not even which methods a path takes.
+    assert service.answer(Request("127.0.0.9", "POST", TOKEN_PATH)).status == 404
+
+
+def test_tokens_are_bound_to_the_client_that_asked() -> None:
+    service = two_machines()
+    token = token_for(service, "127.0.0.2")
+    assert len(token) >= 40
+    assert get(service, "127.0.0.2", "/latest/meta-data/hostname", token=token).status == 200
+    stolen = get(service, "127.0.0.3", "/latest/meta-data/hostname", token=token)
+    assert (stolen.status, stolen.entry) == (401, None)
+    assert get(service, "127.0.0.2", "/latest/meta-data/hostname", token="forged").status == 401
+
+
+def test_tokens_expire() -> None:
+    clock = [100.0]
+    service = two_machines(clock=clock)
+    token = token_for(service, "127.0.0.2", ttl="10")
+    clock[0] = 109.9
+    assert get(service, "127.0.0.2", "/latest/meta-data/hostname", token=token).status == 200
+    clock[0] = 110.0
+    assert get(service, "127.0.0.2", "/latest/meta-data/hostname", token=token).status == 401
+
+
+@pytest.mark.parametrize("ttl", [None, "", "0", "-1", "abc", "1.5", str(MAX_TOKEN_TTL + 1)])
+def test_token_requests_need_a_ttl_from_1_to_21600(ttl: str | None) -> None:
+    reply = two_machines().answer(Request("127.0.0.2", "PUT", TOKEN_PATH, ttl=ttl))
+    assert (reply.status, reply.entry) == (400, None)
+
+
+def test_token_reply_carries_its_ttl_and_no_token_in_the_note() -> None:
+    reply = two_machines().answer(Request("127.0.0.2", "PUT", TOKEN_PATH, ttl=str(MAX_TOKEN_TTL)))
+    assert reply.headers == (("X-aws-ec2-metadata-token-ttl-seconds", "21600"),)
+    assert reply.entry is not None
+    assert isinstance(reply.entry.content, bytes)
+    assert reply.entry.content.decode() not in reply.note
+
+
+def test_token_requests_through_a_proxy_are_refused() -> None:
+    reply = two_machines().answer(Request("127.0.0.2", "PUT", TOKEN_PATH, ttl="60", forwarded=True))
+    assert reply.status == 403
+
+
+def test_require_token() -> None:
+    service = two_machines(require_token=True)
+    assert get(service, "127.0.0.2", "/latest/meta-data/hostname").status == 401
+    token = token_for(service, "127.0.0.2")
+    assert get(service, "127.0.0.2", "/latest/meta-data/hostname", token=token).status == 200
+
+
+def test_the_token_store_is_bounded() -> None:
+    now = [0.0]
+    store = TokenStore(clock=lambda: now[0], limit=3)
+    first = store.issue("127.0.0.2", 100)
+    later = [store.issue("127.0.0.2", 100) for _ in range(3)]
+    assert len(store) == 3
+    assert not store.valid(first, "127.0.0.2")  # the oldest made room
+    assert all(store.valid(token, "127.0.0.2") for token in later)
+
+
+def test_reload_swaps_what_is_served() -> None:
+    service = two_machines()
+    service.served = Served([ServedMachine("c", "127.0.0.2", "uuid-c", tree())])
+    assert get(service, "127.0.0.2", "/latest/meta-data/hostname").machine == "c"
+    assert get(service, "127.0.0.3", "/latest/meta-data/hostname").status == 404
+
+
+# --------------------------------------------------------------------------- the log
+
+
+def test_access_lines_name_machine_and_path_never_content() -> None:
+    stream = io.StringIO()
+    log = ServeLog(stream, clock=lambda: 0.25)
+    entry = Entry(b"SECRET-CONTENT", TEXT)
+    log.access(Request("127.0.0.2", "GET", "/latest/user-data", token="SECRET-TOKEN"),
+               Reply(200, "web-a", entry), 14, 0.0012)  # fmt: skip
+    log.access(Request("127.0.0.9", "GET", "/x"), Reply(404, note="no machine has this address"),
+               14, 0.001)  # fmt: skip
+    assert stream.getvalue().splitlines() == [
+        "1970-01-01T00:00:00.250Z 127.0.0.2 web-a GET /latest/user-data 200 14 1.2ms",
+        "1970-01-01T00:00:00.250Z 127.0.0.9 - GET /x 404 14 1.0ms (no machine has this address)",
+    ]
+
+
+def test_json_log_lines() -> None:
+    stream = io.StringIO()
+    log = ServeLog(stream, json=True, clock=lambda: 0.0)
+    log.access(Request("127.0.0.2", "GET", "/latest"), Reply(200, "web-a"), 20, 0.0)
+    log.event("reloaded", "reloaded: 2 machines", machines=2)
+    first, second = map(json.loads, stream.getvalue().splitlines())
+    assert first == {
+        "time": "1970-01-01T00:00:00.000Z", "event": "request", "client": "127.0.0.2",
+        "machine": "web-a", "method": "GET", "path": "/latest", "status": 200, "bytes": 20,
+        "ms": 0.0,
+    }  # fmt: skip
+    assert second["event"] == "reloaded"
+    assert second["machines"] == 2
+
+
+def test_quiet_log_has_no_access_lines_but_events() -> None:
+    stream = io.StringIO()
+    log = ServeLog(stream, access_lines=False, clock=lambda: 0.0)
+    log.access(Request("127.0.0.2", "GET", "/latest"), Reply(200, "web-a"), 20, 0.0)
+    log.event("stopped", "stopped")
+    assert stream.getvalue() == "1970-01-01T00:00:00.000Z mkconfigdrive: stopped\n"
+
+
+def test_logged_paths_are_one_printable_line() -> None:
+    assert loggable_path("/a b\x1b[31m\u00e9") == "/a%20b%1B[31m%E9"
+    assert loggable_path("/" + "x" * 500) == "/" + "x" * 199 + "..."
+
+
+# --------------------------------------------------------------------------- --listen
+
+
+@pytest.mark.parametrize(
+    ("text", "host", "port"),
+    [
+        ("127.0.0.1:8775", "127.0.0.1", 8775),
+        ("0.0.0.0:80", "0.0.0.0", 80),
+        ("169.254.169.254", "169.254.169.254", 8775),
+        ("9000", "127.0.0.1", 9000),
+        (":9000", "127.0.0.1", 9000),
+        ("[::1]:8080", "::1", 8080),
+        ("[::]", "::", 8775),
+        ("::1", "::1", 8775),
+        ("127.0.0.1:0", "127.0.0.1", 0),
+    ],
+)
+def test_parse_listen(text: str, host: str, port: int) -> None:
+    assert parse_listen(text) == ListenAddress(host, port)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("localhost:8775", "'localhost' is not an IP address"),
+        ("127.0.0.1:http", "the port must be a number from 0 to 65535"),
+        ("127.0.0.1:65536", "the port must be a number from 0 to 65535"),
+        ("[::1:8080", "is not an IP address"),
+        ("", "is not an IP address"),
+    ],
+)
+def test_parse_listen_refuses(text: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        parse_listen(text)
+
+
+def test_listen_address_text() -> None:
+    assert str(ListenAddress("::1", 80)) == "[::1]:80"
+    assert ListenAddress("127.0.0.1", 8775).url == "http://127.0.0.1:8775/"
+
+
+def test_start_report() -> None:
+    served = load_served(SERVE / "fleet.yml")
+    text = started_text(served, ListenAddress("127.0.0.1", 8775), require_token=True)
+    lines = text.splitlines()
+    assert lines[0] == "Serving 2 machines on http://127.0.0.1:8775/ (IMDSv2 token required)"
+    assert lines[1].split() == ["web-a", "127.0.0.2", "5b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"]
+    document = started_json(served, ListenAddress("127.0.0.1", 0), require_token=False)
+    assert document["machines"][1]["address"] == "127.0.0.3"
+    assert document["port"] == 0
+    everyone = started_text(load_served(WEB_1), ListenAddress("::1", 1), require_token=False)
+    assert "web-1  every client" in everyone
