@@ -1,0 +1,177 @@
+"""cloud-init's own crawlers read `serve` and get exactly what `build` puts on the drive.
+
+For each machine (fixtures/machines/web-1.yml, and every valid fixture written as a machine
+file): `build --machine` makes the drive, xorriso extracts it and cloud-init's config drive
+reader reads it (conftest); `serve` serves the same machine file and cloud-init's metadata
+service crawlers read it (read_metadata_service.py, Debian's python). The OpenStack readings
+must be equal, all of them: meta data, user data, vendor data, network data, injected files.
+The EC2 tree is compared with the drive's ec2/VERSION/meta-data.json as EC2's listing format
+carries it (see as_ec2_service), and user data byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.interop.conftest import (
+    DEBIAN_PYTHON,
+    HERE,
+    VALID,
+    build,
+    extract,
+    read_with_cloud_init,
+    run,
+)
+from tests.test_serve_http import ServeProcess
+
+pytestmark = pytest.mark.interop
+
+CRAWLER = HERE / "read_metadata_service.py"
+WEB_1 = HERE.parent.parent / "fixtures" / "machines" / "web-1.yml"
+EC2_VERSIONS = ("latest", "2009-04-04")
+
+
+def machine_file_for_case(case: str, folder: Path) -> Path:
+    """The fixture's command line as a machine file (paths made absolute)."""
+    case_folder = VALID / case
+    parser = argparse.ArgumentParser(allow_abbrev=False)
+    parser.add_argument("user_data", nargs="?")
+    for option in ("--meta-data", "--network-data", "--vendor-data", "--vendor-data2"):
+        parser.add_argument(option)
+    for option in ("--uuid", "--hostname", "--name"):
+        parser.add_argument(option)
+    parser.add_argument("--ssh-key", action="append", default=[])
+    parser.add_argument("--file", action="append", default=[])
+    args = parser.parse_args(shlex.split((case_folder / "args").read_text()))
+
+    def path(value: str) -> str:
+        return str((case_folder / value).resolve())
+
+    machine: dict[str, Any] = {"name": case}
+    for key in ("user_data", "meta_data", "network_data", "vendor_data", "vendor_data2"):
+        if getattr(args, key) is not None:
+            machine[f"{key}_file"] = path(getattr(args, key))
+    for key in ("uuid", "hostname", "name"):
+        if getattr(args, key) is not None:
+            machine[key] = getattr(args, key)
+    machine["ssh_keys"] = [path(key) for key in args.ssh_key]
+    machine["files"] = [
+        {"source": path(spec.rpartition(":")[0]), "dest": spec.rpartition(":")[2]}
+        for spec in args.file
+    ]
+    target = folder / f"{case}.yml"
+    target.write_text(json.dumps(machine))
+    return target
+
+
+def _decode_bytes(value: dict[str, Any]) -> Any:
+    if value.keys() == {"$bytes"}:
+        return base64.b64decode(value["$bytes"])
+    return value
+
+
+def crawl(url: str, *options: str) -> dict[str, Any]:
+    """What cloud-init's metadata service crawlers read at `url`."""
+    result = run([DEBIAN_PYTHON, "-I", CRAWLER, url, *options])
+    report = json.loads(result.stdout, object_hook=_decode_bytes)
+    assert isinstance(report, dict)
+    return report
+
+
+def as_ec2_service(value: Any) -> Any:
+    """The drive's EC2 meta-data JSON as EC2's listing format carries it to cloud-init.
+
+    Every leaf comes back as text; a mapping listed as INDEX=NAME (an SSH key) comes back
+    under NAME with its openssh-key (cloud-init's MetadataMaterializer).
+    """
+    if not isinstance(value, dict):
+        return value if isinstance(value, str) else json.dumps(value)
+    served: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, dict) and "_name" in item:
+            served[item["_name"].split("=", 1)[1]] = item["openssh-key"]
+        else:
+            served[key] = as_ec2_service(item)
+    return served
+
+
+def drive_readings(machine: Path, folder: Path) -> tuple[dict[str, Any], Path]:
+    """cloud-init's reading of the drive `build --machine` writes, and the extracted tree."""
+    iso = folder / "drive.iso"
+    build(folder, ["--machine", str(machine)], iso)
+    tree = extract(iso, folder / "tree")
+    report = read_with_cloud_init(tree)
+    result = report["result"]
+    assert isinstance(result, dict)
+    return result, tree
+
+
+def assert_same_as_drive(crawled: dict[str, Any], drive: dict[str, Any], tree: Path) -> None:
+    served = dict(crawled["openstack"]["result"])
+    on_drive = dict(drive)
+    assert as_ec2_service(on_drive.pop("ec2-metadata")) == served.pop("ec2-metadata")
+    assert served == on_drive
+    for version in EC2_VERSIONS:
+        meta = json.loads((tree / "ec2" / version / "meta-data.json").read_text())
+        assert crawled["ec2"][version]["meta-data"] == as_ec2_service(meta), version
+        user_data = tree / "ec2" / version / "user-data"
+        expected = user_data.read_bytes() if user_data.exists() else ""
+        assert crawled["ec2"][version]["user-data"] == expected, version
+
+
+def check_machine(machine: Path, folder: Path) -> dict[str, Any]:
+    drive, tree = drive_readings(machine, folder)
+    server = ServeProcess(machine, log=folder / "serve.log")
+    try:
+        plain = crawl(server.url)
+        with_token = crawl(server.url, "--token")
+    finally:
+        assert server.stop() == 0
+    assert "error" not in plain["openstack"], plain["openstack"]
+    assert_same_as_drive(plain, drive, tree)
+    # IMDSv2, as cloud-init's Ec2 datasource does it on AWS: a token, then the same tree.
+    assert with_token["token"]
+    assert with_token["ec2"] == plain["ec2"]
+    assert with_token["openstack"] == plain["openstack"]
+    return drive
+
+
+def test_web_1_machine_file(tmp_path: Path) -> None:
+    drive = check_machine(WEB_1, tmp_path)
+    # The reading is the whole machine, so the comparison above means something.
+    assert drive["metadata"]["uuid"] == "2f0c3c6e-1b5d-4c1e-9a4f-7d8e9f0a1b2c"
+    assert drive["files"] == {"/etc/motd": (VALID / "cloud-init" / "motd").read_bytes()}
+    assert drive["networkdata"]["links"]
+    assert drive["vendordata"]
+    assert drive["ec2-metadata"]["public-keys"]
+
+
+def test_every_valid_fixture(case: str, tmp_path: Path) -> None:
+    check_machine(machine_file_for_case(case, tmp_path), tmp_path)
+
+
+def test_require_token_refuses_crawlers_without_one(tmp_path: Path) -> None:
+    drive, tree = drive_readings(WEB_1, tmp_path)
+    server = ServeProcess(WEB_1, "--require-token", log=tmp_path / "serve.log")
+    try:
+        without = crawl(server.url)
+        with_token = crawl(server.url, "--token")
+    finally:
+        assert server.stop() == 0
+    # cloud-init's OpenStack reader sends no token: it finds nothing it can read.
+    assert without["openstack"]["type"] == "NonReadable"
+    assert with_token["openstack"]["type"] == "NonReadable"
+    for version in EC2_VERSIONS:
+        assert without["ec2"][version] == {"meta-data": {}, "user-data": ""}
+        meta = json.loads((tree / "ec2" / version / "meta-data.json").read_text())
+        assert with_token["ec2"][version]["meta-data"] == as_ec2_service(meta)
+        user_data = (tree / "ec2" / version / "user-data").read_bytes()
+        assert with_token["ec2"][version]["user-data"] == user_data
+    assert drive["ec2-metadata"]["instance-id"] == "i-2f0c3c6e"
