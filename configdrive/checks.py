@@ -281,6 +281,7 @@ def network_data_problems(document: Document) -> list[Problem]:
             problems.append(
                 document.problem(("links", index, "vlan_link"), f"no link has id {vlan_link!r}")
             )
+        problems += _link_identity_problems(document, ("links", index), link)
     networks = _list_at(data, "networks")
     _unique_ids(document, "networks", networks, problems)
     for index, network in enumerate(networks):
@@ -290,8 +291,17 @@ def network_data_problems(document: Document) -> list[Problem]:
         link = network.get("link")
         if isinstance(link, str) and link not in link_ids:
             problems.append(document.problem((*at, "link"), f"no link has id {link!r}"))
-        for key in ("ip_address", "gateway"):
-            problems += _address_problem(document, (*at, key), network.get(key))
+        if network.get("type") in ("ipv4", "ipv6") and "ip_address" not in network:
+            problems.append(
+                document.problem(
+                    at,
+                    f"a static {network['type']} network needs ip_address (cloud-init "
+                    "would configure the interface without an address)",
+                )
+            )
+        problems += _address_problem(document, (*at, "ip_address"), network.get("ip_address"),
+                                     interface=True)  # fmt: skip
+        problems += _address_problem(document, (*at, "gateway"), network.get("gateway"))
         problems += _netmask_problem(document, (*at, "netmask"), network.get("netmask"))
         for route_index, route in enumerate(network.get("routes") or []):
             if isinstance(route, dict):
@@ -331,13 +341,39 @@ def _unique_ids(
     return ids
 
 
-def _address_problem(document: Document, at: DocPath, value: Any) -> list[Problem]:
+def _address_problem(
+    document: Document, at: DocPath, value: Any, *, interface: bool = False
+) -> list[Problem]:
+    """An IP address; with `interface`, `address/prefix` too (cloud-init accepts it there)."""
     if not isinstance(value, str):
         return []
     try:
-        ipaddress.ip_address(value)
+        if interface and "/" in value:
+            ipaddress.ip_interface(value)
+        else:
+            ipaddress.ip_address(value)
     except ValueError:
         return [document.problem(at, f"{value!r} is not an IP address")]
+    return []
+
+
+# Link types cloud-init treats as a NIC it must find on the machine (KNOWN_PHYSICAL_TYPES).
+_NOT_PHYSICAL = frozenset({"bond", "vlan"})
+
+
+def _link_identity_problems(document: Document, at: DocPath, link: dict[str, Any]) -> list[Problem]:
+    """What cloud-init's convert_net_json needs to name a link, or it fails at boot."""
+    kind = link.get("type")
+    if kind == "vlan" and "vlan_mac_address" not in link:
+        return [document.problem(at, "a vlan link needs vlan_mac_address (cloud-init reads it)")]
+    if kind not in _NOT_PHYSICAL and not link.get("ethernet_mac_address") and not link.get("name"):
+        return [
+            document.problem(
+                at,
+                "a NIC needs ethernet_mac_address or name: cloud-init finds the interface by "
+                "one of them and stops at boot without",
+            )
+        ]
     return []
 
 

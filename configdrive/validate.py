@@ -33,7 +33,7 @@ from configdrive.load import (
 )
 from configdrive.model import FileSpec, InjectedFile, Machine, MachineSpec
 from configdrive.netconfig import conversion_problems, network_config_problems, network_kind
-from configdrive.problems import DocPath, Problem, errors_in, sorted_problems
+from configdrive.problems import DocPath, Problem, Severity, errors_in, sorted_problems
 from configdrive.schemas import META_DATA, NETWORK_DATA, schema_problems
 from configdrive.sshkeys import KEY_TYPES, key_comment, public_key_problem
 from configdrive.userdata import UserDataInfo, inspect_user_data
@@ -185,8 +185,14 @@ def _network_checks(layout: str) -> Callable[[Document], list[Problem]]:
     def check(document: Document) -> list[Problem]:
         if network_kind(document.data) == "openstack":
             found = schema_problems(document, NETWORK_DATA) + checks.network_data_problems(document)
-            # What the conversion to network-config v2 cannot carry, located in the input.
-            return found + (conversion_problems(document) if layout == "nocloud" else [])
+            if layout != "nocloud":
+                return found
+            # What the conversion to network-config v2 cannot carry, located in the input. Its
+            # errors mostly repeat the checks' (a NIC without MAC or name): only when clean.
+            converted = conversion_problems(document)
+            if errors_in(found):
+                converted = [p for p in converted if p.severity is Severity.WARNING]
+            return found + converted
         if layout != "nocloud":
             return [
                 document.problem(

@@ -74,3 +74,47 @@ def test_gunzip_reads_every_member_and_refuses_bombs() -> None:
         gunzip_bounded(gzip.compress(b"x" * 1000)[:20], 10_000)
     with pytest.raises(ValueError, match="not valid gzip"):
         gunzip_bounded(base64.b64decode("aGVsbG8K"), 100)
+
+
+def network_problems(network_data: dict[str, object]) -> list[str]:
+    import json
+
+    from configdrive.checks import network_data_problems
+    from configdrive.load import Source, parse_document
+
+    source = Source("network.json", json.dumps(network_data).encode())
+    document = parse_document(source, [])
+    assert document is not None
+    return [f"{p.path_text}: {p.message}" for p in network_data_problems(document)]
+
+
+NIC: dict[str, object] = {"id": "nic", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}
+
+
+@pytest.mark.parametrize(
+    ("link", "network", "expected"),
+    [
+        # What cloud-init's convert_net_json needs, or it stops at boot.
+        ({"id": "nic", "type": "phy"}, None, "links[0]: a NIC needs ethernet_mac_address or name"),
+        ({"id": "v", "type": "vlan", "vlan_link": "nic", "vlan_id": 5}, None,
+         "links[1]: a vlan link needs vlan_mac_address"),
+        (None, {"id": "n", "type": "ipv4", "link": "nic", "netmask": "255.255.255.0"},
+         "networks[0]: a static ipv4 network needs ip_address"),
+        (None, {"id": "n", "type": "ipv4", "link": "nic", "ip_address": "10.0.0.300"},
+         "networks[0].ip_address: '10.0.0.300' is not an IP address"),
+    ],
+)  # fmt: skip
+def test_network_data_cloud_init_cannot_use_is_refused(
+    link: dict[str, object] | None, network: dict[str, object] | None, expected: str
+) -> None:
+    links: list[dict[str, object]] = [NIC] if link is None or link["type"] == "vlan" else []
+    links += [link] if link else []
+    problems = network_problems({"links": links, "networks": [network] if network else []})
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(expected)
+
+
+def test_a_nic_named_or_with_a_mac_and_a_cidr_address_pass() -> None:
+    network = {"id": "n", "type": "ipv4", "link": "eth", "ip_address": "10.0.0.5/24"}
+    named = {"id": "eth", "type": "phy", "name": "eth0"}
+    assert network_problems({"links": [named], "networks": [network]}) == []

@@ -87,7 +87,7 @@ ISSUE_CATALOGUE = {
     "SRC that is a folder": ["bad-files", "folder-inputs"],
     "a FIFO": ["fifo-inputs", "device-inputs"],
     "unreadable": ["unreadable-inputs"],
-    "an output path in a missing folder": ["output-folder-missing"],
+    "an output path in a missing folder": ["output-folder-missing", "output-folder-is-a-file"],
     "an output path in a read-only folder": ["output-folder-read-only"],
     "an output that is a folder": ["output-is-a-folder"],
 }
@@ -248,6 +248,7 @@ def test_catalogue_answers_every_item_of_the_issue() -> None:
     assert set(codes.values()) == {1, 3}
     assert {name for name, code in codes.items() if code == 3} == {
         "output-exists",
+        "output-folder-is-a-file",
         "output-folder-missing",
         "output-folder-read-only",
         "output-is-a-folder",
@@ -282,7 +283,7 @@ def test_a_byte_order_mark_before_meta_or_network_data_is_dropped(tmp_path: Path
     meta = tmp_path / "meta.yml"
     meta.write_bytes(b"\xef\xbb\xbfname: web-1\n")
     network = tmp_path / "network.json"
-    network.write_bytes(b'\xef\xbb\xbf{"links": [{"id": "eth0", "type": "phy"}]}')
+    network.write_bytes(b'\xef\xbb\xbf{"links": [{"id": "eth0", "type": "phy", "name": "eth0"}]}')
     spec = machine_spec(b"#cloud-config\n", meta_data=str(meta), network_data=str(network))
     files = layout_drive(validate_machine(spec)).files
     meta_json = files["openstack/latest/meta_data.json"]

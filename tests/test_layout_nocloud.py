@@ -209,14 +209,19 @@ def test_network_config_is_passed_through(name: str) -> None:
 
 def test_conversion_notes_become_located_problems() -> None:
     network_data = {
-        "links": [{"id": "nic", "type": "phy"}],
-        "networks": [{"id": "n", "type": "ipv4_dhcp", "link": "nic"}],
+        "links": [
+            {"id": "a", "type": "phy", "name": "eth0"},
+            {"id": "b", "type": "phy", "name": "eth0"},
+        ],
+        "networks": [{"id": "n", "type": "ipv4_dhcp", "link": "a"}],
     }
     problems = nocloud_problems(machine("openstack", network_data=network_data))
     assert [(p.file, p.path_text, p.severity) for p in problems] == [
-        ("--network-data", "links[0]", Severity.ERROR)
+        ("--network-data", "links[1]", Severity.ERROR)
     ]
-    assert str(problems[0]).startswith("--network-data: links[0]: a link needs")
+    assert str(problems[0]).startswith(
+        "--network-data: links[1]: links[0] and this link would both be the interface 'eth0'"
+    )
 
 
 def test_a_clean_machine_has_no_problems(key_line: str) -> None:
