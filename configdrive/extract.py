@@ -103,13 +103,40 @@ def _check_target(target: Path) -> None:
         raise OutputError("the folder does not exist", str(target.parent))
 
 
+@dataclass
+class _LinkBudget:
+    """What copies through links may add: at most the drive again (links can fan out)."""
+
+    entries: int
+    size: int
+    spent: bool = False
+
+    def take(self, entry: Entry) -> bool:
+        self.entries -= 1
+        self.size -= entry.size
+        if self.entries < 0 or self.size < 0:
+            self.spent = True
+        return not self.spent
+
+
 def _write_all(drive: Drive, view: DriveView, root: Path, result: ExtractResult) -> None:
     root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    entries = view.entries()
+    budget = _LinkBudget(len(entries), drive.size)
     try:
-        for entry in view.entries():
-            _write_entry(drive, view, root_fd, entry, entry.names, result, depth=0)
+        for entry in entries:
+            _write_entry(drive, view, root_fd, entry, entry.names, result, 0, budget)
     finally:
         os.close(root_fd)
+    if budget.spent:
+        result.problems.append(
+            Problem(
+                "/",
+                "symbolic links would copy more than the whole drive holds; "
+                "the copies beyond that were not extracted",
+                severity=Severity.WARNING,
+            )
+        )
 
 
 def _write_entry(
@@ -120,9 +147,12 @@ def _write_entry(
     names: tuple[str, ...],
     result: ExtractResult,
     depth: int,
+    budget: _LinkBudget,
 ) -> None:
     """Write `entry` at `names` (its own path, or its place inside a copied folder)."""
     shown = "/".join(names)
+    if depth and not budget.take(entry):
+        return
     if entry.kind == "dir":
         _make_folder(root_fd, names, result)
         return
@@ -151,6 +181,8 @@ def _write_entry(
             )
         )
         return
+    if not budget.take(target):
+        return
     result.copied_links.append(shown)
     if target.kind == "file":
         _write_file(drive, root_fd, target, names, result)
@@ -158,7 +190,7 @@ def _write_entry(
     _make_folder(root_fd, names, result)
     for child in _descendants(view, target):
         inner = (*names, *child.names[len(target.names) :])
-        _write_entry(drive, view, root_fd, child, inner, result, depth + 1)
+        _write_entry(drive, view, root_fd, child, inner, result, depth + 1, budget)
 
 
 def _descendants(view: DriveView, folder: Entry) -> list[Entry]:

@@ -133,3 +133,15 @@ def test_dir_must_be_new_or_empty(tmp_path: Path) -> None:
         extract_drive(drive, tmp_path / "no" / "such" / "out")
     # Nothing partial is left beside a failed extraction.
     assert sorted(path.name for path in tmp_path.iterdir()) == ["d.iso", "empty", "full", "link"]
+
+
+def test_links_that_fan_out_copy_no_more_than_the_drive_again(tmp_path: Path) -> None:
+    """Ten links to the next folder, eight folders deep: 10^8 copies if each were followed."""
+    files = {f"f{level}/data": b"x" * 100 for level in range(9)}
+    links = {f"f{level}/l{n}": f"../f{level + 1}" for level in range(8) for n in range(10)}
+    drive = write(tmp_path / "fan.iso", iso_image(files, symlinks=links))
+    result = extract_drive(drive, tmp_path / "out")
+    written = list((tmp_path / "out").rglob("*"))
+    assert len(written) <= 2 * (len(files) + len(links) + 9)
+    assert result.ok  # nothing unsafe: links inside the drive, only too many of them
+    assert any("more than the whole drive holds" in p.message for p in result.problems)
