@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         validate_machine,
         write_drive,
     )
+    from configdrive.diff import DriveDiff, diff_drives
     from configdrive.errors import (
         ConfigDriveError,
         ExitCode,
@@ -27,11 +28,16 @@ if TYPE_CHECKING:
         OutputError,
         UsageError,
     )
+    from configdrive.extract import ExtractResult, extract_drive
     from configdrive.fleet import Outcome, build_fleet, load_fleet
+    from configdrive.inspection import Inspection, inspect_drive
     from configdrive.layout import DriveLayout
     from configdrive.machinefile import MachineFile, load_machine_file, machine_from_dict
     from configdrive.model import Machine, MachineSpec
     from configdrive.problems import Problem, Severity
+    from configdrive.read_drive import open_drive
+    from configdrive.readers import Verdict
+    from configdrive.validate_files import ValidationResult, validate_files
 
 # Where each public name lives. Importing the package stays cheap (the command line's
 # --help and --version need none of it); a name's module loads on first use.
@@ -58,6 +64,16 @@ _EXPORTS = {
     "machine_from_dict": "configdrive.machinefile",
     "Machine": "configdrive.model",
     "MachineSpec": "configdrive.model",
+    "validate_files": "configdrive.validate_files",
+    "ValidationResult": "configdrive.validate_files",
+    "inspect_drive": "configdrive.inspection",
+    "Inspection": "configdrive.inspection",
+    "extract_drive": "configdrive.extract",
+    "ExtractResult": "configdrive.extract",
+    "diff_drives": "configdrive.diff",
+    "DriveDiff": "configdrive.diff",
+    "open_drive": "configdrive.read_drive",
+    "Verdict": "configdrive.readers",
     "Problem": "configdrive.problems",
     "Severity": "configdrive.problems",
 }
@@ -79,8 +95,11 @@ __version__ = "0.1.0"
 __all__ = [
     "BuildResult",
     "ConfigDriveError",
+    "DriveDiff",
     "DriveLayout",
     "ExitCode",
+    "ExtractResult",
+    "Inspection",
     "InvalidInputError",
     "Machine",
     "MachineFile",
@@ -90,16 +109,23 @@ __all__ = [
     "Problem",
     "Severity",
     "UsageError",
+    "ValidationResult",
+    "Verdict",
     "__version__",
     "build",
     "build_fleet",
     "build_machine",
+    "diff_drives",
+    "extract_drive",
+    "inspect_drive",
     "layout_drive",
     "load_fleet",
     "load_machine_file",
     "machine_from_dict",
     "machine_spec",
+    "open_drive",
     "source_date_epoch",
+    "validate_files",
     "validate_machine",
     "write_drive",
 ]
