@@ -1,6 +1,6 @@
 """Stage 5 of the pipeline: render a DriveLayout as an ISO9660 image with Rock Ridge and Joliet.
 
-This is the only module that imports pycdlib. Three name trees are written for
+This and read_drive.py are the only modules that import pycdlib. Three name trees are written for
 the same files: Rock Ridge (what Linux shows), Joliet (what Windows readers such
 as cloudbase-init show) and plain ISO9660 (8.3-style upper case, for readers
 with neither). Identical contents are stored once and hard-linked.
