@@ -224,8 +224,12 @@ GENERATED_META_KEYS = {
 }
 
 
-def meta_data_problems(document: Document) -> list[Problem]:
-    """UUID, host name, SSH keys and random_seed in OpenStack meta_data."""
+def meta_data_problems(document: Document, *, as_input: bool = True) -> list[Problem]:
+    """UUID, host name, SSH keys and random_seed in OpenStack meta_data.
+
+    As input (`as_input`), `files` and `network_config` are refused: the build generates
+    them. Read from a drive, they belong there.
+    """
     data = document.data
     problems: list[Problem] = []
     if not isinstance(data, dict):
@@ -253,7 +257,7 @@ def meta_data_problems(document: Document) -> list[Problem]:
     if isinstance(seed, str) and (message := base64_problem(seed)):
         problems.append(document.problem(("random_seed",), message))
     for key, message in GENERATED_META_KEYS.items():
-        if key in data:
+        if as_input and key in data:
             problems.append(document.problem((key,), message, key=True))
     return problems
 

@@ -20,7 +20,6 @@ from typing import Any
 
 from configdrive import readers
 from configdrive.checks import (
-    GENERATED_META_KEYS,
     gunzip_bounded,
     hostname_problem,
     meta_data_problems,
@@ -55,7 +54,6 @@ _OPENSTACK_DOCUMENTS = (
     "vendor_data2.json",
 )
 _NOCLOUD_FILES = ("user-data", "meta-data", "vendor-data", "network-config")
-_GENERATED_MESSAGES = frozenset(GENERATED_META_KEYS.values())
 
 
 @dataclass(frozen=True)
@@ -494,9 +492,7 @@ def _json_document_problems(path: str, data: bytes, name: str) -> list[Problem]:
     if name == "meta_data.json":
         problems += schema_problems(document, META_DATA)
         # `files` and `network_config` are inputs build generates; on a drive they belong.
-        problems += [
-            p for p in meta_data_problems(document) if p.message not in _GENERATED_MESSAGES
-        ]
+        problems += meta_data_problems(document, as_input=False)
     else:
         problems += schema_problems(document, NETWORK_DATA)
         problems += network_data_problems(document)
