@@ -24,6 +24,7 @@ Paths are keys of a map, never file names: nothing outside the map can be named.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,7 @@ BINARY = "application/octet-stream"
 CONTENT_FOLDER = "content"
 # Nova's marker for "list this mapping by this name, not as a folder" (public-keys/0).
 EC2_NAME_KEY = "_name"
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def request_key(raw_path: str) -> str | None:
         decoded = unquote_to_bytes(raw_path).decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if any(ord(character) < 0x20 or ord(character) == 0x7F for character in decoded):
+    if _CONTROL_CHARACTER.search(decoded):
         return None
     segments = [segment for segment in decoded.split("/") if segment]
     if any(segment in (".", "..") for segment in segments):

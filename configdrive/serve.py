@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import http
 import ipaddress
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -71,6 +73,7 @@ SHUTDOWN_GRACE = 5.0
 CHUNK_SIZE = 256 * 1024
 # A logged path is cut here: a client decides its length, the log should not.
 MAX_LOGGED_PATH = 200
+_UNPRINTABLE = re.compile(r"[^\x21-\x7e]")
 
 
 # --------------------------------------------------------------------------- where to listen
@@ -121,6 +124,7 @@ def _split_listen(text: str) -> tuple[str, str]:
     return text, str(DEFAULT_PORT)  # an IPv4 address, or an IPv6 one without a port
 
 
+@functools.lru_cache(maxsize=4096)  # asked once a request, for a few addresses
 def canonical_address(text: str) -> str:
     """An IP address in one spelling: IPv4-mapped IPv6 as IPv4, no zone. Raises ValueError."""
     address = ipaddress.ip_address(text.partition("%")[0])
