@@ -554,7 +554,9 @@ class _Handler(tornado.web.RequestHandler):
                 try:
                     await self.flush()
                 except tornado.iostream.StreamClosedError:
-                    return  # the client went away
+                    assert self._reply is not None
+                    self._reply = replace(self._reply, note="the client left before the end")
+                    return
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self._send_bytes(_status_line(status_code), TEXT, body=True)

@@ -6,8 +6,10 @@ this host, no setup needed), so one test machine plays several machines of a fle
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
+import random
 import re
 import select
 import shutil
@@ -234,6 +236,27 @@ def test_injected_files_are_streamed_and_head_sends_no_body(fleet: ServeProcess)
     assert (status, headers["content-length"], body) == (200, str(len(motd)), b"")
     status, headers, _ = fleet.fetch("/latest/meta-data/", source="127.0.0.2", method="DELETE")
     assert (status, headers["allow"]) == (405, "GET, HEAD")
+
+
+def test_a_large_injected_file_and_a_client_that_leaves(tmp_path: Path) -> None:
+    big = tmp_path / "big.bin"
+    big.write_bytes(random.Random(6).randbytes(64 * 1024 * 1024))
+    machine = write_machine(
+        tmp_path, "big", hostname="big", files=[{"source": str(big), "dest": "/big"}]
+    )
+    server = ServeProcess(machine, log=tmp_path / "serve.log", json_output=False)
+    try:
+        status, _, body = server.fetch("/openstack/content/0000")
+        assert status == 200
+        assert hashlib.sha256(body).digest() == hashlib.sha256(big.read_bytes()).digest()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as leaving:
+            leaving.sendall(b"GET /openstack/content/0000 HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert leaving.recv(65536).startswith(b"HTTP/1.1 200 OK")
+        log = server.wait_for_log("(the client left before the end)")
+        assert server.fetch("/latest/meta-data/hostname")[2] == b"big"
+    finally:
+        assert server.stop() == 0
+    assert "Traceback" not in log
 
 
 def test_imdsv2_token_flow(fleet: ServeProcess) -> None:
