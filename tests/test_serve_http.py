@@ -38,14 +38,27 @@ STOP_TIMEOUT = 30
 class ServeProcess:
     """`python -m configdrive serve TARGET --listen 127.0.0.1:0 ARGS`, its port and its log."""
 
-    def __init__(self, target: Path, *args: str, log: Path, json_output: bool = True) -> None:
+    def __init__(
+        self,
+        target: Path,
+        *args: str,
+        log: Path,
+        json_output: bool = True,
+        ignore_sigint: bool = False,
+    ) -> None:
         self.log_path = log
         self._log = log.open("wb")
         output = ["--json"] if json_output else []
         command = [sys.executable, "-m", "configdrive", "serve", str(target),
                    "--listen", "127.0.0.1:0", *output, *args]  # fmt: skip
+        prepare = _ignore_sigint if ignore_sigint else _default_stop_signals
         self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=self._log, text=True, encoding="utf-8"
+            command,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            encoding="utf-8",
+            preexec_fn=prepare,  # noqa: PLW1509 - the tests start no threads
         )
         first = self._first_line()
         if json_output:
@@ -111,6 +124,18 @@ class ServeProcess:
     ) -> tuple[int, dict[str, str], bytes]:
         """One request from `source`, the path sent exactly as given (no client normalising)."""
         return fetch(self.port, path, source=source, method=method, headers=headers)
+
+
+def _default_stop_signals() -> None:
+    # A child of a test run may inherit SIG_IGN for SIGINT (pytest started from a
+    # non-interactive shell in the background); a user's foreground command never has it.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
+def _ignore_sigint() -> None:
+    _default_stop_signals()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a background job of a script has it
 
 
 def fetch(
@@ -363,6 +388,15 @@ def test_stop_signals_shut_down_cleanly(tmp_path: Path, signum: signal.Signals) 
     assert "Traceback" not in log
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", server.port), timeout=5).close()
+
+
+def test_a_stop_signal_the_parent_ignores_stays_ignored(tmp_path: Path) -> None:
+    server = ServeProcess(WEB_1, log=tmp_path / "serve.log", ignore_sigint=True)
+    server.send(signal.SIGINT)
+    time.sleep(0.5)
+    assert server.fetch("/latest/meta-data/hostname")[2] == b"web-1.example.com"
+    assert server.stop(signal.SIGTERM) == 0
+    assert "stopping (SIGTERM)" in server.log()
 
 
 # --------------------------------------------------------------------------- refusing to start
