@@ -507,8 +507,7 @@ class _Handler(tornado.web.RequestHandler):
             await self._send(reply, body=request.method != "HEAD")
         finally:
             self._state.in_flight -= 1
-        if not self._finished:
-            self.finish()
+        self.finish()  # here, so that Tornado calls no method handler after prepare()
 
     async def _send(self, reply: Reply, *, body: bool) -> None:
         self.set_status(reply.status)

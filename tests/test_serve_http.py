@@ -282,6 +282,7 @@ def test_a_large_injected_file_and_a_client_that_leaves(tmp_path: Path) -> None:
     finally:
         assert server.stop() == 0
     assert "Traceback" not in log
+    assert "internal error" not in log
 
 
 def test_imdsv2_token_flow(fleet: ServeProcess) -> None:
