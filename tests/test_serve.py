@@ -53,6 +53,17 @@ def problems_of(target: Path) -> list[str]:
     return [str(problem) for problem in raised.value.problems]
 
 
+def address_problems(target: Path) -> list[tuple[str, str]]:
+    """The file and message of each problem, which must all be at the `address` key.
+
+    Their line and column follow where the machine file's loader records the key's place.
+    """
+    with pytest.raises(InvalidInputError) as raised:
+        load_served(target)
+    assert all(problem.path_text == "address" for problem in raised.value.problems)
+    return [(problem.file, problem.message) for problem in raised.value.problems]
+
+
 # --------------------------------------------------------------------------- who gets what
 
 
@@ -112,17 +123,14 @@ def test_several_machines_each_need_an_address(tmp_path: Path) -> None:
 def test_two_machines_cannot_claim_one_address(tmp_path: Path) -> None:
     fleet = fleet_file(tmp_path, machine_file(tmp_path, "a", address="10.0.0.1"),
                        machine_file(tmp_path, "b", address="::ffff:10.0.0.1"))  # fmt: skip
-    assert problems_of(fleet) == [
-        f"{tmp_path / 'b.yml'}: address: a and b both claim 10.0.0.1; each machine needs its "
-        "own address"
+    assert address_problems(fleet) == [
+        (str(tmp_path / "b.yml"), "a and b both claim 10.0.0.1; each machine needs its own address")
     ]
 
 
 def test_an_address_must_be_an_ip_address(tmp_path: Path) -> None:
-    problems = problems_of(machine_file(tmp_path, "a", address="web-1.example.com"))
-    assert problems == [
-        f"{tmp_path / 'a.yml'}: address: 'web-1.example.com' is not an IP address (a)"
-    ]
+    problems = address_problems(machine_file(tmp_path, "a", address="web-1.example.com"))
+    assert problems == [(str(tmp_path / "a.yml"), "'web-1.example.com' is not an IP address (a)")]
 
 
 def test_every_problem_of_every_machine_at_once(tmp_path: Path) -> None:
