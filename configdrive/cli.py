@@ -849,7 +849,7 @@ def serve_command(
     client. Access lines (stderr) name the machine and the path, never the content.
     SIGHUP reloads the input (kept only if valid); SIGTERM or Ctrl-C stops, exit 0.
     """
-    reporter = Reporter(json=json_output, quiet=quiet)
+    reporter = Reporter(json=json_output, quiet=quiet, outcome="nothing is served")
 
     def run() -> None:
         import json

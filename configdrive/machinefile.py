@@ -152,7 +152,7 @@ def machine_from_document(
             key: Origin(
                 document.source.name, (*document.prefix_path(), key), *document.locate((key,))
             )
-            for key in ("uuid", "hostname", "name")
+            for key in ("uuid", "hostname", "name", "address")
             if key in data
         },
     )

@@ -44,6 +44,8 @@ class Reporter:
 
     json: bool = False
     quiet: bool = False
+    # What a failure means for this command's output, for the closing line of its problems.
+    outcome: str = "nothing was written"
     # Looked up when the Reporter is made, so redirected streams (tests, hooks) are honoured.
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
@@ -99,7 +101,7 @@ class Reporter:
             self.problems(problems)
             errors = len(errors_in(problems))
             print(
-                f"mkconfigdrive: {errors} error{'s' if errors != 1 else ''}; nothing was written",
+                f"mkconfigdrive: {errors} error{'s' if errors != 1 else ''}; {self.outcome}",
                 file=self.err,
             )
         else:
