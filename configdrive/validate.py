@@ -19,7 +19,6 @@ from typing import Any
 
 from configdrive import checks
 from configdrive.errors import InvalidInputError
-from configdrive.layout_nocloud import nocloud_vendor_data_problems
 from configdrive.load import (
     Document,
     EmbeddedSource,
@@ -32,7 +31,6 @@ from configdrive.load import (
     regular_file,
 )
 from configdrive.model import FileSpec, InjectedFile, Machine, MachineSpec
-from configdrive.netconfig import conversion_problems, network_config_problems, network_kind
 from configdrive.problems import DocPath, Problem, Severity, errors_in, sorted_problems
 from configdrive.schemas import META_DATA, NETWORK_DATA, schema_problems
 from configdrive.sshkeys import KEY_TYPES, key_comment, public_key_problem
@@ -57,6 +55,8 @@ def load_machine(spec: MachineSpec, *, strict: bool = False, layout: str = "open
     vendor = _json_document(spec.vendor_data, problems)
     vendor2 = _json_document(spec.vendor_data2, problems)
     if layout == "nocloud":
+        from configdrive.layout_nocloud import nocloud_vendor_data_problems
+
         problems.extend(
             nocloud_vendor_data_problems(
                 vendor.data if vendor else None,
@@ -183,6 +183,9 @@ def _network_checks(layout: str) -> Callable[[Document], list[Problem]]:
     """The checks for network input: OpenStack network_data, or (NoCloud) network-config."""
 
     def check(document: Document) -> list[Problem]:
+        # Imported here: most builds have no network data, and this costs ~3 ms of start-up.
+        from configdrive.netconfig import conversion_problems, network_config_problems, network_kind
+
         if network_kind(document.data) == "openstack":
             found = schema_problems(document, NETWORK_DATA) + checks.network_data_problems(document)
             if layout != "nocloud":
