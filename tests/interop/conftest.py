@@ -49,6 +49,13 @@ PACKAGES = {
     "isoinfo": "genisoimage",
     "genisoimage": "genisoimage",
     "blkid": "util-linux",
+    "fsck.vfat": "dosfstools",
+    "mkfs.fat": "dosfstools",
+    "mdir": "mtools",
+    "mcopy": "mtools",
+    "mtype": "mtools",
+    "cloud-localds": "cloud-image-utils",
+    "gpg": "gnupg",
     DEBIAN_PYTHON: "python3 and cloud-init",
 }
 SUBPROCESS_TIMEOUT = 120
