@@ -30,6 +30,8 @@ _PRIVATE_MODE = 0o600
 
 def check_output(target: Path, *, force: bool) -> None:
     """Fail early, before any work, when the drive could not be written to `target`."""
+    if "\0" in str(target):
+        raise OutputError("the name holds a NUL character", repr(str(target)))
     if target.is_dir():
         raise OutputError("is a folder; give a file name for the drive", str(target))
     if target.exists() and not force:

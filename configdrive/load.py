@@ -114,6 +114,9 @@ def document_size_problem(source: Source, label: str) -> Problem | None:
 
 def regular_file(path: Path) -> os.stat_result:
     """Stat an input file, refusing folders, FIFOs, devices and unreadable files (OSError)."""
+    if "\0" in str(path):
+        # No file name holds NUL; Python would raise ValueError, not OSError, at the system call.
+        raise OSError(errno.EINVAL, "the name holds a NUL character")
     info = path.stat()
     if stat.S_ISDIR(info.st_mode):
         raise IsADirectoryError("is a folder, not a file")

@@ -54,6 +54,12 @@ def load_machine(spec: MachineSpec, *, strict: bool = False, layout: str = "open
     network = _json_document(spec.network_data, problems, None, _network_checks(layout))
     vendor = _json_document(spec.vendor_data, problems)
     vendor2 = _json_document(spec.vendor_data2, problems)
+    for document in (vendor, vendor2):
+        if document is not None and not isinstance(document.data, dict | list | str):
+            # cloud-init's load_json refuses other JSON roots, and the whole drive with them.
+            kind = "null" if document.data is None else type(document.data).__name__
+            message = f"vendor data must be a mapping, a list or a string, not {kind}"
+            problems.append(document.problem((), message))
     if layout == "nocloud":
         from configdrive.layout_nocloud import nocloud_vendor_data_problems
 

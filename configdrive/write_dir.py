@@ -26,6 +26,8 @@ _COPY_BLOCK = 1 << 20
 
 def check_folder_output(target: Path, *, force: bool) -> None:
     """Fail early when a folder could not be written at `target`."""
+    if "\0" in str(target):
+        raise OutputError("the name holds a NUL character", repr(str(target)))
     if target.exists() and not target.is_dir():
         raise OutputError("exists and is not a folder; --format dir writes a folder", str(target))
     if target.exists() and not force:

@@ -126,3 +126,22 @@ def test_a_folder_given_as_key_file(tmp_path: Path) -> None:
     assert [problem.message for problem in caught.value.problems] == [
         "cannot read the key file: is a folder, not a file"
     ]
+
+
+@pytest.mark.parametrize("value", [b"false", b"42", b"null", b"1.5"])
+def test_vendor_data_cloud_init_cannot_load_is_refused(value: bytes, tmp_path: Path) -> None:
+    # cloud-init's load_json takes only mapping, list or string roots; the drive fails otherwise.
+    with pytest.raises(InvalidInputError) as raised:
+        build(None, tmp_path / "d.iso", vendor_data2=value)
+    assert "vendor data must be a mapping, a list or a string" in str(raised.value.problems[0])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_nul_in_a_path_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        build("a\0b", tmp_path / "d.iso", files=[("c\0d", "/etc/x")])
+    messages = [problem.message for problem in raised.value.problems]
+    assert all("NUL character" in message for message in messages), messages
+    with pytest.raises(OutputError, match="NUL character"):
+        build(b"#cloud-config\n{}\n", tmp_path / "d\0.iso")
+    assert list(tmp_path.iterdir()) == []
