@@ -8,6 +8,7 @@ No layout, schema or ISO logic lives here; every command is one API call.
 
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -31,6 +32,54 @@ app = typer.Typer(
 )
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mkconfigdrive, never the user's fault
+
+# Options several commands share, declared once. (Optional, not `X | None`: Typer reads these
+# at run time, and on Python 3.10 it cannot read a `|` union inside Annotated.)
+MetaDataOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="OpenStack meta_data keys, YAML or JSON.", metavar="FILE"),
+]
+NetworkDataOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        help="OpenStack network_data (or, for NoCloud, network-config v1/v2), YAML or JSON.",
+        metavar="FILE",
+    ),
+]
+VendorDataOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="vendor_data.json content, YAML or JSON.", metavar="FILE"),
+]
+VendorData2Option = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="vendor_data2.json content, YAML or JSON.", metavar="FILE"),
+]
+UuidOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="Instance UUID. Default: derived from the inputs (stable)."),
+]
+HostnameOption = Annotated[Optional[str], typer.Option(help="Host name (RFC 1123).")]  # noqa: UP045
+NameOption = Annotated[
+    Optional[str], typer.Option(help="Instance name. Default: the host name.")  # noqa: UP045
+]
+SshKeyOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--ssh-key", help="An SSH public key, or a file of them. Repeatable.", metavar="KEY"
+    ),
+]
+FileOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--file",
+        help="Inject the local file SRC at DEST on the VM. Repeatable.",
+        metavar="SRC:DEST",
+    ),
+]
+StrictOption = Annotated[bool, typer.Option(help="Treat warnings as errors.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON, for machines.")]
+DebugOption = Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")]
 
 
 def _version(value: bool) -> None:
@@ -76,48 +125,15 @@ def build(
             show_default=False,
         ),
     ] = None,
-    meta_data: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="OpenStack meta_data keys, YAML or JSON.", metavar="FILE"),
-    ] = None,
-    network_data: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="OpenStack network_data, YAML or JSON.", metavar="FILE"),
-    ] = None,
-    vendor_data: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="vendor_data.json content, YAML or JSON.", metavar="FILE"),
-    ] = None,
-    vendor_data2: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="vendor_data2.json content, YAML or JSON.", metavar="FILE"),
-    ] = None,
-    uuid: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="Instance UUID. Default: derived from the inputs (stable)."),
-    ] = None,
-    hostname: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="Host name (RFC 1123)."),
-    ] = None,
-    name: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="Instance name. Default: the host name."),
-    ] = None,
-    ssh_key: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option(
-            "--ssh-key", help="An SSH public key, or a file of them. Repeatable.", metavar="KEY"
-        ),
-    ] = None,
-    file: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option(
-            "--file",
-            help="Inject the local file SRC at DEST on the VM. Repeatable.",
-            metavar="SRC:DEST",
-        ),
-    ] = None,
+    meta_data: MetaDataOption = None,
+    network_data: NetworkDataOption = None,
+    vendor_data: VendorDataOption = None,
+    vendor_data2: VendorData2Option = None,
+    uuid: UuidOption = None,
+    hostname: HostnameOption = None,
+    name: NameOption = None,
+    ssh_key: SshKeyOption = None,
+    file: FileOption = None,
     machine: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -143,14 +159,12 @@ def build(
             show_default=False,
         ),
     ] = None,
-    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    strict: StrictOption = False,
     force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
     mode: Annotated[str, typer.Option(help="File mode of the drive (octal).")] = "0600",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
-    ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Validate the inputs and write a config drive: config-2 or NoCloud; ISO, vfat or a folder.
 
@@ -238,23 +252,21 @@ def build_many(
         Optional[int],  # noqa: UP045
         typer.Option("--jobs", "-j", help="Drives built at once. Default: one per core.", min=1),
     ] = None,
-    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    strict: StrictOption = False,
     force: Annotated[bool, typer.Option(help="Replace drives that exist.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    quiet: QuietOption = False,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print a JSON line per machine.")
     ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """Build a drive for every machine of a fleet, in parallel; one failure stops no other.
 
     The exit code is 0 when every drive was built, else that of the most serious failure.
     """
     reporter = Reporter(json=json_output, quiet=quiet)
-    exit_code = 0
 
-    def run() -> None:
-        nonlocal exit_code
+    def run() -> int:
         from configdrive.fleet import build_fleet, fleet_exit_code, load_fleet
 
         machines = load_fleet(fleet)
@@ -278,7 +290,7 @@ def build_many(
             if bar is not None:
                 bar.close()
         reporter.fleet_summary(outcomes, out_dir)
-        exit_code = fleet_exit_code(outcomes)
+        return fleet_exit_code(outcomes)
 
     _run(
         run,
@@ -286,8 +298,6 @@ def build_many(
         debug=debug,
         interrupted="interrupted; the drives already built are whole, no partial one was left",
     )
-    if exit_code:
-        raise typer.Exit(exit_code)
 
 
 def _progress_bar(reporter: Reporter, *, unit: str = "MiB") -> "ProgressBar | None":
@@ -301,15 +311,18 @@ def _progress_bar(reporter: Reporter, *, unit: str = "MiB") -> "ProgressBar | No
 
 
 def _run(
-    action: typer.models.CommandFunctionType,
+    action: Callable[[], Optional[int]],  # noqa: UP045
     reporter: Reporter,
     *,
     debug: bool,
     interrupted: str = "interrupted; nothing was written",
 ) -> None:
-    """Run a command body; map every failure to its message and exit code, never a traceback."""
+    """Run a command body; map every failure to its message and exit code, never a traceback.
+
+    The body may return an exit code of its own (inspect's verdict, diff's difference).
+    """
     try:
-        action()
+        code = action()
     except ConfigDriveError as error:
         if debug:
             traceback.print_exc()
@@ -332,6 +345,8 @@ def _run(
             file=sys.stderr,
         )
         raise typer.Exit(INTERNAL_ERROR) from None
+    if code:
+        raise typer.Exit(code)
 
 
 # --------------------------------------------------------------------------- the read side
@@ -355,41 +370,19 @@ def validate(
             metavar="KIND",
         ),
     ] = None,
-    meta_data: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="OpenStack meta_data keys, YAML or JSON (as for build).", metavar="FILE"),
-    ] = None,
-    network_data: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="OpenStack network_data, YAML or JSON.", metavar="FILE"),
-    ] = None,
-    vendor_data: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="vendor_data.json content, YAML or JSON.", metavar="FILE"),
-    ] = None,
-    vendor_data2: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="vendor_data2.json content, YAML or JSON.", metavar="FILE"),
-    ] = None,
-    uuid: Annotated[Optional[str], typer.Option(help="Instance UUID.")] = None,  # noqa: UP045
-    hostname: Annotated[
-        Optional[str], typer.Option(help="Host name (RFC 1123).")  # noqa: UP045
-    ] = None,
-    name: Annotated[Optional[str], typer.Option(help="Instance name.")] = None,  # noqa: UP045
-    ssh_key: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--ssh-key", help="An SSH public key, or a file of them.", metavar="KEY"),
-    ] = None,
-    file: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--file", help="A file to inject, as build takes it.", metavar="SRC:DEST"),
-    ] = None,
-    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
-    ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    meta_data: MetaDataOption = None,
+    network_data: NetworkDataOption = None,
+    vendor_data: VendorDataOption = None,
+    vendor_data2: VendorData2Option = None,
+    uuid: UuidOption = None,
+    hostname: HostnameOption = None,
+    name: NameOption = None,
+    ssh_key: SshKeyOption = None,
+    file: FileOption = None,
+    strict: StrictOption = False,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Check input files as build would, without building anything.
 
@@ -446,7 +439,7 @@ def inspect_command(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print everything as one JSON document.")
     ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """Tell what a drive holds and whether cloud-init, coreos-cloudinit, Ignition and Afterburn
     will read it.
@@ -455,24 +448,15 @@ def inspect_command(
     checks find no error; 1 otherwise.
     """
     reporter = Reporter(json=json_output, quiet=quiet)
-    exit_code = 0
 
-    def run() -> None:
-        nonlocal exit_code
+    def run() -> int:
         from configdrive.inspection import inspect_drive
 
         result = inspect_drive(drive, show=show or ())
         reporter.inspected(result)
-        exit_code = 0 if result.ok else int(ExitCode.INVALID_INPUT)
+        return 0 if result.ok else int(ExitCode.INVALID_INPUT)
 
-    _run(
-        run,
-        reporter,
-        debug=debug,
-        interrupted="interrupted; the drives already built are whole, no partial one was left",
-    )
-    if exit_code:
-        raise typer.Exit(exit_code)
+    _run(run, reporter, debug=debug)
 
 
 @app.command()
@@ -484,11 +468,9 @@ def extract(
             metavar="DIR", help="A new or empty folder for the files.", show_default=False
         ),
     ],
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
-    ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Write a drive's files into DIR with the names a Linux mount shows.
 
@@ -496,24 +478,15 @@ def extract(
     refused (exit code 1), symbolic links are written as copies of their targets on the drive.
     """
     reporter = Reporter(json=json_output, quiet=quiet)
-    exit_code = 0
 
-    def run() -> None:
-        nonlocal exit_code
+    def run() -> int:
         from configdrive.extract import extract_drive
 
         result = extract_drive(drive, folder)
         reporter.extracted(result)
-        exit_code = 0 if result.ok else int(ExitCode.INVALID_INPUT)
+        return 0 if result.ok else int(ExitCode.INVALID_INPUT)
 
-    _run(
-        run,
-        reporter,
-        debug=debug,
-        interrupted="interrupted; the drives already built are whole, no partial one was left",
-    )
-    if exit_code:
-        raise typer.Exit(exit_code)
+    _run(run, reporter, debug=debug)
 
 
 @app.command()
@@ -524,30 +497,21 @@ def diff(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the differences as JSON.")
     ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """Show what differs between two drives: files added, removed, changed, and changed JSON
     keys (never values). Exit code 1 when they differ, 0 when they hold the same.
     """
     reporter = Reporter(json=json_output, quiet=quiet)
-    exit_code = 0
 
-    def run() -> None:
-        nonlocal exit_code
+    def run() -> int:
         from configdrive.diff import diff_drives
 
         result = diff_drives(old, new)
         reporter.diffed(result)
-        exit_code = 1 if result.differs else 0
+        return 1 if result.differs else 0
 
-    _run(
-        run,
-        reporter,
-        debug=debug,
-        interrupted="interrupted; the drives already built are whole, no partial one was left",
-    )
-    if exit_code:
-        raise typer.Exit(exit_code)
+    _run(run, reporter, debug=debug)
 
 
 # --------------------------------------------------------------------------- the distributor's kit
@@ -606,11 +570,9 @@ def image_import(
         float, typer.Option(help="Seconds to wait for a server before giving up.")
     ] = 30.0,
     force: Annotated[bool, typer.Option(help="Replace an image imported before.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
-    ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Fetch a release image, check its signature, decompress it into OUT_DIR.
 
@@ -661,11 +623,9 @@ def image_verify(
         Optional[Path],  # noqa: UP045
         typer.Option(help="The detached signature. Default: FILE.sig.", metavar="FILE.sig"),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
-    ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Check FILE's detached signature against the given keys only; print the signer.
 
@@ -765,11 +725,9 @@ def oem(
         str, typer.Option(help="The metadata service (ec2-metadata and openstack).")
     ] = "http://169.254.169.254/",
     force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the result as JSON, for machines.")
-    ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Write the OEM cloud-config a distributor bakes into a Container Linux image.
 
@@ -830,7 +788,7 @@ def serve_command(
             "OpenStack paths included.",
         ),
     ] = False,
-    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+    strict: StrictOption = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No access log; print only errors and events.")
     ] = False,
@@ -838,7 +796,7 @@ def serve_command(
         bool,
         typer.Option("--json", help="Print the start as one JSON line; log JSON lines."),
     ] = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """Serve machines over the OpenStack and EC2 metadata services, as build puts them on drives.
 
