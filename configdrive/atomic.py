@@ -36,6 +36,11 @@ def check_output(target: Path, *, force: bool) -> None:
         raise OutputError("is a folder; give a file name for the drive", str(target))
     if target.exists() and not force:
         raise OutputError("exists already; use --force to replace it", str(target))
+    check_output_folder(target)
+
+
+def check_output_folder(target: Path) -> None:
+    """The folder `target` goes in exists, is a folder, and can be written to."""
     parent = target.parent
     if parent.exists() and not parent.is_dir():
         raise OutputError("is not a folder", str(parent))

@@ -22,9 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from configdrive.errors import ConfigDriveError, ExitCode, InvalidInputError, OutputError
-from configdrive.load import describe_os_error, parse_document, read_source
-from configdrive.machinefile import MachineFile, load_machine_file, machine_from_document
-from configdrive.problems import Problem, errors_in
+from configdrive.load import describe_os_error
+from configdrive.machinefile import (
+    MachineFile,
+    load_machine_file,
+    machine_from_document,
+    read_document,
+)
+from configdrive.problems import Problem
 
 MACHINE_FILE_SUFFIXES = (".yml", ".yaml", ".json")
 
@@ -80,16 +85,7 @@ def load_fleet(path: str | os.PathLike[str]) -> list[FleetMachine]:
                 [Problem(str(location), "the folder holds no machine files (*.yml, *.json)")]
             )
         return [_machine_from_path(item) for item in files]
-    try:
-        source = read_source(location)
-    except OSError as error:
-        raise InvalidInputError(
-            [Problem(str(location), f"cannot read fleet: {describe_os_error(error)}")]
-        ) from None
-    problems: list[Problem] = []
-    document = parse_document(source, problems)
-    if document is None or errors_in(problems):
-        raise InvalidInputError(problems)
+    document = read_document(location, "fleet")
     entries = document.data.get("machines") if isinstance(document.data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise InvalidInputError(

@@ -71,17 +71,23 @@ class MachineFile:
 def load_machine_file(path: str | os.PathLike[str]) -> MachineFile:
     """Read and check a machine file; raise InvalidInputError with every problem in it."""
     location = Path(path)
+    document = read_document(location, "machine file")
+    return machine_from_document(document, location.parent, location.stem)
+
+
+def read_document(location: Path, what: str) -> Document:
+    """Read and parse a YAML or JSON file (a machine file, a fleet), or raise InvalidInputError."""
     try:
         source = read_source(location)
     except OSError as error:
         raise InvalidInputError(
-            [Problem(str(location), f"cannot read machine file: {describe_os_error(error)}")]
+            [Problem(str(location), f"cannot read {what}: {describe_os_error(error)}")]
         ) from None
     problems: list[Problem] = []
     document = parse_document(source, problems)
     if document is None or errors_in(problems):
         raise InvalidInputError(problems)
-    return machine_from_document(document, location.parent, location.stem, problems)
+    return document
 
 
 def machine_from_dict(

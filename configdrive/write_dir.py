@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from configdrive import signals
-from configdrive.atomic import TEMPORARY_SUFFIX
+from configdrive.atomic import TEMPORARY_SUFFIX, check_output_folder
 from configdrive.errors import OutputError
 from configdrive.layout import DriveLayout, FileContent
 from configdrive.load import describe_os_error
@@ -32,13 +32,7 @@ def check_folder_output(target: Path, *, force: bool) -> None:
         raise OutputError("exists and is not a folder; --format dir writes a folder", str(target))
     if target.exists() and not force:
         raise OutputError("exists already; use --force to replace it", str(target))
-    parent = target.parent
-    if parent.exists() and not parent.is_dir():
-        raise OutputError("is not a folder", str(parent))
-    if not parent.is_dir():
-        raise OutputError("the folder does not exist", str(parent))
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError("the folder is not writable", str(parent))
+    check_output_folder(target)
 
 
 def write_dir(layout: DriveLayout, target: Path, *, force: bool, mode: int, timestamp: int) -> int:
