@@ -363,13 +363,19 @@ def _address_problem(
 
 # Link types cloud-init treats as a NIC it must find on the machine (KNOWN_PHYSICAL_TYPES).
 _NOT_PHYSICAL = frozenset({"bond", "vlan"})
+# The keys convert_net_json reads from such links without a default (a KeyError at boot).
+_LINK_NEEDS = {"bond": ("bond_links",), "vlan": ("vlan_link", "vlan_id", "vlan_mac_address")}
 
 
 def _link_identity_problems(document: Document, at: DocPath, link: dict[str, Any]) -> list[Problem]:
     """What cloud-init's convert_net_json needs to name a link, or it fails at boot."""
     kind = link.get("type")
-    if kind == "vlan" and "vlan_mac_address" not in link:
-        return [document.problem(at, "a vlan link needs vlan_mac_address (cloud-init reads it)")]
+    if not isinstance(kind, str):
+        return []  # a missing or mistyped `type` is the schema's to report
+    missing = [key for key in _LINK_NEEDS.get(kind, ()) if key not in link]
+    if missing:
+        needs = " and ".join(missing)
+        return [document.problem(at, f"a {kind} link needs {needs} (cloud-init reads it)")]
     if kind not in _NOT_PHYSICAL and not link.get("ethernet_mac_address") and not link.get("name"):
         return [
             document.problem(

@@ -98,6 +98,7 @@ NIC: dict[str, object] = {"id": "nic", "type": "phy", "ethernet_mac_address": "f
         ({"id": "nic", "type": "phy"}, None, "links[0]: a NIC needs ethernet_mac_address or name"),
         ({"id": "v", "type": "vlan", "vlan_link": "nic", "vlan_id": 5}, None,
          "links[1]: a vlan link needs vlan_mac_address"),
+        ({"id": "b", "type": "bond"}, None, "links[0]: a bond link needs bond_links"),
         (None, {"id": "n", "type": "ipv4", "link": "nic", "netmask": "255.255.255.0"},
          "networks[0]: a static ipv4 network needs ip_address"),
         (None, {"id": "n", "type": "ipv4", "link": "nic", "ip_address": "10.0.0.300"},
@@ -118,3 +119,8 @@ def test_a_nic_named_or_with_a_mac_and_a_cidr_address_pass() -> None:
     network = {"id": "n", "type": "ipv4", "link": "eth", "ip_address": "10.0.0.5/24"}
     named = {"id": "eth", "type": "phy", "name": "eth0"}
     assert network_problems({"links": [named], "networks": [network]}) == []
+
+
+def test_the_checks_leave_wrong_types_to_the_schema() -> None:
+    # Found by the property tests: a list as a link's type crashed the checks.
+    assert network_problems({"links": [{"id": "l", "type": ["phy"]}]}) == []
