@@ -397,7 +397,7 @@ def _netmask_problem(document: Document, at: DocPath, value: Any) -> list[Proble
 
 def _is_netmask(value: str) -> bool:
     """A dotted IPv4 mask, an IPv6 mask (Nova writes ffff:ffff::), or a prefix length."""
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() is true, int("²") fails
         return int(value) <= 128
     try:
         address = ipaddress.ip_address(value)

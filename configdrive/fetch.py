@@ -293,7 +293,7 @@ def _copy_body(
 
 def _content_length(response: http.client.HTTPResponse) -> int | None:
     value = response.getheader("Content-Length")
-    if value is None or not value.strip().isdigit():
+    if value is None or not (value.strip().isascii() and value.strip().isdigit()):
         return None
     return int(value)
 

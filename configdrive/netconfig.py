@@ -412,7 +412,7 @@ def prefix_length(netmask: str, *, ipv6: bool | None = None) -> int | None:
     contiguous ones then zeros is not a netmask (None), as cloud-init refuses it too.
     """
     text = netmask.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         limit = 32 if ipv6 is False else 128
         value = int(text)
         return value if value <= limit else None

@@ -105,13 +105,13 @@ def parse_listen(text: str) -> ListenAddress:
             f"--listen {text!r}: {host!r} is not an IP address; give one such as "
             f"{DEFAULT_HOST}:{DEFAULT_PORT} or [::1]:{DEFAULT_PORT}"
         ) from None
-    if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+    if not (port_text.isascii() and port_text.isdigit()) or not 0 <= int(port_text) <= 65535:
         raise UsageError(f"--listen {text!r}: the port must be a number from 0 to 65535")
     return ListenAddress(str(address), int(port_text))
 
 
 def _split_listen(text: str) -> tuple[str, str]:
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return DEFAULT_HOST, text
     if text.startswith("["):
         host, bracket, rest = text[1:].partition("]")
@@ -360,7 +360,9 @@ class MetadataService:
             # EC2's defence against requests relayed by a proxy on the machine (SSRF).
             return Reply(403, machine, note="token requests through a proxy are refused")
         ttl_text = (request.ttl or "").strip()
-        if not ttl_text.isdigit() or not 1 <= int(ttl_text) <= MAX_TOKEN_TTL:
+        # isascii: "²".isdigit() is true, and int("²") would fail the request.
+        is_number = ttl_text.isascii() and ttl_text.isdigit()
+        if not is_number or not 1 <= int(ttl_text) <= MAX_TOKEN_TTL:
             return Reply(400, machine, note=f"{TOKEN_TTL_HEADER} must be 1 to {MAX_TOKEN_TTL}")
         token = self.tokens.issue(client, int(ttl_text))
         return Reply(

@@ -124,3 +124,13 @@ def test_a_nic_named_or_with_a_mac_and_a_cidr_address_pass() -> None:
 def test_the_checks_leave_wrong_types_to_the_schema() -> None:
     # Found by the property tests: a list as a link's type crashed the checks.
     assert network_problems({"links": [{"id": "l", "type": ["phy"]}]}) == []
+
+
+def test_a_superscript_digit_is_not_a_netmask() -> None:
+    # Found by the 10,000-example fuzz run: "²".isdigit() is true, int("²") raises.
+    route = {"network": "10.0.0.0", "netmask": "\u00b2", "gateway": "10.0.0.1"}
+    network = {"id": "n", "type": "ipv4", "link": "nic", "ip_address": "10.0.0.5",
+               "routes": [route]}  # fmt: skip
+    assert network_problems({"links": [NIC], "networks": [network]}) == [
+        "networks[0].routes[0].netmask: '²' is not a netmask"
+    ]

@@ -141,7 +141,9 @@ def keys() -> Iterator[Keys]:
         (folder / "revoked.asc").write_text(
             _gpg(revoked_home, "--armor", "--export", fingerprints["revoked"])
         )
-        shutil.rmtree(revoked_home)
+        # An agent gpg started there may be removing its sockets as we go: stop it, then tidy.
+        subprocess.run(["gpgconf", "--homedir", str(revoked_home), "--kill", "all"], check=False)
+        shutil.rmtree(revoked_home, ignore_errors=True)
         (folder / "release-private.asc").write_text(
             _gpg(home, "--armor", "--export-secret-keys", fingerprints["release"])
         )
