@@ -251,6 +251,25 @@ def build(
         files=files,
         stdin=stdin,
     )
+    return build_spec(
+        spec, target, layout=layout, format=format, strict=strict, force=force, mode=mode,
+        timestamp=epoch, progress=progress,
+    )  # fmt: skip
+
+
+def build_spec(
+    spec: MachineSpec,
+    target: Path,
+    *,
+    layout: str,
+    format: str,
+    strict: bool,
+    force: bool,
+    mode: int,
+    timestamp: int,
+    progress: ProgressCallback | None,
+) -> BuildResult:
+    """Validate gathered inputs for `layout` and write them in `format`: build's second half."""
     machine = validate_machine(spec, strict=strict, layout=layout)
     warnings = format_warnings(layout, format)
     if strict and warnings:
@@ -262,7 +281,7 @@ def build(
         format=format,
         force=force,
         mode=mode,
-        timestamp=epoch,
+        timestamp=timestamp,
         progress=progress,
         warnings=warnings,
     )
@@ -336,21 +355,16 @@ def build_machine(
     chosen_layout = layout or described.layout
     chosen_format = format or described.format
     check_combination(chosen_layout, chosen_format)
-    epoch = source_date_epoch() if timestamp is None else timestamp
-    built = validate_machine(described.spec, strict=strict, layout=chosen_layout)
-    warnings = format_warnings(chosen_layout, chosen_format)
-    if strict and warnings:
-        raise InvalidInputError([*built.warnings, *warnings])
-    return write_drive(
-        built,
-        layout_drive(built, chosen_layout),
+    return build_spec(
+        described.spec,
         Path(output),
+        layout=chosen_layout,
         format=chosen_format,
+        strict=strict,
         force=force,
         mode=mode,
-        timestamp=epoch,
+        timestamp=source_date_epoch() if timestamp is None else timestamp,
         progress=progress,
-        warnings=warnings,
     )
 
 
