@@ -56,11 +56,14 @@ VendorData2Option = Annotated[
 ]
 UuidOption = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(help="Instance UUID. Default: derived from the inputs (stable)."),
+    typer.Option(help="Instance UUID. Default: derived from the inputs (stable).", metavar="UUID"),
 ]
-HostnameOption = Annotated[Optional[str], typer.Option(help="Host name (RFC 1123).")]  # noqa: UP045
+HostnameOption = Annotated[
+    Optional[str], typer.Option(help="Host name (RFC 1123).", metavar="NAME")  # noqa: UP045
+]
 NameOption = Annotated[
-    Optional[str], typer.Option(help="Instance name. Default: the host name.")  # noqa: UP045
+    Optional[str],  # noqa: UP045
+    typer.Option(help="Instance name. Default: the host name.", metavar="NAME"),
 ]
 SshKeyOption = Annotated[
     Optional[list[str]],  # noqa: UP045
@@ -113,7 +116,11 @@ def build(
     output: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="Where to write the drive (required).", show_default=False
+            "--output",
+            "-o",
+            help="Where to write the drive (required).",
+            show_default=False,
+            metavar="FILE",
         ),
     ],
     user_data: Annotated[
@@ -147,6 +154,7 @@ def build(
         Optional[str],  # noqa: UP045
         typer.Option(
             help="What goes on the drive: openstack (config-2, the default) or nocloud (cidata).",
+            metavar="LAYOUT",
             show_default=False,
         ),
     ] = None,
@@ -156,12 +164,15 @@ def build(
             "--format",
             help="iso (the default); vfat (a FAT image); dir (a folder); ironic (gzip+base64 "
             "of the iso, for Ironic's configdrive field).",
+            metavar="FORMAT",
             show_default=False,
         ),
     ] = None,
     strict: StrictOption = False,
     force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
-    mode: Annotated[str, typer.Option(help="File mode of the drive (octal).")] = "0600",
+    mode: Annotated[
+        str, typer.Option(help="File mode of the drive (octal).", metavar="MODE")
+    ] = "0600",
     quiet: QuietOption = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
@@ -245,12 +256,17 @@ def build_many(
     out_dir: Annotated[
         Path,
         typer.Option(
-            "--out-dir", help="Where the drives go (made if missing).", show_default=False
+            "--out-dir",
+            help="Where the drives go (made if missing).",
+            show_default=False,
+            metavar="DIR",
         ),
     ],
     jobs: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--jobs", "-j", help="Drives built at once. Default: one per core.", min=1),
+        typer.Option(
+            "--jobs", "-j", help="Drives built at once. Default: one per core.", min=1, metavar="N"
+        ),
     ] = None,
     strict: StrictOption = False,
     force: Annotated[bool, typer.Option(help="Replace drives that exist.")] = False,
@@ -557,17 +573,25 @@ def image_import(
             "--out-dir",
             help="Folder for NAME-VERSION.img and its JSON record (required).",
             show_default=False,
+            metavar="DIR",
         ),
     ],
     image: Annotated[
-        str, typer.Option("--image", help="The image's file name in the release folder.")
+        str,
+        typer.Option(
+            "--image", help="The image's file name in the release folder.", metavar="FILE"
+        ),
     ] = _DEFAULT_IMAGE,
     name: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="NAME in NAME-VERSION.img. Default: the image's name, no extensions."),
+        typer.Option(
+            help="NAME in NAME-VERSION.img. Default: the image's name, no extensions.",
+            metavar="NAME",
+        ),
     ] = None,
     timeout: Annotated[
-        float, typer.Option(help="Seconds to wait for a server before giving up.")
+        float,
+        typer.Option(help="Seconds to wait for a server before giving up.", metavar="SECONDS"),
     ] = 30.0,
     force: Annotated[bool, typer.Option(help="Replace an image imported before.")] = False,
     quiet: QuietOption = False,
@@ -690,12 +714,16 @@ def oem(
             help="Where the platform puts the user's data: openstack-configdrive, "
             "ec2-metadata, openstack (see --list).",
             show_default=False,
+            metavar="PLATFORM",
         ),
     ] = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            "--output", "-o", help="Where to write the cloud-config. Default: standard output."
+            "--output",
+            "-o",
+            help="Where to write the cloud-config. Default: standard output.",
+            metavar="FILE",
         ),
     ] = None,
     list_platforms: Annotated[
@@ -703,26 +731,28 @@ def oem(
     ] = False,
     oem_id: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="coreos.oem.id (an os-release ID). Default: the platform's."),
+        typer.Option(
+            help="coreos.oem.id (an os-release ID). Default: the platform's.", metavar="ID"
+        ),
     ] = None,
     oem_name: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="coreos.oem.name. Default: the platform's."),
+        typer.Option(help="coreos.oem.name. Default: the platform's.", metavar="NAME"),
     ] = None,
     oem_version: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="coreos.oem.version-id."),
+        typer.Option(help="coreos.oem.version-id.", metavar="VERSION"),
     ] = None,
     home_url: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="coreos.oem.home-url. Default: the platform's."),
+        typer.Option(help="coreos.oem.home-url. Default: the platform's.", metavar="URL"),
     ] = None,
     bug_report_url: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="coreos.oem.bug-report-url."),
+        typer.Option(help="coreos.oem.bug-report-url.", metavar="URL"),
     ] = None,
     metadata_url: Annotated[
-        str, typer.Option(help="The metadata service (ec2-metadata and openstack).")
+        str, typer.Option(help="The metadata service (ec2-metadata and openstack).", metavar="URL")
     ] = "http://169.254.169.254/",
     force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
     quiet: QuietOption = False,
