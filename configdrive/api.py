@@ -121,6 +121,13 @@ def machine_spec(
             shown = "<stdin>" if str(value) == "-" else str(value)
             read_problems.append(Problem(shown, f"cannot read {label}: {describe_os_error(error)}"))
             return None
+        except (TypeError, ValueError, yaml.YAMLError) as error:
+            # A mapping holding what JSON or YAML cannot carry (bytes, a custom object).
+            # json names the type only; PyYAML's message would show the value itself.
+            reason = str(error) if isinstance(error, TypeError) else "a value it cannot hold"
+            message = f"cannot be written as a document: {reason}"
+            read_problems.append(Problem(f"<{label}>", message))
+            return None
 
     return MachineSpec(
         user_data=gather(user_data, "user data"),

@@ -145,3 +145,15 @@ def test_a_nul_in_a_path_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="NUL character"):
         build(b"#cloud-config\n{}\n", tmp_path / "d\0.iso")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_mapping_json_cannot_hold_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    # Found by the property tests: bytes inside a meta_data dict raised TypeError.
+    with pytest.raises(InvalidInputError) as raised:
+        build(None, tmp_path / "d.iso", meta_data={"": b"secret-bytes"})
+    (problem,) = raised.value.problems
+    assert str(problem) == (
+        "<meta data>: cannot be written as a document: Object of type bytes is not JSON "
+        "serializable"
+    )
+    assert list(tmp_path.iterdir()) == []
