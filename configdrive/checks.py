@@ -21,7 +21,7 @@ from configdrive.load import Budget, Document, control_character_keys
 from configdrive.problems import DocPath, Problem, Severity
 from configdrive.sshkeys import public_key_problem
 
-_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")  # fullmatch, never `$`
 # Decoded write_files content larger than this is surely a mistake (or a bomb). It is the
 # total of one document: a 16 MiB cloud-config can hold 250 gzip bombs of 64 MiB each.
 MAX_DECODED_CONTENT = 64 * 1024 * 1024
@@ -38,7 +38,7 @@ def hostname_problem(name: str) -> str | None:
     if len(name) > 253:
         return f"host name is {len(name)} characters long; at most 253 are allowed"
     for label in name.split("."):
-        if not _LABEL.match(label):
+        if not _LABEL.fullmatch(label):  # `$` would accept "web-1\n"
             return (
                 f"{name!r} is not an RFC 1123 host name "
                 "(labels of letters, digits and inner hyphens, 1 to 63 characters, dot-separated)"
@@ -273,7 +273,7 @@ def network_data_problems(document: Document) -> list[Problem]:
     for index, link in enumerate(links):
         if not isinstance(link, dict):
             continue
-        for member_index, member in enumerate(link.get("bond_links") or []):
+        for member_index, member in enumerate(_list_at(link, "bond_links")):
             if isinstance(member, str) and member not in link_ids:
                 problems.append(
                     document.problem(
@@ -307,18 +307,18 @@ def network_data_problems(document: Document) -> list[Problem]:
                                      interface=True)  # fmt: skip
         problems += _address_problem(document, (*at, "gateway"), network.get("gateway"))
         problems += _netmask_problem(document, (*at, "netmask"), network.get("netmask"))
-        for route_index, route in enumerate(network.get("routes") or []):
+        for route_index, route in enumerate(_list_at(network, "routes")):
             if isinstance(route, dict):
                 route_at = (*at, "routes", route_index)
                 problems += _address_problem(document, (*route_at, "network"), route.get("network"))
                 problems += _address_problem(document, (*route_at, "gateway"), route.get("gateway"))
                 problems += _netmask_problem(document, (*route_at, "netmask"), route.get("netmask"))
-        for service_index, service in enumerate(network.get("services") or []):
+        for service_index, service in enumerate(_list_at(network, "services")):
             if isinstance(service, dict):
                 problems += _address_problem(
                     document, (*at, "services", service_index, "address"), service.get("address")
                 )
-    for index, service in enumerate(data.get("services") or []):
+    for index, service in enumerate(_list_at(data, "services")):
         if isinstance(service, dict):
             problems += _address_problem(
                 document, ("services", index, "address"), service.get("address")

@@ -567,6 +567,9 @@ def _parse_json(
     except RecursionError:  # the scan allows MAX_DEPTH levels; this is a last resort
         problems.append(Problem(source.name, TOO_DEEP, None, 1, 1))
         return None
+    except ValueError:  # int() refuses more than 4300 digits (sys.get_int_max_str_digits)
+        problems.append(Problem(source.name, "invalid JSON: a number has too many digits to read"))
+        return None
     # JSON has no aliases: the scan has bounded the values, so composing is safe.
     budget.values -= values
     root = _compose_quietly(text)
@@ -701,8 +704,8 @@ def check_json_compatible(
         elif isinstance(value, list):
             for index, child in enumerate(value):
                 walk(child, (*at, index))
-        elif isinstance(value, float) and math.isnan(value):  # NaN has no JSON form
-            report(at, "NaN is not a JSON value")
+        elif isinstance(value, float) and not math.isfinite(value):  # JSON has no form for them
+            report(at, f"{'NaN' if math.isnan(value) else 'infinity'} is not a JSON value")
         elif not isinstance(value, JSON_SCALARS):
             kind = type(value).__name__
             report(at, f"a YAML {kind} is not a JSON value; quote it to make it a string")

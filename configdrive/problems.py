@@ -7,6 +7,7 @@ sees everything wrong with the inputs at once, sorted, one a line.
 from __future__ import annotations
 
 import enum
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,8 +29,10 @@ def format_path(path: Sequence[PathElement]) -> str:
     """Render a path inside a document the way a person reads it: users[0].name."""
     out = ""
     for element in path:
-        if isinstance(element, int):
+        if isinstance(element, int) and not isinstance(element, bool):
             out += f"[{element}]"
+        elif not isinstance(element, str):  # a YAML key that is no string: null, true, 1.5
+            out += f"[{json.dumps(element, default=repr)}]"
         elif _BARE_KEY.fullmatch(element):  # fullmatch: `$` would accept a final newline
             out += f".{element}" if out else element
         else:

@@ -18,6 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.validators import extend
 
 from configdrive.load import Document
 from configdrive.problems import DocPath, Problem, Severity
@@ -70,10 +71,27 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+def _pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """`pattern` as JSON Schema defines it (ECMA-262): `$` is the end of the string.
+
+    Python's `$` also matches before a final newline, which would let "0644\n" or
+    "fa:16:3e:00:00:01\n" through; every `$` in our schemas is an anchor.
+    """
+    anchored = re.sub(r"(?<!\\)\$", r"\\Z", pattern)
+    if validator.is_type(instance, "string") and not re.search(anchored, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator: Any = extend(Draft202012Validator, {"pattern": _pattern})  # type: ignore[no-untyped-call]
+
+
 @functools.cache
 def _validator(name: str) -> Draft202012Validator:
     schema = load_schema(name)
-    return Draft202012Validator(_inline_refs(schema, schema))
+    validator: Draft202012Validator = _Validator(_inline_refs(schema, schema))
+    return validator
 
 
 # Keywords that only annotate: dropping them beside an inlined $ref changes no verdict.

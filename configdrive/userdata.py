@@ -253,7 +253,7 @@ def _check_ignition(source: Source, problems: list[Problem], budget: Budget) -> 
         return
     try:
         config = json.loads(source.data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except ValueError as error:  # bad JSON, bad UTF-8, or an integer of more than 4300 digits
         line = getattr(error, "lineno", None)
         column = getattr(error, "colno", None)
         reason = getattr(error, "msg", str(error))

@@ -7,6 +7,7 @@ Machine come out.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -293,7 +294,9 @@ def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
     """SSH public keys from --ssh-key: each a key file (one or more keys) or a key itself."""
     keys: list[str] = []
     for value in values:
-        path = Path(value).expanduser()
+        path = Path(value)
+        with contextlib.suppress(RuntimeError):  # ~unknown-user stays as written, as in a shell
+            path = path.expanduser()
         if "\n" not in value and not value.startswith(("ssh-", "ecdsa-", "sk-")) and path.exists():
             label = f"--ssh-key {value}"
             try:
@@ -378,20 +381,23 @@ def _merge_keys(
     for name, data in (meta_data.get("public_keys") or {}).items():
         named[name] = ("ssh", data)
     for index, entry in enumerate(meta_data.get("keys") or []):
-        named.setdefault(
-            entry.get("name") or f"key-{index}", (entry.get("type", "ssh"), entry["data"])
-        )
+        key = (entry.get("type", "ssh"), entry["data"])
+        if key not in named.values():  # Nova lists each key in both: keep one
+            named[_free_name(named, entry.get("name") or f"key-{index}")] = key
     for line in flag_keys:
-        if any(data == line for _, data in named.values()):
-            continue
-        base = key_comment(line) or f"key-{len(named)}"
-        name, suffix = base, 2
-        while name in named:
-            name, suffix = f"{base}-{suffix}", suffix + 1
-        named[name] = ("ssh", line)
+        if ("ssh", line) not in named.values():
+            named[_free_name(named, key_comment(line) or f"key-{len(named)}")] = ("ssh", line)
     public_keys = {name: data for name, (kind, data) in named.items() if kind == "ssh"}
     keys = [{"name": name, "type": kind, "data": data} for name, (kind, data) in named.items()]
     return public_keys, keys
+
+
+def _free_name(named: dict[str, tuple[str, str]], base: str) -> str:
+    """`base`, or `base-2`, `base-3`...: two keys under one name would lose one of them."""
+    name, suffix = base, 2
+    while name in named:
+        name, suffix = f"{base}-{suffix}", suffix + 1
+    return name
 
 
 def derive_uuid(
