@@ -83,6 +83,16 @@ StrictOption = Annotated[bool, typer.Option(help="Treat warnings as errors.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON, for machines.")]
 DebugOption = Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")]
+KeyOption = Annotated[
+    list[str],
+    typer.Option(
+        "--key",
+        help="The signer's public key (armored or binary). Repeatable. "
+        "Only these keys are trusted; no keyring is read, no key is fetched.",
+        metavar="KEY.asc",
+        show_default=False,
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -557,16 +567,7 @@ def image_import(
             show_default=False,
         ),
     ],
-    key: Annotated[
-        list[str],
-        typer.Option(
-            "--key",
-            help="The signer's public key (armored or binary). Repeatable. "
-            "Only these keys are trusted; no keyring is read, no key is fetched.",
-            metavar="KEY.asc",
-            show_default=False,
-        ),
-    ],
+    key: KeyOption,
     out_dir: Annotated[
         Path,
         typer.Option(
@@ -634,15 +635,7 @@ def image_verify(
     file: Annotated[
         Path, typer.Argument(metavar="FILE", help="The signed file.", show_default=False)
     ],
-    key: Annotated[
-        list[str],
-        typer.Option(
-            "--key",
-            help="The signer's public key (armored or binary). Repeatable; only these are trusted.",
-            metavar="KEY.asc",
-            show_default=False,
-        ),
-    ],
+    key: KeyOption,
     signature: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(help="The detached signature. Default: FILE.sig.", metavar="FILE.sig"),
