@@ -121,17 +121,8 @@ def _write_file_problems(
         return []
     problems = []
     path = entry.get("path")
-    if isinstance(path, str):
-        if not path.startswith("/"):
-            problems.append(document.problem((*at, "path"), f"{path!r} is not an absolute path"))
-        elif path == "/usr" or path.startswith("/usr/"):
-            problems.append(
-                document.problem(
-                    (*at, "path"),
-                    "/usr is read-only on Container Linux; coreos-cloudinit cannot write there",
-                    severity=Severity.WARNING,
-                )
-            )
+    if isinstance(path, str) and not path.startswith("/"):
+        problems.append(document.problem((*at, "path"), f"{path!r} is not an absolute path"))
     permissions = entry.get("permissions")
     if isinstance(permissions, int) and not isinstance(permissions, bool):
         written = document.scalar_text((*at, "permissions"))

@@ -100,6 +100,31 @@ class Problem:
         }
 
 
+def closest_key(key: object, known: Iterable[str]) -> str | None:
+    """The known key that `key` is most likely a typo of, or None when none is close.
+
+    Case and the dash/underscore spelling are ignored first (`SSH-Authorized-Keys`), then
+    difflib's ratio must reach 0.8: `ssh_authorised_keys`, `write_file` and `runcmds` match,
+    while a key that shares only a word (`packages` and `package_update`) does not.
+    """
+    if not isinstance(key, str) or not key:
+        return None
+    import difflib  # only when a key is unknown: most documents never need it
+
+    def normal(name: str) -> str:
+        return name.lower().replace("-", "_")
+
+    by_normal: dict[str, str] = {}
+    # Where a key has both spellings, suggest the one the user writes (dashes or underscores).
+    for name in sorted(known, key=lambda name: ("-" in name) != ("-" in key)):
+        by_normal.setdefault(normal(name), name)
+    wanted = normal(key)
+    if wanted in by_normal and by_normal[wanted] != key:
+        return by_normal[wanted]
+    matches = difflib.get_close_matches(wanted, list(by_normal), n=1, cutoff=0.8)
+    return by_normal[matches[0]] if matches and by_normal[matches[0]] != key else None
+
+
 def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Sort problems and drop exact duplicates (one bad value can fail two checks alike)."""
     unique = {(p.sort_key(), p.severity): p for p in problems}

@@ -3,7 +3,8 @@
 The schema files are package data; each stands on its own for editors and other
 validators. This module adds what a person needs on top of jsonschema's verdict:
 a position in the file, a message that never echoes a secret, and unknown keys
-reported as warnings (a reader ignores them; the user probably mistyped).
+reported as warnings (a reader ignores them), or as errors with "did you mean" when they are
+close to a known key (a typo, whose value would reach no reader).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import extend
 
 from configdrive.load import Document
-from configdrive.problems import DocPath, Problem, Severity
+from configdrive.problems import DocPath, Problem, Severity, closest_key
 
 CLOUD_CONFIG = "cloud-config"
 META_DATA = "meta-data"
@@ -140,10 +141,17 @@ def schema_problems(
 def _problems_from(error: ValidationError, document: Document, note: str) -> Iterator[Problem]:
     path: DocPath = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         for key in _unexpected_keys(error):
-            yield document.problem(
-                (*path, key), f"unknown key ({note})", key=True, severity=Severity.WARNING
-            )
+            # A key close to a known one is a typo: the value it holds would reach no reader.
+            if suggestion := closest_key(key, known):
+                yield document.problem(
+                    (*path, key), f"unknown key; did you mean {suggestion!r}?", key=True
+                )
+            else:
+                yield document.problem(
+                    (*path, key), f"unknown key ({note})", key=True, severity=Severity.WARNING
+                )
         return
     if error.validator in ("anyOf", "oneOf") and error.context:
         best = best_match(error.context)

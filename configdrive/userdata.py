@@ -43,6 +43,18 @@ GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
+class Target(str, enum.Enum):
+    """Which reader a machine's user data is for: it decides what is an error.
+
+    `auto` treats a cloud-config with a `coreos:` section as Container Linux's; otherwise
+    what coreos-cloudinit would do differently is a warning that names it.
+    """
+
+    AUTO = "auto"
+    CONTAINER_LINUX = "container-linux"  # coreos-cloudinit: refusals and aborts are errors
+    CLOUD_INIT = "cloud-init"  # coreos-cloudinit's view is not reported
+
+
 class UserDataKind(str, enum.Enum):
     """The kinds of user data the readers recognise."""
 
@@ -91,8 +103,10 @@ class UserDataInfo:
         return f"gzip+{self.kind.value}" if self.gzipped else self.kind.value
 
 
-def inspect_user_data(source: Source, problems: list[Problem]) -> UserDataInfo | None:
-    """Classify and validate user data, adding every problem found to `problems`."""
+def inspect_user_data(
+    source: Source, problems: list[Problem], target: Target = Target.AUTO
+) -> UserDataInfo | None:
+    """Classify and validate user data for `target`, adding every problem found to `problems`."""
     data = source.data
     if not data.strip():
         problems.append(Problem(source.name, "user data is empty"))
@@ -113,16 +127,18 @@ def inspect_user_data(source: Source, problems: list[Problem]) -> UserDataInfo |
     found: list[Any] = []
     before = len(problems)
     # One budget for all the parts and layers: the user data is one document to its reader.
-    kind = _check_payload(source, problems, depth=0, cloud_configs=found, budget=Budget())
+    kind = _check_payload(source, problems, 0, found, Budget(), target)
     if kind is None:
         return None
     if kind not in COREOS_KINDS and not errors_in(problems[before:]):
+        for_coreos = target is Target.CONTAINER_LINUX
         problems.append(
             Problem(
                 source.name,
                 f"{kind.value} user data is read by cloud-init only; "
-                "coreos-cloudinit and Ignition will not run it",
-                severity=Severity.WARNING,
+                "coreos-cloudinit and Ignition will not run it"
+                + (" (coreos-cloudinit: 'Unrecognized user-data format')" if for_coreos else ""),
+                severity=Severity.ERROR if for_coreos else Severity.WARNING,
             )
         )
     hostname = found[0].get("hostname") if kind is UserDataKind.CLOUD_CONFIG and found else None
@@ -142,9 +158,17 @@ def classify(data: bytes) -> UserDataKind | None:
 
 
 def _check_payload(
-    source: Source, problems: list[Problem], depth: int, cloud_configs: list[Any], budget: Budget
+    source: Source,
+    problems: list[Problem],
+    depth: int,
+    cloud_configs: list[Any],
+    budget: Budget,
+    target: Target | None,
 ) -> UserDataKind | None:
-    """Classify and check one payload; parsed cloud-configs are appended to `cloud_configs`."""
+    """Classify and check one payload; parsed cloud-configs are appended to `cloud_configs`.
+
+    `target` is None inside MIME parts, which coreos-cloudinit never reads.
+    """
     data = source.data
     if depth > MAX_NESTING:
         problems.append(Problem(source.name, "user data nests gzip or MIME too deeply"))
@@ -159,9 +183,8 @@ def _check_payload(
             problems.append(Problem(source.name, f"gzip user data is broken: {error}"))
             return None
         budget.decompressed -= len(inner)
-        return _check_payload(
-            Source(f"{source.name} (gunzipped)", inner), problems, depth + 1, cloud_configs, budget
-        )
+        inner_source = Source(f"{source.name} (gunzipped)", inner)
+        return _check_payload(inner_source, problems, depth + 1, cloud_configs, budget, target)
     if data.startswith(UTF8_BOM):
         problems.append(
             Problem(
@@ -188,7 +211,7 @@ def _check_payload(
         )
         return None
     if kind is UserDataKind.CLOUD_CONFIG:
-        _check_cloud_config(source, problems, cloud_configs, budget)
+        _check_cloud_config(source, problems, cloud_configs, budget, target)
     elif kind is UserDataKind.IGNITION:
         _check_ignition(source, problems, budget)
     elif kind is UserDataKind.MIME_MULTIPART:
@@ -204,10 +227,15 @@ def _gzip_bomb(budget: Budget) -> str:
 
 
 def _check_cloud_config(
-    source: Source, problems: list[Problem], parsed: list[Any], budget: Budget
+    source: Source,
+    problems: list[Problem],
+    parsed: list[Any],
+    budget: Budget,
+    target: Target | None,
 ) -> None:
-    first_line = source.data.split(b"\n", 1)[0].rstrip()
-    if first_line != b"#cloud-config":
+    first_line = source.data.split(b"\n", 1)[0].rstrip()  # config/config.go:47-54
+    if first_line != b"#cloud-config" and target is not None:
+        for_coreos = target is Target.CONTAINER_LINUX
         problems.append(
             Problem(
                 source.name,
@@ -216,14 +244,19 @@ def _check_cloud_config(
                 None,
                 1,
                 1,
-                severity=Severity.WARNING,
+                severity=Severity.ERROR if for_coreos else Severity.WARNING,
             )
         )
-    _check_cloud_config_yaml(source, problems, parsed, budget)
+        target = None  # coreos-cloudinit does not read it as a cloud-config at all
+    _check_cloud_config_yaml(source, problems, parsed, budget, target)
 
 
 def _check_cloud_config_yaml(
-    source: Source, problems: list[Problem], parsed: list[Any], budget: Budget
+    source: Source,
+    problems: list[Problem],
+    parsed: list[Any],
+    budget: Budget,
+    target: Target | None = None,
 ) -> None:
     text = decode_text(source, problems, what="cloud-config")
     if text is None:
@@ -237,13 +270,18 @@ def _check_cloud_config_yaml(
         problems.append(document.problem((), "a cloud-config must be a mapping of keys to values"))
         return
     parsed.append(document.data)
-    problems.extend(
-        schema_problems(
-            document,
-            CLOUD_CONFIG,
-            unknown_key_note="neither cloud-init nor coreos-cloudinit reads it",
-        )
+    found = schema_problems(
+        document, CLOUD_CONFIG, unknown_key_note="neither cloud-init nor coreos-cloudinit reads it"
     )
+    if target is not None and target is not Target.CLOUD_INIT:
+        from configdrive.coreos_cloudinit import coreos_problems
+
+        # Under coreos:, coreos-cloudinit's own model (its Go structs and YAML) speaks: the
+        # schema's types there are JSON's, not what the reader decodes.
+        found = [p for p in found if not (p.path and p.path[0] == "coreos")]
+        targeted = target is Target.CONTAINER_LINUX or "coreos" in document.data
+        found += coreos_problems(document, targeted=targeted)
+    problems.extend(found)
     problems.extend(cloud_config_problems(document))
 
 
@@ -333,7 +371,7 @@ def _check_mime(
         if content_type.startswith("text/") or payload.startswith(GZIP_MAGIC):
             if classify(payload) is None and not payload.startswith(GZIP_MAGIC):
                 continue  # a plain text part cloud-init passes to a part handler
-            _check_payload(Source(name, payload), problems, depth + 1, cloud_configs, budget)
+            _check_payload(Source(name, payload), problems, depth + 1, cloud_configs, budget, None)
 
 
 def _report_defects(name: str, message: Message, problems: list[Problem]) -> None:
