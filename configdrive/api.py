@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from configdrive.machinefile import MachineFile
 from configdrive.problems import Problem, Severity
 from configdrive.progress import ProgressCallback
+from configdrive.userdata import Target
 from configdrive.validate import load_machine
 
 # A date well before any real drive and after 1980 (FAT's epoch), used when
@@ -107,9 +108,14 @@ def machine_spec(
     name: str | None = None,
     ssh_keys: Iterable[str] = (),
     files: Iterable[FileLike] = (),
+    target: Target | str = Target.AUTO,
     stdin: BinaryIO | None = None,
 ) -> MachineSpec:
-    """Gather the inputs of one machine; unreadable files become problems, reported later."""
+    """Gather the inputs of one machine; unreadable files become problems, reported later.
+
+    `target` is the reader the user data is for: `auto`, `container-linux` (what
+    coreos-cloudinit refuses or stops on is an error) or `cloud-init`.
+    """
     read_problems: list[Problem] = []
 
     def gather(value: InputLike | None, label: str) -> Source | None:
@@ -140,8 +146,18 @@ def machine_spec(
         name=name,
         ssh_keys=tuple(ssh_keys),
         files=tuple(_file_spec(item) for item in files),
+        target=parse_target(target),
         read_problems=tuple(read_problems),
     )
+
+
+def parse_target(value: Target | str) -> Target:
+    """A Target from its name, or a UsageError naming the choices."""
+    try:
+        return Target(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in Target)
+        raise UsageError(f"target {value!r} is not one of {choices}") from None
 
 
 def as_source(value: InputLike, label: str, *, stdin: BinaryIO | None = None) -> Source:
@@ -226,6 +242,7 @@ def build(
     name: str | None = None,
     ssh_keys: Iterable[str] = (),
     files: Iterable[FileLike] = (),
+    target: Target | str = Target.AUTO,
     layout: str = "openstack",
     format: str = "iso",
     strict: bool = False,
@@ -237,13 +254,14 @@ def build(
 ) -> BuildResult:
     """Validate the inputs and write a drive to `output`, atomically.
 
+    `target` is the reader the user data is for (see `machine_spec`).
     `layout` is `openstack` (config-2) or `nocloud` (cidata); `format` is `iso`, `vfat`,
     `dir` (a folder) or `ironic` (base64 of the gzipped ISO, for Ironic's API).
     Raises InvalidInputError (every problem at once) before anything is written,
     OutputError when the drive cannot be written, UsageError for bad arguments.
     """
     check_combination(layout, format)
-    target = Path(output)
+    output_path = Path(output)
     epoch = source_date_epoch() if timestamp is None else timestamp
     spec = machine_spec(
         user_data,
@@ -256,10 +274,11 @@ def build(
         name=name,
         ssh_keys=ssh_keys,
         files=files,
+        target=target,
         stdin=stdin,
     )
     return build_spec(
-        spec, target, layout=layout, format=format, strict=strict, force=force, mode=mode,
+        spec, output_path, layout=layout, format=format, strict=strict, force=force, mode=mode,
         timestamp=epoch, progress=progress,
     )  # fmt: skip
 

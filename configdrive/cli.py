@@ -80,6 +80,15 @@ FileOption = Annotated[
     ),
 ]
 StrictOption = Annotated[bool, typer.Option(help="Treat warnings as errors.")]
+TargetOption = Annotated[
+    str,
+    typer.Option(
+        help="The reader the user data is for: auto (a cloud-config with a coreos: section is "
+        "Container Linux's), container-linux (what coreos-cloudinit refuses, stops on or drops "
+        "is an error), cloud-init (coreos-cloudinit's view is not reported).",
+        metavar="READER",
+    ),
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON, for machines.")]
 DebugOption = Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")]
@@ -151,6 +160,7 @@ def build(
     name: NameOption = None,
     ssh_key: SshKeyOption = None,
     file: FileOption = None,
+    target: TargetOption = "auto",
     machine: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -229,6 +239,7 @@ def build(
                 name=name,
                 ssh_keys=ssh_key or (),
                 files=file or (),
+                target=target,
                 layout=layout or "openstack",
                 format=output_format or "iso",
                 strict=strict,
@@ -405,6 +416,7 @@ def validate(
     name: NameOption = None,
     ssh_key: SshKeyOption = None,
     file: FileOption = None,
+    target: TargetOption = "auto",
     strict: StrictOption = False,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
@@ -432,6 +444,7 @@ def validate(
             name=name,
             ssh_keys=ssh_key or (),
             file_specs=file or (),
+            target=target,
             strict=strict,
         )
         reporter.validated(result)

@@ -38,6 +38,7 @@ from configdrive.load import (
 from configdrive.model import FileSpec, MachineSpec, Origin
 from configdrive.problems import Problem, errors_in
 from configdrive.schemas import MACHINE, schema_problems
+from configdrive.userdata import Target
 
 # The documents a machine carries, each inline under KEY or by path under KEY_file.
 DOCUMENTS = {
@@ -153,6 +154,7 @@ def machine_from_document(
         name=value("name", str),
         ssh_keys=tuple(_ssh_key(base, key) for key in value("ssh_keys", list, [])),
         files=tuple(_file_spec(base, item) for item in value("files", list, [])),
+        target=Target(value("target", str, Target.AUTO.value)),
         read_problems=tuple(problems),
         origins={
             key: Origin(

@@ -15,7 +15,7 @@ from typing import Any
 
 from configdrive.load import Source
 from configdrive.problems import DocPath, Problem
-from configdrive.userdata import UserDataInfo
+from configdrive.userdata import Target, UserDataInfo
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,8 @@ class MachineSpec:
     name: str | None = None
     ssh_keys: tuple[str, ...] = ()
     files: tuple[FileSpec, ...] = ()
+    # Which reader the user data is for: it decides which of their refusals are errors.
+    target: Target = Target.AUTO
     # Problems met while gathering the sources (an unreadable file), reported with the rest.
     read_problems: tuple[Problem, ...] = ()
     # Where uuid, hostname and name were written, when a machine file gave them: their

@@ -474,7 +474,7 @@ def coreos_cloudinit_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
             return ReaderVerdict(
                 reader, Verdict.REJECTS, reads, (f"the cloud-config is not valid YAML: {problem}",)
             )
-        return ReaderVerdict(reader, Verdict.ACCEPTS, reads)
+        return _coreos_apply_verdict(payload, reads)
     if payload.startswith(b"#!"):
         return ReaderVerdict(reader, Verdict.ACCEPTS, reads)
     stripped = payload.strip()
@@ -492,6 +492,34 @@ def coreos_cloudinit_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
         ),
         defect=False,
     )
+
+
+def _coreos_apply_verdict(cloud_config: bytes, reads: str) -> ReaderVerdict:
+    """What coreos-cloudinit's parse and Apply do with a cloud-config (coreos_cloudinit.py).
+
+    Dropping the whole cloud-config or stopping part-way is a rejection: the machine is not
+    configured as asked. What it ignores or refuses in passing is a warning.
+    """
+    from configdrive.coreos_cloudinit import Outcome, coreos_findings, write_files_findings
+    from configdrive.load import Source, parse_document
+    from configdrive.problems import format_path
+
+    document = parse_document(Source("openstack/latest/user_data", cloud_config), [])
+    if document is None:
+        return ReaderVerdict("coreos-cloudinit", Verdict.ACCEPTS, reads)
+    targeted = isinstance(document.data, dict) and "coreos" in document.data
+    reasons, warnings = [], []
+    for finding in coreos_findings(document) + write_files_findings(document):
+        if not targeted and (finding.unknown_key or finding.cloud_init_only):
+            continue  # a cloud-init config: what only cloud-init reads is no surprise
+        where = f"{format_path(finding.path)}: " if finding.path else ""
+        text = where + finding.message
+        if finding.outcome in (Outcome.DROPS_CONFIG, Outcome.STOPS):
+            reasons.append(text)
+        else:
+            warnings.append(text)
+    verdict = Verdict.REJECTS if reasons else Verdict.ACCEPTS
+    return ReaderVerdict("coreos-cloudinit", verdict, reads, tuple(reasons), tuple(warnings))
 
 
 def _gunzip_like_go(data: bytes) -> bytes:

@@ -20,6 +20,7 @@ from typing import Any
 
 from configdrive import checks
 from configdrive.errors import InvalidInputError
+from configdrive.input_kinds import InputKind, misplaced
 from configdrive.load import (
     Document,
     EmbeddedSource,
@@ -35,7 +36,7 @@ from configdrive.model import FileSpec, InjectedFile, Machine, MachineSpec
 from configdrive.problems import DocPath, Problem, Severity, errors_in, sorted_problems
 from configdrive.schemas import META_DATA, NETWORK_DATA, schema_problems
 from configdrive.sshkeys import KEY_TYPES, key_comment, public_key_problem
-from configdrive.userdata import UserDataInfo, inspect_user_data
+from configdrive.userdata import Target, UserDataInfo, inspect_user_data
 
 # Derived UUIDs are version 5 in this namespace, so they never collide with random ones.
 UUID_NAMESPACE = uuidlib.uuid5(uuidlib.NAMESPACE_URL, "https://mkconfigdrive.github.io/instance")
@@ -50,11 +51,15 @@ def load_machine(spec: MachineSpec, *, strict: bool = False, layout: str = "open
 
     user_info: UserDataInfo | None = None
     if spec.user_data is not None:
-        user_info = _inspect_user_data(spec.user_data, problems)
-    meta = _json_document(spec.meta_data, problems, META_DATA, checks.meta_data_problems)
-    network = _json_document(spec.network_data, problems, None, _network_checks(layout))
-    vendor = _json_document(spec.vendor_data, problems)
-    vendor2 = _json_document(spec.vendor_data2, problems)
+        user_info = _inspect_user_data(spec.user_data, problems, spec.target)
+    meta = _json_document(
+        spec.meta_data, problems, META_DATA, checks.meta_data_problems, InputKind.META_DATA
+    )
+    network = _json_document(
+        spec.network_data, problems, None, _network_checks(layout), InputKind.NETWORK_DATA
+    )
+    vendor = _json_document(spec.vendor_data, problems, expected=InputKind.VENDOR_DATA)
+    vendor2 = _json_document(spec.vendor_data2, problems, expected=InputKind.VENDOR_DATA)
     for document in (vendor, vendor2):
         if document is not None and not isinstance(document.data, dict | list | str):
             # cloud-init's load_json refuses other JSON roots, and the whole drive with them.
@@ -153,8 +158,13 @@ def _json_document(
     problems: list[Problem],
     schema: str | None = None,
     semantic_checks: Callable[[Document], list[Problem]] | None = None,
+    expected: InputKind | None = None,
 ) -> Document | None:
-    """Parse a document that ends up as JSON on the drive, and run its checks."""
+    """Parse a document that ends up as JSON on the drive, and run its checks.
+
+    A document that looks like another kind of input than `expected` is one problem that
+    says where it belongs, and its own checks are not run (they would only say the same).
+    """
     if source is None:
         return None
     if too_large := document_size_problem(source, "the document"):
@@ -168,6 +178,14 @@ def _json_document(
         document: Document | None = source.document
     else:
         document = parse_document(source, found)
+    wrong_place = misplaced(source, document.data, expected) if document and expected else None
+    if document is not None and wrong_place is not None:
+        # The whole file is misplaced: no path in it to name, unless it sits inside another.
+        inside = bool(document.prefix_path())
+        problems.append(
+            document.problem((), wrong_place) if inside else Problem(source.name, wrong_place)
+        )
+        return None
     if document is not None:
 
         def report(path: DocPath, message: str) -> None:
@@ -333,18 +351,22 @@ def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
 _REMEMBERED_USER_DATA_SIZE = 64 * 1024
 
 
-def _inspect_user_data(source: Source, problems: list[Problem]) -> UserDataInfo | None:
+def _inspect_user_data(
+    source: Source, problems: list[Problem], target: Target
+) -> UserDataInfo | None:
     if len(source.data) > _REMEMBERED_USER_DATA_SIZE:
-        return inspect_user_data(source, problems)
-    info, found = _inspect_user_data_once(source)
+        return inspect_user_data(source, problems, target)
+    info, found = _inspect_user_data_once(source, target)
     problems.extend(found)
     return info
 
 
 @functools.lru_cache(maxsize=64)
-def _inspect_user_data_once(source: Source) -> tuple[UserDataInfo | None, tuple[Problem, ...]]:
+def _inspect_user_data_once(
+    source: Source, target: Target
+) -> tuple[UserDataInfo | None, tuple[Problem, ...]]:
     found: list[Problem] = []
-    info = inspect_user_data(source, found)
+    info = inspect_user_data(source, found, target)
     return info, tuple(found)
 
 

@@ -21,7 +21,7 @@ from configdrive.errors import InvalidInputError, UsageError
 from configdrive.load import Source, describe_os_error, parse_document, read_source
 from configdrive.model import MachineSpec
 from configdrive.problems import Problem, errors_in, sorted_problems
-from configdrive.userdata import GZIP_MAGIC, UTF8_BOM, UserDataKind, classify
+from configdrive.userdata import GZIP_MAGIC, UTF8_BOM, Target, UserDataKind, classify
 from configdrive.validate import load_machine
 
 
@@ -135,12 +135,14 @@ def validate_files(
     name: str | None = None,
     ssh_keys: Iterable[str] = (),
     file_specs: Iterable[str] = (),
+    target: Target | str = Target.AUTO,
     strict: bool = False,
     stdin: BinaryIO | None = None,
 ) -> ValidationResult:
     """Check input files as build would; raises InvalidInputError listing every problem."""
-    from configdrive.api import machine_spec
+    from configdrive.api import machine_spec, parse_target
 
+    reader = parse_target(target)
     forced = _kind(kind)
     problems: list[Problem] = []
     checked: list[CheckedFile] = []
@@ -148,7 +150,7 @@ def validate_files(
         source, file_kind = _read(path, forced, problems, stdin)
         if source is None:
             continue
-        detail = _check(_spec_of(source, file_kind), strict, problems)
+        detail = _check(_spec_of(source, file_kind, reader), strict, problems)
         checked.append(CheckedFile(source.name, file_kind, detail))
     ssh_keys, file_specs = tuple(ssh_keys), tuple(file_specs)
     documents = {
@@ -169,6 +171,7 @@ def validate_files(
             name=name,
             ssh_keys=ssh_keys,
             files=file_specs,
+            target=reader,
         )
         _check(spec, strict, problems)
         read_failed = {problem.file for problem in spec.read_problems}
@@ -192,7 +195,7 @@ def _kind(kind: FileKind | str | None) -> FileKind | None:
         raise UsageError(f"--kind {kind!r} is not one of {choices}") from None
 
 
-def _spec_of(source: Source, kind: FileKind) -> MachineSpec:
+def _spec_of(source: Source, kind: FileKind, target: Target) -> MachineSpec:
     """A machine whose only input is `source`, in the place its kind goes."""
     if kind is FileKind.META_DATA:
         return MachineSpec(meta_data=source)
@@ -200,7 +203,7 @@ def _spec_of(source: Source, kind: FileKind) -> MachineSpec:
         return MachineSpec(network_data=source)
     if kind is FileKind.VENDOR_DATA:
         return MachineSpec(vendor_data=source)
-    return MachineSpec(user_data=source)
+    return MachineSpec(user_data=source, target=target)
 
 
 def _read(
