@@ -99,7 +99,7 @@ _GO_BINARY = re.compile(r"-?0b[01]+")
 def go_resolve(node: yaml.ScalarNode) -> str:
     """The kind go-yaml gives a scalar: str, bool, int, float or null (resolve.go:86-165)."""
     text = node.value
-    if node.style is not None:
+    if node.style:  # plain is None or "" (libyaml's composer)
         return "str"  # quoted and block scalars are strings (decode.go:311-313)
     if text in _RESOLVED:
         return _RESOLVED[text]
@@ -499,29 +499,59 @@ def _substitutions(document: Document) -> list[Finding]:
     return findings
 
 
-def coreos_problems(document: Document, *, targeted: bool) -> list[Problem]:
+def _reported(finding: Finding, targeted: bool) -> bool:
+    """Untargeted, what only cloud-init reads (and deprecations) are no news."""
+    return targeted or not (
+        finding.unknown_key or finding.cloud_init_only or finding.outcome is Outcome.DEPRECATED
+    )
+
+
+# Worst first: the outcome of a whole document is the worst of its findings.
+_BOOT_OUTCOMES = (
+    Outcome.DROPS_CONFIG,
+    Outcome.STOPS,
+    Outcome.REJECTS,
+    Outcome.IGNORES,
+    Outcome.CHANGES,
+)
+
+
+def boot_outcome(document: Document) -> str:
+    """What coreos-cloudinit does with the whole cloud-config: the worst of its findings,
+    as an Outcome's value, or `accepts`."""
+    found = {
+        finding.outcome for finding in coreos_findings(document) + write_files_findings(document)
+    }
+    return next((outcome.value for outcome in _BOOT_OUTCOMES if outcome in found), "accepts")
+
+
+def coreos_problems(
+    document: Document, *, targeted: bool, only_reader: bool = False
+) -> list[Problem]:
     """The findings as Problems: errors when the document targets Container Linux.
 
     Untargeted (a cloud-config for cloud-init that coreos-cloudinit may also read), only
     what coreos-cloudinit does with the keys it reads is said, as warnings naming it.
+    Targeted by its `coreos:` section, what only cloud-init reads stays a warning (one
+    document may serve both); with `only_reader` (--target container-linux) it is dead
+    configuration, and an error.
     """
     problems = []
     for finding in coreos_findings(document) + write_files_findings(document):
-        if not targeted and (
-            finding.unknown_key or finding.cloud_init_only or finding.outcome is Outcome.DEPRECATED
-        ):
+        if not _reported(finding, targeted):
             continue
         # A value dropped in silence is as bad as a refusal for a Container Linux machine;
         # an unknown key close to no known one may be meant for another reader.
         fatal = finding.outcome in FATAL or (
             finding.outcome is Outcome.IGNORES
-            and (not finding.unknown_key or finding.suggestion is not None)
+            and (
+                not finding.unknown_key
+                or finding.suggestion is not None
+                or (finding.cloud_init_only and only_reader)
+            )
         )
-        severity = (
-            Severity.ERROR
-            if targeted and fatal and not finding.cloud_init_only
-            else Severity.WARNING
-        )
+        for_both = finding.cloud_init_only and not only_reader
+        severity = Severity.ERROR if targeted and fatal and not for_both else Severity.WARNING
         if finding.position is not None:
             line, column = finding.position
             problems.append(

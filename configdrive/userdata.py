@@ -279,8 +279,9 @@ def _check_cloud_config_yaml(
         # Under coreos:, coreos-cloudinit's own model (its Go structs and YAML) speaks: the
         # schema's types there are JSON's, not what the reader decodes.
         found = [p for p in found if not (p.path and p.path[0] == "coreos")]
-        targeted = target is Target.CONTAINER_LINUX or "coreos" in document.data
-        found += coreos_problems(document, targeted=targeted)
+        only_reader = target is Target.CONTAINER_LINUX
+        targeted = only_reader or "coreos" in document.data
+        found += coreos_problems(document, targeted=targeted, only_reader=only_reader)
     problems.extend(found)
     problems.extend(cloud_config_problems(document))
 

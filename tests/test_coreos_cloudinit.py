@@ -1,0 +1,140 @@
+"""coreos-cloudinit v1.14.0's rules, case by case from fixtures/coreos-cloudinit.
+
+Each case is a cloud-config (`user.yml`), what coreos-cloudinit does with it at boot and
+the lines of its source that say so (`case.yml`), and the exact lines `validate` prints
+for it (`expected`). The reader itself cannot run here (it needs Container Linux's
+systemd, useradd and update-ssh-keys), so its source is the judge: every case cites it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from configdrive.coreos_cloudinit import boot_outcome, coreos_findings, go_resolve
+from configdrive.errors import InvalidInputError
+from configdrive.load import Source, parse_document
+from configdrive.problems import Problem
+from configdrive.readers import Verdict, _coreos_apply_verdict
+from configdrive.validate_files import validate_files
+
+CASES = Path(__file__).resolve().parent.parent / "fixtures" / "coreos-cloudinit"
+CASE_NAMES = sorted(path.name for path in CASES.iterdir() if path.is_dir())
+OUTCOMES = {"accepts", "changes", "ignores", "rejects", "stops", "drops-config"}
+
+
+def _case(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((CASES / name / "case.yml").read_text())
+    return loaded
+
+
+def _validate_lines(name: str, target: str) -> list[str]:
+    """What `mkconfigdrive validate --target TARGET user.yml` prints for its problems."""
+    path = CASES / name / "user.yml"
+    problems: tuple[Problem, ...] | list[Problem]
+    try:
+        problems = validate_files([path], target=target).warnings
+    except InvalidInputError as error:
+        problems = error.problems
+    return [str(problem).replace(str(CASES / name) + "/", "") for problem in problems]
+
+
+def test_every_case_is_complete() -> None:
+    assert len(CASE_NAMES) >= 30
+    for name in CASE_NAMES:
+        case = _case(name)
+        assert case["coreos-cloudinit"] in OUTCOMES, name
+        assert case["target"] in ("auto", "container-linux"), name
+        assert case["source"], f"{name} cites no source line"
+        for citation in case["source"]:
+            assert ".go:" in citation, f"{name}: {citation!r} names no file and line"
+        assert (CASES / name / "expected").is_file(), name
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_validate_prints_the_expected_lines(name: str) -> None:
+    case = _case(name)
+    expected = (CASES / name / "expected").read_text().splitlines()
+    assert _validate_lines(name, case["target"]) == expected
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_the_boot_outcome_is_the_readers(name: str) -> None:
+    case = _case(name)
+    data = (CASES / name / "user.yml").read_bytes()
+    document = parse_document(Source("user.yml", data), [])
+    assert document is not None
+    assert boot_outcome(document) == case["coreos-cloudinit"]
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_inspect_never_says_accepts_when_the_boot_stops(name: str) -> None:
+    """inspect's verdict on a drive holding this user data follows the same rules."""
+    case = _case(name)
+    verdict = _coreos_apply_verdict((CASES / name / "user.yml").read_bytes(), "openstack/latest")
+    stops = case["coreos-cloudinit"] in ("stops", "drops-config")
+    assert (verdict.verdict is Verdict.REJECTS) == stops
+    assert bool(verdict.reasons) == stops
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_an_error_for_container_linux_whenever_the_machine_ends_up_otherwise(name: str) -> None:
+    """Targeted at Container Linux, what stops, drops or is refused is an error, and what is
+    ignored is too, but for an unknown key close to no known one (a warning, as anywhere)."""
+    case = _case(name)
+    lines = _validate_lines(name, "container-linux")
+    errors = [line for line in lines if ": warning: " not in line]
+    if case["coreos-cloudinit"] in ("stops", "drops-config", "rejects"):
+        assert errors, name
+    if case["coreos-cloudinit"] == "ignores":
+        assert errors or lines == [
+            "user.yml:3:3: warning: coreos.fleet: coreos-cloudinit: fleet is no longer shipped "
+            "in Container Linux",
+            "user.yml:4:5: warning: coreos.fleet.zzz_options: coreos-cloudinit ignores this key",
+        ], name
+    if case["coreos-cloudinit"] == "accepts":
+        assert not [line for line in errors if "coreos-cloudinit" in line], name
+
+
+def test_cloud_init_only_targets_drop_the_readers_view() -> None:
+    path = CASES / "manage-etc-hosts-true" / "user.yml"
+    assert validate_files([path], target="cloud-init").warnings == ()
+    assert validate_files([path], target="auto").warnings  # a warning naming the reader
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # vendor/github.com/coreos/yaml/resolve.go:39-50 and the hints at :115-151
+        ("yes", "bool"), ("y", "bool"), ("N", "bool"), ("off", "bool"), ("TRUE", "bool"),
+        ("~", "null"), ("", "null"), ("Null", "null"),
+        ("0644", "int"), ("0x1F", "int"), ("-12", "int"), ("1_000", "int"), ("0b101", "int"),
+        ("08", "float"), ("1.5", "float"), (".5", "float"), ("1e3", "float"), (".inf", "float"),
+        ("9223372036854775808", "float"),
+        ("0o644", "str"), ("Yes please", "str"), ("best-effort", "str"), ("+", "str"),
+    ],
+)  # fmt: skip
+def test_scalars_resolve_as_go_yaml_resolves_them(text: str, kind: str) -> None:
+    node = yaml.compose(f"key: {text}\n")
+    assert isinstance(node, yaml.MappingNode)
+    assert go_resolve(node.value[0][1]) == kind
+
+
+def test_quoted_scalars_are_always_text() -> None:
+    node = yaml.compose("key: 'yes'\n")
+    assert isinstance(node, yaml.MappingNode)
+    assert go_resolve(node.value[0][1]) == "str"
+
+
+def test_merge_keys_are_followed() -> None:
+    text = b"#cloud-config\nbase: &b\n  reboot-strategy: best-effort\n"
+    text += b"coreos:\n  update:\n    <<: *b\n"
+    document = parse_document(Source("user.yml", text), [])
+    assert document is not None
+    findings = coreos_findings(document)
+    assert [finding.outcome.value for finding in findings if finding.path[:1] == ("coreos",)] == [
+        "stops"
+    ]
