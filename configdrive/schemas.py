@@ -135,7 +135,36 @@ def schema_problems(
     problems: list[Problem] = []
     for error in _validator(name).iter_errors(document.data):
         problems.extend(_problems_from(error, document, unknown_key_note))
+    for path, key, suggestion in _typos(_validator(name).schema, document.data, ()):
+        problems.append(
+            document.problem((*path, key), f"unknown key; did you mean {suggestion!r}?", key=True)
+        )
     return problems
+
+
+def _typos(schema: Any, data: Any, path: DocPath) -> Iterator[tuple[DocPath, str, str]]:
+    """Keys close to a known one where the schema lets unknown keys through.
+
+    Meta data and network data may carry keys of their own (Nova adds some, clouds add
+    others), so their schemas allow unknown keys; `hostnmae` is still a typo that loses
+    the host name. Where unknown keys are refused, jsonschema reports them already.
+    """
+    if not isinstance(schema, dict):
+        return
+    for part in schema.get("allOf", []):
+        yield from _typos(part, data, path)
+    if isinstance(data, dict):
+        known = schema.get("properties", {})
+        if known and schema.get("additionalProperties", True) is not False:
+            for key in data:
+                if key not in known and (suggestion := closest_key(key, known)):
+                    yield path, key, suggestion
+        for key, subschema in known.items():
+            if key in data:
+                yield from _typos(subschema, data[key], (*path, key))
+    elif isinstance(data, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(data):
+            yield from _typos(schema["items"], item, (*path, index))
 
 
 def _problems_from(error: ValidationError, document: Document, note: str) -> Iterator[Problem]:
