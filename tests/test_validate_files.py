@@ -187,3 +187,16 @@ def test_pre_commit_hook() -> None:
     folder = VALID / "container-linux"
     result = run_cli(*hook["entry"].split()[1:], "user.yml", "machine.yml", cwd=folder)
     assert result.returncode == 0, result.stderr
+
+
+def test_pre_commit_hook_fails_on_a_typo(tmp_path: Path) -> None:
+    """The hook's entry stops a commit whose cloud-config would build a drive without keys."""
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDGGPyjtK95uoDdN40sOHh3feex1DNsmQpYmul2NNnp8 a@b"
+    (tmp_path / "user-data").write_text(f"#cloud-config\nssh_authorised_keys:\n  - {key}\n")
+    result = run_cli(*hook["entry"].split()[1:], "user-data", cwd=tmp_path)
+    assert result.returncode == 1
+    assert (
+        "user-data:2:1: ssh_authorised_keys: unknown key; did you mean 'ssh_authorized_keys'?"
+        in result.stderr
+    )
