@@ -138,13 +138,14 @@ def _write_file_problems(
     encoding = entry.get("encoding")
     content = entry.get("content")
     if isinstance(encoding, str) and isinstance(content, str | bytes):
-        message = _decode_problem(encoding.lower(), content, budget)
+        message = decode_problem(encoding.lower(), content, budget)
         if message:
             problems.append(document.problem((*at, "content"), message))
     return problems
 
 
-def _decode_problem(encoding: str, content: str | bytes, budget: Budget) -> str | None:
+def decode_problem(encoding: str, content: str | bytes, budget: Budget) -> str | None:
+    """Why `content` does not decode with `encoding` (lower case), for every reader; or None."""
     raw: bytes = content.encode("latin-1", "replace") if isinstance(content, str) else content
     if encoding in _BASE64_ENCODINGS:
         try:

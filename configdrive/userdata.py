@@ -281,9 +281,14 @@ def _check_cloud_config_yaml(
         found = [p for p in found if not (p.path and p.path[0] == "coreos")]
         only_reader = target is Target.CONTAINER_LINUX
         targeted = only_reader or "coreos" in document.data
-        found += coreos_problems(document, targeted=targeted, only_reader=only_reader)
+        found += cloud_config_problems(document)
+        refused = frozenset(p.path for p in errors_in(found) if p.path is not None)
+        found += coreos_problems(
+            document, targeted=targeted, only_reader=only_reader, refused=refused
+        )
+    else:
+        found += cloud_config_problems(document)
     problems.extend(found)
-    problems.extend(cloud_config_problems(document))
 
 
 def _check_ignition(source: Source, problems: list[Problem], budget: Budget) -> None:

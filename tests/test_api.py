@@ -50,9 +50,9 @@ def test_every_problem_comes_at_once(tmp_path: Path) -> None:
 
 
 def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
-    build(b"#cloud-config\nhostnme: typo\n", tmp_path / "ok.iso")
+    build(b"#cloud-config\nfrobnicate: 1\n", tmp_path / "ok.iso")
     with pytest.raises(InvalidInputError):
-        build(b"#cloud-config\nhostnme: typo\n", tmp_path / "strict.iso", strict=True)
+        build(b"#cloud-config\nfrobnicate: 1\n", tmp_path / "strict.iso", strict=True)
 
 
 def test_output_problems_are_io_failures(tmp_path: Path) -> None:

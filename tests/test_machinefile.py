@@ -100,7 +100,7 @@ def test_every_problem_is_reported_at_its_line_at_once(tmp_path: Path) -> None:
     found = problems_of(path)
     assert f"{path}:2:11: hostname: 'under_score' is not an RFC 1123" in found[0]
     assert found[1] == f"{path}:3:7: uuid: 42 is not of type 'string'"
-    assert found[2] == f"{path}:4:1: user_data_fle: unknown key (not a machine key)"
+    assert found[2] == f"{path}:4:1: user_data_fle: unknown key; did you mean 'user_data_file'?"
     assert found[3] == f"{path}:6:17: meta_data.launch_index: -1 is less than the minimum of 0"
     assert found[4].startswith(f"{path}:7:20: network_data_file: cannot read network data")
     assert len(found) == 5

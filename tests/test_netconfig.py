@@ -167,7 +167,7 @@ network:
         "error network.ethernets.nic0.match.macaddress: 41135040001 is not of type 'string'",
         "error network.ethernets.nic0.dhcp4: 'yes please' is not of type 'boolean'",
         "error network.ethernets.nic0.mtu: '1500' is not of type 'integer'",
-        "warning network.ethernets.nic0.dhcp5: unknown key (cloud-init and netplan ignore it)",
+        "error network.ethernets.nic0.dhcp5: unknown key; did you mean 'dhcp6'?",
         "error network.vlans.v1: 'id' is a required property",
     ]
 

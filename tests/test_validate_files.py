@@ -126,10 +126,10 @@ def test_every_file_is_checked_and_every_problem_reported(tmp_path: Path) -> Non
 
 
 def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
-    (tmp_path / "u.yml").write_text("#cloud-config\npackage: htop\n")
+    (tmp_path / "u.yml").write_text("#cloud-config\nfrobnicate: htop\n")
     result = run_cli("validate", "u.yml", cwd=tmp_path)
     assert result.returncode == 0
-    assert result.stderr.startswith("u.yml:2:1: warning: package: unknown key")
+    assert result.stderr.startswith("u.yml:2:1: warning: frobnicate: unknown key")
     assert result.stdout.splitlines()[-1] == "1 file valid, 1 warning (above)"
     assert run_cli("validate", "u.yml", "--strict", cwd=tmp_path).returncode == 1
     assert run_cli("validate", "u.yml", "-q", cwd=tmp_path).stdout == ""
