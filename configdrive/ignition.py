@@ -304,6 +304,9 @@ def _data_url_problem(rest: str) -> str | None:
     media = header.split(";", 1)[0]
     if media and "/" not in media:
         return "the data URL's media type has no '/' (write data:text/plain,... or data:,...)"
+    if re.search(r"[^A-Za-z0-9\-_.!~*'();/?:@&=+$,%]", data):
+        # the dataurl lexer takes URL characters only (RFC 2396 uric): no space, no braces
+        return "the data URL holds a character a URL may not (percent-encode it)"
     if re.search(r"%(?![0-9A-Fa-f]{2})", data):
         return "the data URL holds a '%' that is not a %XX escape"
     if header.split(";")[-1] == "base64":
@@ -582,7 +585,10 @@ class _Spec3(_Rules):
                 )
 
     def systemd_conflicts(self, storage: dict[str, Any]) -> None:
-        """v3_6/config.go:33-62: a node may not be where a unit or drop-in is written."""
+        """v3_6/config.go:33-62: a node may not be where a unit or drop-in is written.
+
+        Ignition 2.15.0 added this check to every 3.x version (Debian's 2.14 lacks it).
+        """
         written: set[str] = set()
         for _, unit in _dicts(_dict(self.config, "systemd"), "units"):
             name = _str(unit, "name") or ""
