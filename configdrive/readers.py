@@ -610,15 +610,26 @@ def ignition_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
             (f"the user data is {kind}, not an Ignition config; Ignition fails the boot",),
             defect=False,
         )
-    major = version.split(".", 1)[0]
-    if major not in ("2", "3"):
-        return ReaderVerdict(
-            reader, Verdict.REJECTS, reads, (f"Ignition config version {version!r} is unknown",)
+    # The rules build uses: inspect never says "accepts" for a config Ignition refuses.
+    from configdrive.ignition import config_problems
+    from configdrive.load import Source
+    from configdrive.problems import Severity
+
+    problems = config_problems(Source(reads, user_data))
+    # Each as a reason: where in the file, the path, what (the file is `reads`).
+    said = {
+        severity: tuple(
+            f"line {p.line}: {p.path_text or '$'}: {p.message}"
+            for p in problems
+            if p.severity is severity
         )
-    warnings: tuple[str, ...] = ()
-    if major == "2":
-        warnings = ("a spec 2 config: Ignition 2.x (Fedora CoreOS) reads spec 3 only",)
-    return ReaderVerdict(reader, Verdict.ACCEPTS, reads, warnings=warnings)
+        for severity in Severity
+    }
+    if said[Severity.ERROR]:
+        return ReaderVerdict(
+            reader, Verdict.REJECTS, reads, said[Severity.ERROR], warnings=said[Severity.WARNING]
+        )
+    return ReaderVerdict(reader, Verdict.ACCEPTS, reads, warnings=said[Severity.WARNING])
 
 
 def _user_data_kind(data: bytes) -> str:

@@ -20,6 +20,7 @@ from configdrive.checks import (
     gunzip_bounded,
     mime_part_bound,
 )
+from configdrive.ignition import config_problems
 from configdrive.load import (
     MAX_DOCUMENT_SIZE,
     Budget,
@@ -296,7 +297,7 @@ def _check_ignition(source: Source, problems: list[Problem], budget: Budget) -> 
         problems.append(too_large)
         return
     try:
-        config = json.loads(source.data)
+        json.loads(source.data)
     except ValueError as error:  # bad JSON, bad UTF-8, or an integer of more than 4300 digits
         line = getattr(error, "lineno", None)
         column = getattr(error, "colno", None)
@@ -311,29 +312,8 @@ def _check_ignition(source: Source, problems: list[Problem], budget: Budget) -> 
             )
         )
         return
-    ignition = config.get("ignition") if isinstance(config, dict) else None
-    version = ignition.get("version") if isinstance(ignition, dict) else None
-    if isinstance(config, dict) and version is None:
-        version = config.get("ignitionVersion")
-    if version is None:
-        problems.append(
-            Problem(
-                source.name,
-                "JSON user data is not an Ignition config (no ignition.version); "
-                "a cloud-config must start with '#cloud-config'",
-                None,
-                1,
-                1,
-            )
-        )
-    elif not isinstance(version, str | int):
-        problems.append(
-            Problem(
-                source.name,
-                "ignition.version must be a string like '3.4.0'",
-                ("ignition", "version"),
-            )
-        )
+    # The structure and Ignition's own checks, for the version the config declares.
+    problems.extend(config_problems(source))
 
 
 def _check_mime(

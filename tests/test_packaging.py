@@ -21,7 +21,11 @@ def test_wheel_contents(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     package = {name for name in names if not name.startswith("mkconfigdrive-")}
     modules = {f"configdrive/{path.name}" for path in (ROOT / "configdrive").glob("*.py")}
-    schemas = {f"configdrive/schemas/{path.name}" for path in (ROOT / "schemas").glob("*.json")}
+    # schemas/ignition/ holds one schema per Ignition spec version.
+    schemas = {
+        f"configdrive/schemas/{path.relative_to(ROOT / 'schemas').as_posix()}"
+        for path in (ROOT / "schemas").rglob("*.json")
+    }
     assert package == modules | schemas | {"configdrive/py.typed"}
     assert {"cloud-config", "meta-data", "network-data", "machine"} <= {
         name.removeprefix("configdrive/schemas/").removesuffix(".schema.json") for name in schemas
