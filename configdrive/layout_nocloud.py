@@ -79,7 +79,7 @@ def nocloud_meta_data(machine: Machine) -> dict[str, Any]:
     dashed keys), except `random_seed`, which cloud-init's config drive reader decodes
     from base64: here it is binary YAML, which cloud-init loads as the same bytes.
     """
-    meta: dict[str, Any] = {"instance-id": machine.uuid}
+    meta: dict[str, Any] = {"instance-id": machine.instance_id}
     if machine.hostname is not None:
         meta["local-hostname"] = machine.hostname
     if machine.public_keys:

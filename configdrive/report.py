@@ -67,12 +67,17 @@ class Reporter:
         self.problems(result.warnings)
         if self.quiet:
             return
-        uuid_note = "  (derived from the inputs)" if result.uuid_derived else ""
+        # Where the uuid came from, always: a derived one changes exactly when its source does.
+        uuid_note = f"  ({result.uuid_note})" if result.uuid_note else ""
         packaging = _FORMAT_DESCRIPTIONS.get(result.format, result.format)
         lines = [
             f"Built {result.path} ({result.size:,} bytes)",
             f"  label      {result.label} ({packaging})",
             f"  uuid       {result.uuid}{uuid_note}",
+        ]
+        if result.instance_id and result.instance_id != result.uuid:
+            lines.append(f"  instance-id {result.instance_id}")
+        lines += [
             f"  hostname   {result.hostname or '(none)'}",
             f"  keys       {result.keys}",
             f"  files      {result.files}",
