@@ -44,7 +44,8 @@ class Reporter:
 
     json: bool = False
     quiet: bool = False
-    # What a failure means for this command's output, for the closing line of its problems.
+    # What a failure means for this command's output, for the closing line of its problems
+    # ("" for the commands that write nothing in any case: validate, inspect, diff).
     outcome: str = "nothing was written"
     # Looked up when the Reporter is made, so redirected streams (tests, hooks) are honoured.
     out: TextIO = field(default_factory=lambda: sys.stdout)
@@ -105,10 +106,8 @@ class Reporter:
         if problems:
             self.problems(problems)
             errors = len(errors_in(problems))
-            print(
-                f"mkconfigdrive: {errors} error{'s' if errors != 1 else ''}; {self.outcome}",
-                file=self.err,
-            )
+            outcome = f"; {self.outcome}" if self.outcome else ""
+            print(f"mkconfigdrive: {errors} error{'s' if errors != 1 else ''}{outcome}", file=self.err)
         else:
             print(f"mkconfigdrive: {error}", file=self.err)
 

@@ -385,6 +385,10 @@ def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
             ]
             if not lines:
                 problems.append(Problem(label, "the key file holds no key"))
+            if private := _private_key_problem(text, path):
+                # One error for the file: each line of a private key is no public key either.
+                problems.append(Problem(label, private))
+                continue
             for number, line in lines:
                 if message := public_key_problem(line):
                     problems.append(Problem(label, message, None, number))
@@ -398,6 +402,15 @@ def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
         else:
             keys.append(value.strip())
     return keys
+
+
+def _private_key_problem(text: str, path: Path) -> str | None:
+    """Why a key file is a private key (OpenSSH, PEM or PuTTY), or None. Never echoes it."""
+    if "PRIVATE KEY-----" not in text and not text.startswith("PuTTY-User-Key-File-"):
+        return None
+    public = path.with_name(path.name + ".pub")
+    hint = f" ({public})" if public.is_file() else " (the .pub file)"
+    return f"this is a private key; give the public key{hint}"
 
 
 # A fleet or a test harness gives many machines the same user data: check it once per process.

@@ -108,7 +108,7 @@ def test_kind_can_be_forced() -> None:
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "meta.yml:2:1: duplicate key 'name'",
-        "mkconfigdrive: 1 error; nothing was written",
+        "mkconfigdrive: 1 error",
     ]
     assert run_cli("validate", "--kind", "bogus", "meta.yml", cwd=folder).returncode == 2
 
