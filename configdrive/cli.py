@@ -76,7 +76,11 @@ VendorData2Option = Annotated[
 ]
 UuidOption = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(help="Instance UUID. Default: derived from the inputs (stable).", metavar="UUID"),
+    typer.Option(
+        help="Instance UUID (cloud-init's instance-id). Default: derived from the name, "
+        "else the host name, else the contents.",
+        metavar="UUID",
+    ),
 ]
 HostnameOption = Annotated[
     Optional[str], typer.Option(help="Host name (RFC 1123).", metavar="NAME")  # noqa: UP045

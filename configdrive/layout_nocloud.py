@@ -11,7 +11,9 @@ A drive labelled `cidata` with four files at its root (DataSourceNoCloud, cloud-
                     network-config v1/v2 the user gave
 
 The same Machine gives the config-2 drive and this seed the same instance-id (the UUID:
-cloud-init's config drive reader makes `uuid` the instance-id), host name and SSH keys.
+cloud-init's config drive reader makes `uuid` the instance-id), host name and SSH keys;
+only a NoCloud `instance-id` from the meta data that is no UUID is the seed's alone
+(see nocloud_meta).
 What NoCloud cannot carry (injected files, vendor_data2) is reported by `nocloud_problems`.
 """
 

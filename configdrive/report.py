@@ -106,8 +106,9 @@ class Reporter:
         if problems:
             self.problems(problems)
             errors = len(errors_in(problems))
+            counted = f"{errors} error{'s' if errors != 1 else ''}"
             outcome = f"; {self.outcome}" if self.outcome else ""
-            print(f"mkconfigdrive: {errors} error{'s' if errors != 1 else ''}{outcome}", file=self.err)
+            print(f"mkconfigdrive: {counted}{outcome}", file=self.err)
         else:
             print(f"mkconfigdrive: {error}", file=self.err)
 

@@ -171,7 +171,7 @@ def _choose_uuid(
     where = spec.meta_data.name if spec.meta_data is not None else "the meta data"
     given = meta_data.get("uuid") or nocloud.instance_id
     if spec.uuid is not None:
-        return spec.uuid, UuidSource(UUID_GIVEN, f"given ({_given_as(spec, 'uuid')})"), None
+        return spec.uuid, UuidSource(UUID_GIVEN, f"given by {_given_as(spec, 'uuid')}"), None
     if given is not None and checks.uuid_problem(given) is None:
         key = "uuid" if "uuid" in meta_data else "instance-id"
         return given, UuidSource(UUID_FROM_META_DATA, f"from {key} in {where}"), None

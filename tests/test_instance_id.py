@@ -78,7 +78,7 @@ def test_without_name_or_host_name_the_contents_decide_and_the_summary_says_so(
 
 def test_the_summary_says_where_a_given_uuid_came_from(tmp_path: Path) -> None:
     given = run_cli("build", "--hostname", "h", "--uuid", UUID, "-o", tmp_path / "a.iso")
-    assert f"uuid       {UUID}  (given (--uuid))" in given.stdout
+    assert f"uuid       {UUID}  (given by --uuid)" in given.stdout
     meta = write(tmp_path / "meta.yml", f"uuid: {OTHER_UUID}\nname: x\n")
     from_meta = run_cli("build", "--meta-data", meta, "-o", tmp_path / "b.iso", "--json")
     document = json.loads(from_meta.stdout)
@@ -325,3 +325,11 @@ def test_keys_counts_the_cloud_config_s_keys_too(tmp_path: Path) -> None:
     assert both.keys == 3
     summary = run_cli("build", "-", "-o", tmp_path / "c.iso", stdin=user_data)
     assert "  keys       2\n" in summary.stdout
+
+
+def test_a_machine_file_s_uuid_is_given_by_its_line(tmp_path: Path) -> None:
+    machine = write(tmp_path / "m.yml", f"name: m\nuuid: {UUID}\nuser_data: '#!/bin/sh'\n")
+    document = json.loads(run_cli("build", "--machine", machine, "-o", tmp_path / "m.iso",
+                                  "--json").stdout)  # fmt: skip
+    assert (document["uuid"], document["uuid_source"]) == (UUID, "given")
+    assert document["uuid_note"] == f"given by uuid in {machine}:2"
