@@ -62,6 +62,12 @@ class BuildResult:
     files: int
     user_data: str | None
     warnings: tuple[Problem, ...] = field(default=())
+    # Where the uuid came from: given, meta_data, name, hostname or contents (model.UUID_*),
+    # and the same in words for the summary.
+    uuid_source: str = ""
+    uuid_note: str = ""
+    # The instance-id cloud-init sees: the uuid, or a NoCloud seed's own instance-id.
+    instance_id: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form for --json and for provisioning hooks."""
@@ -72,6 +78,9 @@ class BuildResult:
             "format": self.format,
             "uuid": self.uuid,
             "uuid_derived": self.uuid_derived,
+            "uuid_source": self.uuid_source,
+            "uuid_note": self.uuid_note,
+            "instance_id": self.instance_id or self.uuid,
             "hostname": self.hostname,
             "name": self.name,
             "keys": self.keys,
@@ -328,6 +337,8 @@ def write_drive(
     """Write an already validated machine's layout at `target` in `format`, atomically."""
     if format not in FORMATS:
         raise UsageError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
+    # Read before the old drive is replaced: the warning needs what it said.
+    replaced = replaced_instance_warnings(target, layout_instance_id(machine, layout), force=force)
     if format == "dir":
         from configdrive.write_dir import write_dir
 
@@ -337,6 +348,7 @@ def write_drive(
             _write_image(layout, stream, format, timestamp, target.parent, progress)
         size = target.stat().st_size
     info = machine.user_data_info
+    source = machine.uuid_source
     return BuildResult(
         path=target,
         size=size,
@@ -346,11 +358,65 @@ def write_drive(
         uuid_derived=machine.uuid_derived,
         hostname=machine.hostname,
         name=machine.name,
-        keys=len(machine.public_keys),
+        keys=count_keys(machine),
         files=len(machine.files),
         user_data=info.description if info else None,
-        warnings=(*machine.warnings, *warnings),
+        warnings=(*machine.warnings, *warnings, *replaced),
+        uuid_source=source.kind if source else "",
+        uuid_note=source.note if source else "",
+        instance_id=layout_instance_id(machine, layout),
     )
+
+
+def replaced_instance_warnings(target: Path, new: str, *, force: bool) -> tuple[Problem, ...]:
+    """A warning when `--force` replaces a drive whose instance-id is not `new`.
+
+    The old drive is read with the read side (`diff`'s reader). Anything it cannot read
+    (not a drive, damaged, unreadable) gives no warning: it must never fail the build.
+    """
+    if not force or not (target.exists() or target.is_symlink()):
+        return ()
+    from configdrive.diff import drive_instance_id, folder_instance_id
+    from configdrive.read_drive import open_drive
+
+    try:
+        if target.is_dir():
+            old = folder_instance_id(target)
+        else:
+            with open_drive(target) as drive:
+                old = drive_instance_id(drive)
+    except Exception:  # whatever the old file is, the build goes on
+        return ()
+    if old is None or old == new:
+        return ()
+    return (
+        Problem(
+            str(target),
+            f"replaces a drive whose instance-id is {old!r} with one whose instance-id is "
+            f"{new!r}: cloud-init will treat the VM as a new instance and run first boot "
+            "again (new SSH host keys, users and first-boot scripts applied again)",
+            severity=Severity.WARNING,
+        ),
+    )
+
+
+def layout_instance_id(machine: Machine, layout: DriveLayout) -> str:
+    """The instance-id cloud-init reads from this layout: NoCloud's own, else the uuid."""
+    # layout_nocloud.NOCLOUD_LABEL, spelled out: importing it imports the network converter.
+    return machine.instance_id if layout.label == "cidata" else machine.uuid
+
+
+def count_keys(machine: Machine) -> int:
+    """The distinct SSH keys the VM gets: the meta data's and the cloud-config's."""
+    info = machine.user_data_info
+    found = {_key_identity(line) for line in machine.public_keys.values()}
+    found |= {_key_identity(line) for line in (info.ssh_keys if info else ())}
+    return len(found)
+
+
+def _key_identity(line: str) -> tuple[str, ...]:
+    # Type and blob: the comment does not make another key.
+    return tuple(line.split()[:2])
 
 
 def build_machine(

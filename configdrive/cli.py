@@ -10,9 +10,10 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+import typer.core
 
 from configdrive import __version__
 from configdrive.errors import ConfigDriveError, ExitCode, UsageError
@@ -30,6 +31,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+class _Command(typer.core.TyperCommand):
+    """A command whose usage line names arguments as man pages do: `DRIVE`, not `{DRIVE}`.
+
+    Typer (0.2x) wraps required arguments in braces, which reads as a choice or a
+    placeholder to fill with braces; errors already say `Missing argument 'DRIVE'`.
+    """
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # Typer's vendored click Context
+        pieces: list[str] = super().collect_usage_pieces(ctx)
+        return [_unbraced(piece) for piece in pieces]
+
+
+def _unbraced(piece: str) -> str:
+    if piece.startswith("{") and piece.endswith("}") and "{" not in piece[1:]:
+        return piece[1:-1]
+    return piece
+
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mkconfigdrive, never the user's fault
 
@@ -56,7 +76,11 @@ VendorData2Option = Annotated[
 ]
 UuidOption = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(help="Instance UUID. Default: derived from the inputs (stable).", metavar="UUID"),
+    typer.Option(
+        help="Instance UUID (cloud-init's instance-id). Default: derived from the name, "
+        "else the host name, else the contents.",
+        metavar="UUID",
+    ),
 ]
 HostnameOption = Annotated[
     Optional[str], typer.Option(help="Host name (RFC 1123).", metavar="NAME")  # noqa: UP045
@@ -130,7 +154,7 @@ def _parse_mode(text: str) -> int:
     return mode
 
 
-@app.command()
+@app.command(cls=_Command)
 def build(
     output: Annotated[
         Path,
@@ -264,7 +288,7 @@ def _machine_alone(*given: object) -> None:
         )
 
 
-@app.command("build-many")
+@app.command("build-many", cls=_Command)
 def build_many(
     fleet: Annotated[
         Path,
@@ -359,7 +383,9 @@ def _run(
     The body may return an exit code of its own (inspect's verdict, diff's difference).
     """
     try:
-        code = action()
+        code = _quiet_on_closed_stdout(action)
+    except typer.Exit:
+        raise  # the quiet end of a closed standard output
     except ConfigDriveError as error:
         if debug:
             traceback.print_exc()
@@ -386,10 +412,46 @@ def _run(
         raise typer.Exit(code)
 
 
+def _quiet_on_closed_stdout(action: Callable[[], Optional[int]]) -> Optional[int]:  # noqa: UP045
+    """Run `action`; a closed standard output ends the run quietly, with exit code 0."""
+    try:
+        return action()
+    except BrokenPipeError:
+        if not _stdout_closed():
+            raise  # another pipe (a server, a child process): an I/O failure like any other
+        # `mkconfigdrive inspect x.iso | head -1`: the reader has all it wanted.
+        _discard_stdout()
+        raise typer.Exit(0) from None
+
+
+def _stdout_closed() -> bool:
+    """Whether standard output is a pipe nobody reads any more (poll reports POLLERR)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that no flush at exit fails again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
 # --------------------------------------------------------------------------- the read side
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     files: Annotated[
         Optional[list[str]],  # noqa: UP045
@@ -427,7 +489,8 @@ def validate(
     Same problems, same messages, same exit codes as build. With build's own arguments
     (less -o), validate is a dry run of that build.
     """
-    reporter = Reporter(json=json_output, quiet=quiet)
+    # validate never writes: its last line counts the errors and says nothing of writing.
+    reporter = Reporter(json=json_output, quiet=quiet, outcome="")
 
     def run() -> None:
         from configdrive.validate_files import validate_files
@@ -449,10 +512,10 @@ def validate(
         )
         reporter.validated(result)
 
-    _run(run, reporter, debug=debug)
+    _run(run, reporter, debug=debug, interrupted="interrupted")
 
 
-@app.command("inspect")
+@app.command("inspect", cls=_Command)
 def inspect_command(
     drive: Annotated[
         Path,
@@ -486,7 +549,7 @@ def inspect_command(
     Exit code 0 when a reader accepts the drive, none fails on a defect of it and the
     checks find no error; 1 otherwise.
     """
-    reporter = Reporter(json=json_output, quiet=quiet)
+    reporter = Reporter(json=json_output, quiet=quiet, outcome="")
 
     def run() -> int:
         from configdrive.inspection import inspect_drive
@@ -495,10 +558,10 @@ def inspect_command(
         reporter.inspected(result)
         return 0 if result.ok else int(ExitCode.INVALID_INPUT)
 
-    _run(run, reporter, debug=debug)
+    _run(run, reporter, debug=debug, interrupted="interrupted")
 
 
-@app.command()
+@app.command(cls=_Command)
 def extract(
     drive: Annotated[Path, typer.Argument(metavar="DRIVE", help="The drive image.")],
     folder: Annotated[
@@ -528,7 +591,7 @@ def extract(
     _run(run, reporter, debug=debug)
 
 
-@app.command()
+@app.command(cls=_Command)
 def diff(
     old: Annotated[Path, typer.Argument(metavar="A", help="One drive image.")],
     new: Annotated[Path, typer.Argument(metavar="B", help="The other drive image.")],
@@ -541,7 +604,7 @@ def diff(
     """Show what differs between two drives: files added, removed, changed, and changed JSON
     keys (never values). Exit code 1 when they differ, 0 when they hold the same.
     """
-    reporter = Reporter(json=json_output, quiet=quiet)
+    reporter = Reporter(json=json_output, quiet=quiet, outcome="")
 
     def run() -> int:
         from configdrive.diff import diff_drives
@@ -550,7 +613,7 @@ def diff(
         reporter.diffed(result)
         return 1 if result.differs else 0
 
-    _run(run, reporter, debug=debug)
+    _run(run, reporter, debug=debug, interrupted="interrupted")
 
 
 # --------------------------------------------------------------------------- the distributor's kit
@@ -569,7 +632,7 @@ app.add_typer(image_app, name="image")
 _DEFAULT_IMAGE = "coreos_production_openstack_image.img.bz2"
 
 
-@image_app.command("import")
+@image_app.command("import", cls=_Command)
 def image_import(
     source: Annotated[
         str,
@@ -643,7 +706,7 @@ def image_import(
     _run(run, reporter, debug=debug, interrupted="interrupted; nothing was kept")
 
 
-@image_app.command("verify")
+@image_app.command("verify", cls=_Command)
 def image_verify(
     file: Annotated[
         Path, typer.Argument(metavar="FILE", help="The signed file.", show_default=False)
@@ -712,7 +775,7 @@ class _PhaseBars:
             self._bar = None
 
 
-@app.command()
+@app.command(cls=_Command)
 def oem(
     platform: Annotated[
         Optional[str],  # noqa: UP045
@@ -798,7 +861,7 @@ def oem(
     _run(run, reporter, debug=debug)
 
 
-@app.command("serve")
+@app.command("serve", cls=_Command)
 def serve_command(
     machines: Annotated[
         Path,
@@ -879,4 +942,16 @@ def serve_command(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    except BrokenPipeError:
+        # Typer's own output (--help, usage errors) into a closed pipe: end as quietly.
+        _discard_stdout()
+        raise SystemExit(0) from None
+    finally:
+        # What is still buffered is written now, not at exit, where a closed pipe would
+        # print "Exception ignored ... BrokenPipeError" and change the exit code to 120.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _discard_stdout()

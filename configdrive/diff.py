@@ -2,7 +2,8 @@
 
 Files added, removed and changed; for JSON documents (and NoCloud's YAML meta-data and
 network-config) the keys that changed, by path (`meta.role`), never their values: values
-may be secrets. Differences in label, file system or name tree are listed too.
+may be secrets. Differences in label, file system or name tree are listed too, and first
+of all a change of instance-id, the one change that makes cloud-init start over.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ import yaml
 
 from configdrive.problems import DocPath, format_path
 from configdrive.read_drive import Drive, Entry, open_drive
+from configdrive.readers import cloud_init_verdict
+
+INSTANCE_ID_CHANGED = (
+    "instance-id changed: cloud-init will treat this as a new instance and run first boot again"
+)
 
 _YAML_DOCUMENTS = ("meta-data", "network-config")
 # Each version folder holds the same files: one change repeated in all is shown once.
@@ -60,6 +66,14 @@ class DriveDiff:
     new: Path
     drive_changes: tuple[str, ...]
     files: tuple[FileChange, ...]
+    # The instance-id cloud-init reads from each drive (None: it reads none).
+    old_instance_id: str | None = None
+    new_instance_id: str | None = None
+
+    @property
+    def instance_id_changed(self) -> bool:
+        """Whether a VM given the new drive instead of the old one runs first boot again."""
+        return self.old_instance_id != self.new_instance_id
 
     @property
     def differs(self) -> bool:
@@ -74,24 +88,64 @@ class DriveDiff:
             "new": str(self.new),
             "drive": list(self.drive_changes),
             "files": [change.to_json() for change in self.files],
+            "instance_id": {
+                "old": self.old_instance_id,
+                "new": self.new_instance_id,
+                "changed": self.instance_id_changed,
+            },
         }
 
 
 def diff_drives(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> DriveDiff:
     """Compare two drive images."""
     with open_drive(old) as first, open_drive(new) as second:
+        ids = drive_instance_id(first), drive_instance_id(second)
         return DriveDiff(
-            Path(old), Path(new), _drive_changes(first, second), tuple(_file_changes(first, second))
+            Path(old),
+            Path(new),
+            _drive_changes(first, second, ids),
+            tuple(_file_changes(first, second)),
+            *ids,
         )
 
 
-def _drive_changes(old: Drive, new: Drive) -> tuple[str, ...]:
+def drive_instance_id(drive: Drive) -> str | None:
+    """The instance-id cloud-init takes from `drive`, read as its datasource reads it.
+
+    A config-2 drive's is meta_data's uuid (cloud-init 22.4, sources/helpers/openstack.py:33
+    copies uuid to instance-id); a NoCloud seed's is meta-data's instance-id, 'nocloud'
+    when it has none. None when cloud-init would not read the drive.
+    """
+    _, reading, _ = cloud_init_verdict(drive, drive.view)
+    if reading is None:
+        return None
+    key = "instance-id" if reading.datasource == "NoCloud" else "uuid"
+    value = reading.metadata.get(key)
+    return None if value is None else str(value)
+
+
+def folder_instance_id(folder: Path) -> str | None:
+    """The instance-id of a drive written as a folder (`--format dir`), as cloud-init's seed
+    folders give it: NoCloud's meta-data, else config-2's openstack/latest/meta_data.json."""
+    seed = folder / "meta-data"
+    if seed.is_file():
+        meta = yaml.safe_load(seed.read_bytes())
+        value = meta.get("instance-id", "nocloud") if isinstance(meta, dict) else "nocloud"
+        return str(value)
+    meta = json.loads((folder / "openstack" / "latest" / "meta_data.json").read_bytes())
+    return str(meta["uuid"]) if isinstance(meta, dict) and "uuid" in meta else None
+
+
+def _drive_changes(old: Drive, new: Drive, ids: tuple[str | None, str | None]) -> tuple[str, ...]:
+    changes = []
+    if ids[0] != ids[1]:
+        changes.append(f"{INSTANCE_ID_CHANGED} ({ids[0]!r} -> {ids[1]!r})")
     facts = (
         ("label", old.label, new.label),
         ("file system", old.format, new.format),
         ("names from", old.linux_tree, new.linux_tree),
     )
-    return tuple(f"{what}: {a!r} -> {b!r}" for what, a, b in facts if a != b)
+    return (*changes, *(f"{what}: {a!r} -> {b!r}" for what, a, b in facts if a != b))
 
 
 def _entries(drive: Drive) -> dict[str, Entry]:

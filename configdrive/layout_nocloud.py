@@ -11,7 +11,9 @@ A drive labelled `cidata` with four files at its root (DataSourceNoCloud, cloud-
                     network-config v1/v2 the user gave
 
 The same Machine gives the config-2 drive and this seed the same instance-id (the UUID:
-cloud-init's config drive reader makes `uuid` the instance-id), host name and SSH keys.
+cloud-init's config drive reader makes `uuid` the instance-id), host name and SSH keys;
+only a NoCloud `instance-id` from the meta data that is no UUID is the seed's alone
+(see nocloud_meta).
 What NoCloud cannot carry (injected files, vendor_data2) is reported by `nocloud_problems`.
 """
 
@@ -79,7 +81,7 @@ def nocloud_meta_data(machine: Machine) -> dict[str, Any]:
     dashed keys), except `random_seed`, which cloud-init's config drive reader decodes
     from base64: here it is binary YAML, which cloud-init loads as the same bytes.
     """
-    meta: dict[str, Any] = {"instance-id": machine.uuid}
+    meta: dict[str, Any] = {"instance-id": machine.instance_id}
     if machine.hostname is not None:
         meta["local-hostname"] = machine.hostname
     if machine.public_keys:

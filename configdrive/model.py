@@ -82,6 +82,27 @@ class InjectedFile:
     size: int
 
 
+# Where a machine's uuid came from (UuidSource.kind).
+UUID_GIVEN = "given"  # --uuid, or a machine file's uuid
+UUID_FROM_META_DATA = "meta_data"  # the meta data's uuid, or its NoCloud instance-id
+UUID_FROM_NAME = "name"  # derived from the instance name
+UUID_FROM_HOSTNAME = "hostname"  # derived from the host name (no name was given)
+UUID_FROM_CONTENTS = "contents"  # derived from everything: it changes with any edit
+
+
+@dataclass(frozen=True)
+class UuidSource:
+    """Where the uuid (the instance-id cloud-init keys first boot on) came from, in words."""
+
+    kind: str
+    note: str
+
+    @property
+    def derived(self) -> bool:
+        """Whether mkconfigdrive made the uuid up (from the name, host name or contents)."""
+        return self.kind in (UUID_FROM_NAME, UUID_FROM_HOSTNAME, UUID_FROM_CONTENTS)
+
+
 @dataclass(frozen=True)
 class Machine:
     """One validated machine. Treat the mappings as read-only: layouts share them."""
@@ -99,6 +120,15 @@ class Machine:
     vendor_data2: Any = None
     files: tuple[InjectedFile, ...] = ()
     warnings: tuple[Problem, ...] = field(default=())
+    uuid_source: UuidSource | None = None
+    # A NoCloud seed's instance-id when the meta data gave one that is not a UUID (NoCloud
+    # takes any string; a config-2 drive's instance-id is its uuid, so it must be one).
+    nocloud_instance_id: str | None = None
+
+    @property
+    def instance_id(self) -> str:
+        """The instance-id cloud-init sees: the uuid, or NoCloud's own instance-id."""
+        return self.nocloud_instance_id or self.uuid
 
 
 def json_bytes(value: Any) -> bytes:

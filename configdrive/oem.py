@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -188,10 +189,34 @@ def render(platform: Platform, identity: OemIdentity, metadata_url: str = METADA
 
 
 def write_oem_config(text: str, output: str | os.PathLike[str], *, force: bool = False) -> Path:
-    """Write the cloud-config to `output` atomically (mode 0644: it holds no secrets)."""
-    from configdrive.atomic import atomic_output
+    """Write the cloud-config to `output` atomically (mode 0644: it holds no secrets).
+
+    A missing folder is made when its own parent exists (`-o oem/cloud-config.yml` in a
+    fresh checkout); deeper missing paths are refused, as a mistyped path should be.
+    """
+    from configdrive.atomic import atomic_output, check_output_folder
+    from configdrive.errors import OutputError
+    from configdrive.load import describe_os_error
 
     target = Path(output)
+    folder = target.parent
+    if not folder.exists() and not folder.is_symlink() and folder.parent.is_dir():
+        try:
+            folder.mkdir(mode=0o755)
+        except FileExistsError:
+            pass  # made meanwhile by someone else: as good
+        except OSError as error:
+            raise OutputError(describe_os_error(error), str(folder)) from None
+    try:
+        check_output_folder(target)
+    except OutputError as error:
+        if folder.exists() or folder.is_symlink():
+            raise
+        # Two or more levels are missing: say how to make them rather than guess.
+        raise OutputError(
+            f"the folder does not exist (create it with: mkdir -p {shlex.quote(str(folder))})",
+            str(folder),
+        ) from error
     with atomic_output(target, force=force, mode=0o644) as stream:
         stream.write(text.encode())
     return target

@@ -44,7 +44,8 @@ class Reporter:
 
     json: bool = False
     quiet: bool = False
-    # What a failure means for this command's output, for the closing line of its problems.
+    # What a failure means for this command's output, for the closing line of its problems
+    # ("" for the commands that write nothing in any case: validate, inspect, diff).
     outcome: str = "nothing was written"
     # Looked up when the Reporter is made, so redirected streams (tests, hooks) are honoured.
     out: TextIO = field(default_factory=lambda: sys.stdout)
@@ -67,12 +68,17 @@ class Reporter:
         self.problems(result.warnings)
         if self.quiet:
             return
-        uuid_note = "  (derived from the inputs)" if result.uuid_derived else ""
+        # Where the uuid came from, always: a derived one changes exactly when its source does.
+        uuid_note = f"  ({result.uuid_note})" if result.uuid_note else ""
         packaging = _FORMAT_DESCRIPTIONS.get(result.format, result.format)
         lines = [
             f"Built {result.path} ({result.size:,} bytes)",
             f"  label      {result.label} ({packaging})",
             f"  uuid       {result.uuid}{uuid_note}",
+        ]
+        if result.instance_id and result.instance_id != result.uuid:
+            lines.append(f"  instance-id {result.instance_id}")
+        lines += [
             f"  hostname   {result.hostname or '(none)'}",
             f"  keys       {result.keys}",
             f"  files      {result.files}",
@@ -100,10 +106,9 @@ class Reporter:
         if problems:
             self.problems(problems)
             errors = len(errors_in(problems))
-            print(
-                f"mkconfigdrive: {errors} error{'s' if errors != 1 else ''}; {self.outcome}",
-                file=self.err,
-            )
+            counted = f"{errors} error{'s' if errors != 1 else ''}"
+            outcome = f"; {self.outcome}" if self.outcome else ""
+            print(f"mkconfigdrive: {counted}{outcome}", file=self.err)
         else:
             print(f"mkconfigdrive: {error}", file=self.err)
 

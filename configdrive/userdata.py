@@ -97,6 +97,9 @@ class UserDataInfo:
     size: int
     # The cloud-config's own `hostname`, which both readers apply; meta_data follows it.
     hostname: str | None = None
+    # The cloud-configs' ssh_authorized_keys, top level and users[] (the build summary counts
+    # them with meta_data's keys).
+    ssh_keys: tuple[str, ...] = ()
 
     @property
     def description(self) -> str:
@@ -143,7 +146,33 @@ def inspect_user_data(
             )
         )
     hostname = found[0].get("hostname") if kind is UserDataKind.CLOUD_CONFIG and found else None
-    return UserDataInfo(kind, gzipped, len(data), hostname if isinstance(hostname, str) else None)
+    return UserDataInfo(
+        kind,
+        gzipped,
+        len(data),
+        hostname if isinstance(hostname, str) else None,
+        _authorized_keys(found),
+    )
+
+
+def _authorized_keys(cloud_configs: list[Any]) -> tuple[str, ...]:
+    """Every ssh_authorized_keys entry (coreos-cloudinit's dashed spelling too), in order."""
+    spellings = ("ssh_authorized_keys", "ssh-authorized-keys")
+    holders: list[Any] = []
+    for config in cloud_configs:
+        if isinstance(config, dict):
+            holders.append(config)
+            users = config.get("users")
+            holders += users if isinstance(users, list) else []
+    return tuple(
+        key
+        for holder in holders
+        if isinstance(holder, dict)
+        for spelling in spellings
+        if isinstance(holder.get(spelling), list)
+        for key in holder[spelling]
+        if isinstance(key, str) and key.strip()
+    )
 
 
 def classify(data: bytes) -> UserDataKind | None:

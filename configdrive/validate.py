@@ -32,7 +32,19 @@ from configdrive.load import (
     read_source,
     regular_file,
 )
-from configdrive.model import FileSpec, InjectedFile, Machine, MachineSpec
+from configdrive.model import (
+    UUID_FROM_CONTENTS,
+    UUID_FROM_HOSTNAME,
+    UUID_FROM_META_DATA,
+    UUID_FROM_NAME,
+    UUID_GIVEN,
+    FileSpec,
+    InjectedFile,
+    Machine,
+    MachineSpec,
+    UuidSource,
+)
+from configdrive.nocloud_meta import NOCLOUD_IDENTITY_KEYS, NoCloudMeta, nocloud_meta_keys
 from configdrive.problems import DocPath, Problem, Severity, errors_in, sorted_problems
 from configdrive.schemas import META_DATA, NETWORK_DATA, schema_problems
 from configdrive.sshkeys import KEY_TYPES, key_comment, public_key_problem
@@ -40,6 +52,10 @@ from configdrive.userdata import Target, UserDataInfo, inspect_user_data
 
 # Derived UUIDs are version 5 in this namespace, so they never collide with random ones.
 UUID_NAMESPACE = uuidlib.uuid5(uuidlib.NAMESPACE_URL, "https://mkconfigdrive.github.io/instance")
+CONTENTS_NOTE = (
+    "instance-id derived from the contents: it changes when they change; "
+    "give --name or --uuid to keep it"
+)
 
 
 def load_machine(spec: MachineSpec, *, strict: bool = False, layout: str = "openstack") -> Machine:
@@ -82,6 +98,7 @@ def load_machine(spec: MachineSpec, *, strict: bool = False, layout: str = "open
     files = _injected_files(spec.files, problems)
     flag_keys = _flag_keys(spec.ssh_keys, problems)
     _check_flags(spec, problems)
+    nocloud = _nocloud_meta(spec, meta, layout, network is not None, problems)
 
     if strict:
         problems = [p.as_error() for p in problems]
@@ -89,11 +106,17 @@ def load_machine(spec: MachineSpec, *, strict: bool = False, layout: str = "open
         raise InvalidInputError(problems)
 
     meta_data: dict[str, Any] = dict(meta.data) if meta and isinstance(meta.data, dict) else {}
-    public_keys, keys = _merge_keys(meta_data, flag_keys)
-    name: str | None = spec.name or meta_data.get("name")
-    hostname: str | None = spec.hostname or meta_data.get("hostname")
-    if hostname is None and user_info is not None:
-        hostname = user_info.hostname
+    # NoCloud's own keys are honoured as what they mean (instance-id, local-hostname,
+    # public-keys), never copied beside it: each layout writes them in its own words.
+    for key in NOCLOUD_IDENTITY_KEYS:
+        meta_data.pop(key, None)
+    public_keys, keys = _merge_keys(meta_data, [*nocloud.public_keys, *flag_keys])
+    given_name: str | None = spec.name or meta_data.get("name")
+    name = given_name
+    hostname: str | None = spec.hostname or meta_data.get("hostname") or nocloud.local_hostname
+    hostname_from_user_data = False
+    if hostname is None and user_info is not None and user_info.hostname is not None:
+        hostname, hostname_from_user_data = user_info.hostname, True
     if hostname is None and name and checks.hostname_problem(name) is None:
         hostname = name
     if name is None:
@@ -105,13 +128,22 @@ def load_machine(spec: MachineSpec, *, strict: bool = False, layout: str = "open
     vendor_data2 = vendor2.data if vendor2 else None
     user_data = spec.user_data.data if spec.user_data is not None else None
 
-    uuid = spec.uuid or meta_data.get("uuid")
-    derived = uuid is None
-    if uuid is None:
-        uuid = derive_uuid(user_data, assembled, network_data, vendor_data, vendor_data2, files)
+    uuid, source, nocloud_instance_id = _choose_uuid(
+        spec,
+        meta_data,
+        nocloud,
+        name=name,
+        name_given=given_name is not None,
+        hostname_from_user_data=hostname_from_user_data,
+        contents=lambda: contents_digest(
+            user_data, assembled, network_data, vendor_data, vendor_data2, files
+        ),
+    )
     return Machine(
         uuid=uuid,
-        uuid_derived=derived,
+        uuid_derived=source.derived,
+        uuid_source=source,
+        nocloud_instance_id=nocloud_instance_id,
         hostname=hostname,
         name=name,
         meta_data={"uuid": uuid, **assembled},
@@ -124,6 +156,46 @@ def load_machine(spec: MachineSpec, *, strict: bool = False, layout: str = "open
         files=tuple(files),
         warnings=tuple(sorted_problems(problems)),
     )
+
+
+def _choose_uuid(
+    spec: MachineSpec,
+    meta_data: dict[str, Any],
+    nocloud: NoCloudMeta,
+    *,
+    name: str | None,
+    name_given: bool,
+    hostname_from_user_data: bool,
+    contents: Callable[[], str],
+) -> tuple[str, UuidSource, str | None]:
+    """The uuid, where it came from, and NoCloud's own instance-id when that is no UUID.
+
+    Given (flag, machine file, meta data) wins; else it is derived from who the machine is
+    (its name, else its host name), and from its contents only when it has neither.
+    """
+    where = spec.meta_data.name if spec.meta_data is not None else "the meta data"
+    given = meta_data.get("uuid") or nocloud.instance_id
+    if spec.uuid is not None:
+        return spec.uuid, UuidSource(UUID_GIVEN, f"given by {_given_as(spec, 'uuid')}"), None
+    if given is not None and checks.uuid_problem(given) is None:
+        key = "uuid" if "uuid" in meta_data else "instance-id"
+        return given, UuidSource(UUID_FROM_META_DATA, f"from {key} in {where}"), None
+    if given is not None:
+        # Only a NoCloud seed gets here (validation refuses it for config-2): its
+        # instance-id may be any string; the `uuid` written beside it is derived from it.
+        note = f"instance-id {given!r} from {where} (the uuid beside it derived from it)"
+        return derive_uuid(f"instance-id:{given}"), UuidSource(UUID_FROM_META_DATA, note), given
+    if name is not None:
+        # A machine's name defaults to its host name, so `name:` covers both: naming a
+        # machine after its host name later keeps its instance-id.
+        uuid = derive_uuid(f"name:{name}")
+        if name_given:
+            return uuid, UuidSource(UUID_FROM_NAME, f"derived from name {name!r}"), None
+        whose = " (the cloud-config's hostname)" if hostname_from_user_data else ""
+        note = f"derived from host name {name!r}{whose}"
+        return uuid, UuidSource(UUID_FROM_HOSTNAME, note), None
+    uuid = derive_uuid(f"contents:sha256={contents()}")
+    return uuid, UuidSource(UUID_FROM_CONTENTS, CONTENTS_NOTE), None
 
 
 def _assemble_meta_data(
@@ -331,6 +403,10 @@ def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
             ]
             if not lines:
                 problems.append(Problem(label, "the key file holds no key"))
+            if private := _private_key_problem(text, path):
+                # One error for the file: each line of a private key is no public key either.
+                problems.append(Problem(label, private))
+                continue
             for number, line in lines:
                 if message := public_key_problem(line):
                     problems.append(Problem(label, message, None, number))
@@ -344,6 +420,15 @@ def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:
         else:
             keys.append(value.strip())
     return keys
+
+
+def _private_key_problem(text: str, path: Path) -> str | None:
+    """Why a key file is a private key (OpenSSH, PEM or PuTTY), or None. Never echoes it."""
+    if "PRIVATE KEY-----" not in text and not text.startswith("PuTTY-User-Key-File-"):
+        return None
+    public = path.with_name(path.name + ".pub")
+    hint = f" ({public})" if public.is_file() else " (the .pub file)"
+    return f"this is a private key; give the public key{hint}"
 
 
 # A fleet or a test harness gives many machines the same user data: check it once per process.
@@ -395,6 +480,54 @@ def _check_flags(spec: MachineSpec, problems: list[Problem]) -> None:
         report("name", "the name is empty")
 
 
+def _given_as(spec: MachineSpec, key: str) -> str:
+    """How the user gave `key`: a flag, or a line of a machine file."""
+    origin = spec.origins.get(key)
+    if origin is None:
+        return f"--{key}"
+    line = f":{origin.line}" if origin.line is not None else ""
+    return f"{key} in {origin.file}{line}"
+
+
+def _nocloud_meta(
+    spec: MachineSpec,
+    meta: Document | None,
+    layout: str,
+    has_network: bool,
+    problems: list[Problem],
+) -> NoCloudMeta:
+    """NoCloud's keys in the meta data, checked, and refused where they contradict a flag."""
+    if meta is None:
+        return NoCloudMeta()
+    found, found_problems = nocloud_meta_keys(meta, layout=layout, has_network=has_network)
+    problems.extend(found_problems)
+    data = meta.data if isinstance(meta.data, dict) else {}
+
+    def conflict(key: str, value: str, other: str, other_value: str, what: str) -> None:
+        problems.append(
+            meta.problem(
+                (key,),
+                f"{key} {value!r} conflicts with {other} {other_value!r}: both set the "
+                f"{what}; give one of them, or the same value in both",
+            )
+        )
+
+    if found.instance_id is not None:
+        if spec.uuid is not None and spec.uuid != found.instance_id:
+            conflict("instance-id", found.instance_id, _given_as(spec, "uuid"), spec.uuid,
+                     "instance-id")  # fmt: skip
+        elif isinstance(data.get("uuid"), str) and data["uuid"] != found.instance_id:
+            conflict("instance-id", found.instance_id, "uuid", data["uuid"], "instance-id")
+    if found.local_hostname is not None:
+        if spec.hostname is not None and spec.hostname != found.local_hostname:
+            conflict("local-hostname", found.local_hostname, _given_as(spec, "hostname"),
+                     spec.hostname, "host name")  # fmt: skip
+        elif isinstance(data.get("hostname"), str) and data["hostname"] != found.local_hostname:
+            conflict("local-hostname", found.local_hostname, "hostname", data["hostname"],
+                     "host name")  # fmt: skip
+    return found
+
+
 def _merge_keys(
     meta_data: dict[str, Any], flag_keys: list[str]
 ) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -422,7 +555,16 @@ def _free_name(named: dict[str, tuple[str, str]], base: str) -> str:
     return name
 
 
-def derive_uuid(
+def derive_uuid(identity: str) -> str:
+    """The uuid of a machine known by `identity` (`name:web-1`): the same one every build.
+
+    cloud-init runs first boot again (new host keys, users reset) when the instance-id
+    changes, so the uuid follows who the machine is, not what its configuration says.
+    """
+    return str(uuidlib.uuid5(UUID_NAMESPACE, identity))
+
+
+def contents_digest(
     user_data: bytes | None,
     meta_data: dict[str, Any],
     network_data: Any,
@@ -430,7 +572,7 @@ def derive_uuid(
     vendor_data2: Any,
     files: list[InjectedFile],
 ) -> str:
-    """A UUID that depends only on the inputs: the same inputs give the same UUID."""
+    """A digest of every input: the identity of a machine that has no name or host name."""
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
@@ -448,7 +590,7 @@ def derive_uuid(
     for injected in files:
         add("file", injected.dest.encode())
         add("content", _file_digest(injected.source))
-    return str(uuidlib.uuid5(UUID_NAMESPACE, digest.hexdigest()))
+    return digest.hexdigest()
 
 
 def _file_digest(path: Path) -> bytes:

@@ -32,7 +32,7 @@ def test_summary_names_what_was_built(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "label      config-2" in result.stdout
     assert "hostname   web-1" in result.stdout
-    assert "(derived from the inputs)" in result.stdout
+    assert "(derived from host name 'web-1')" in result.stdout
 
 
 def test_quiet_prints_nothing(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ import copy
 import json
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -731,3 +733,77 @@ def test_names_known_at_build_time_are_cloud_init_s(network: NetworkReading) -> 
     bonds = sum(link["type"] == "bond" for link in network.network_data.get("links", []))
     named = sum("name" in link for link in network.network_data.get("links", []))
     assert compared >= bonds + named
+
+
+# --------------------------------------------------------------------------- NoCloud's own keys
+
+# What a cloud-localds user writes in meta-data (its --help example, plus the keys
+# DataSourceNoCloud reads): given to `build --meta-data`, each must reach cloud-init as given.
+HAND_WRITTEN_META = """\
+instance-id: iid-local01
+local-hostname: cloudimg
+dsmode: local
+public-keys:
+  - {key}
+network-interfaces: |
+  auto eth0
+  iface eth0 inet static
+    address 192.0.2.10/24
+    gateway 192.0.2.1
+"""
+
+
+def cli(*argv: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "configdrive", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_nocloud_meta_data_keys_reach_cloud_init_as_given(tmp_path: Path) -> None:
+    """build --layout nocloud with a hand-written meta-data reads as cloud-localds' seed of it."""
+    key = key_lines("ed25519.pub")[0]
+    meta = HAND_WRITTEN_META.format(key=key).encode()
+    user_data = b"#cloud-config\npackage_update: true\n"
+    theirs = read_nocloud(
+        extract(
+            cloud_localds({"user-data": user_data, "meta-data": meta}, tmp_path / "localds"),
+            tmp_path / "localds-tree",
+        )
+    )
+    (tmp_path / "meta.yml").write_bytes(meta)
+    (tmp_path / "user.yml").write_bytes(user_data)
+    built = cli("build", tmp_path / "user.yml", "--meta-data", tmp_path / "meta.yml",
+                "--layout", "nocloud", "-o", tmp_path / "seed.iso", "--json")  # fmt: skip
+    assert built.returncode == 0, built.stdout + built.stderr
+    summary = json.loads(built.stdout)
+    assert summary["instance_id"] == "iid-local01"
+    assert summary["hostname"] == "cloudimg"
+    assert summary["keys"] == 1
+    assert summary["warnings"] == []
+    ours = read_nocloud(extract(tmp_path / "seed.iso", tmp_path / "ours-tree"))
+
+    assert ours["instance_id"] == theirs["instance_id"] == "iid-local01"
+    assert ours["hostname"] == theirs["hostname"] == "cloudimg"
+    assert ours["ssh_keys"] == theirs["ssh_keys"] == [key]
+    assert ours["dsmode"] == theirs["dsmode"] == "local"
+    # DataSourceNoCloud.network_config converts network-interfaces with eni.convert_eni_data.
+    assert ours["network_config"] == theirs["network_config"]
+    assert ours["network_config"]["config"][0]["name"] == "eth0"
+
+
+def test_a_uuid_instance_id_is_the_config_drive_uuid_too(tmp_path: Path) -> None:
+    """One meta-data for both layouts: cloud-init sees the same instance-id and host name."""
+    uuid = "0d6f3c2a-7b1e-4f5d-9c8b-2a1e3f4d5c6b"
+    (tmp_path / "meta.yml").write_text(f"instance-id: {uuid}\nlocal-hostname: db-2\n")
+    for layout in ("nocloud", "openstack"):
+        built = cli("build", "--meta-data", tmp_path / "meta.yml", "--layout", layout,
+                    "-o", tmp_path / f"{layout}.iso", "-q")  # fmt: skip
+        assert built.returncode == 0, built.stderr
+    seed = read_nocloud(extract(tmp_path / "nocloud.iso", tmp_path / "seed-tree"))
+    drive = read_with_cloud_init(extract(tmp_path / "openstack.iso", tmp_path / "drive-tree"))
+    metadata = drive["result"]["metadata"]
+    assert seed["instance_id"] == metadata["instance-id"] == uuid
+    assert seed["hostname"] == metadata["local-hostname"] == "db-2"
