@@ -478,8 +478,11 @@ def _substitutions(document: Document) -> list[Finding]:
     text = document.source.data.decode("utf-8", "replace")
     findings = []
     for match in _SUBSTITUTION.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if re.search(r"(^|\s)#", text[line_start : match.start()]):
+            continue  # in a YAML comment: replaced there too, to no effect
         line = text.count("\n", 0, match.start()) + 1
-        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        column = match.start() - line_start + 1
         findings.append(
             Finding(
                 (),
