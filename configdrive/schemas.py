@@ -8,6 +8,7 @@ reported as warnings (a reader ignores them; the user probably mistyped).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -84,7 +85,24 @@ def _pattern(
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_Validator: Any = extend(Draft202012Validator, {"pattern": _pattern})  # type: ignore[no-untyped-call]
+def _warning(
+    validator: Any, message: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """`x-warning`: a value the readers take but a reader's own schema flags (deprecated forms).
+
+    It is reported as a warning with this message. Like any finding it would fail an
+    `anyOf`/`oneOf` branch or an `if`, so the schemas use it only outside those.
+    """
+    yield _Warning(message)
+
+
+class _Warning(ValidationError):
+    """A finding of `x-warning`: reported as a warning, not an error."""
+
+
+_Validator: Any = extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _pattern, "x-warning": _warning}
+)
 
 
 @functools.cache
@@ -132,13 +150,33 @@ def schema_problems(
 ) -> list[Problem]:
     """Validate a document against schema `name`; every failure becomes a located Problem."""
     problems: list[Problem] = []
+    properties = load_schema(name).get("properties", {})
     for error in _validator(name).iter_errors(document.data):
-        problems.extend(_problems_from(error, document, unknown_key_note))
+        note = _reader_note(properties, error)
+        for problem in _problems_from(error, document, unknown_key_note):
+            if note and problem.severity is Severity.ERROR:
+                problem = dataclasses.replace(problem, message=problem.message + note)
+            problems.append(problem)
     return problems
+
+
+def _reader_note(properties: dict[str, Any], error: ValidationError) -> str:
+    """" (read by cloud-init)" for an error under a top-level key marked `x-reader`.
+
+    A key only one reader reads is checked by that reader's rules; the message says
+    whose, so a Container Linux user knows the key does nothing for them anyway.
+    """
+    top = error.absolute_path[0] if error.absolute_path else None
+    declared = properties.get(top) if isinstance(top, str) else None
+    reader = declared.get("x-reader") if isinstance(declared, dict) else None
+    return f" (read by {reader})" if isinstance(reader, str) else ""
 
 
 def _problems_from(error: ValidationError, document: Document, note: str) -> Iterator[Problem]:
     path: DocPath = tuple(error.absolute_path)
+    if isinstance(error, _Warning):
+        yield document.problem(path, error.message, severity=Severity.WARNING)
+        return
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         for key in _unexpected_keys(error):
             yield document.problem(
