@@ -153,15 +153,15 @@ def schema_problems(
     properties = load_schema(name).get("properties", {})
     for error in _validator(name).iter_errors(document.data):
         note = _reader_note(properties, error)
-        for problem in _problems_from(error, document, unknown_key_note):
-            if note and problem.severity is Severity.ERROR:
-                problem = dataclasses.replace(problem, message=problem.message + note)
-            problems.append(problem)
+        for found in _problems_from(error, document, unknown_key_note):
+            if note and found.severity is Severity.ERROR:
+                found = dataclasses.replace(found, message=found.message + note)  # noqa: PLW2901
+            problems.append(found)
     return problems
 
 
 def _reader_note(properties: dict[str, Any], error: ValidationError) -> str:
-    """" (read by cloud-init)" for an error under a top-level key marked `x-reader`.
+    """The note " (read by cloud-init)" for an error under a top-level key marked `x-reader`.
 
     A key only one reader reads is checked by that reader's rules; the message says
     whose, so a Container Linux user knows the key does nothing for them anyway.

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from cloudinit import safeyaml  # type: ignore[import-not-found]
@@ -36,8 +37,7 @@ from cloudinit.config.schema import (  # type: ignore[import-not-found]
 
 def verdict(path: str, schema: dict[str, Any]) -> dict[str, Any]:
     """cloud-init's schema verdict on the cloud-config file at `path`."""
-    with open(path, "rb") as stream:
-        content = stream.read()
+    content = Path(path).read_bytes()
     if not content.startswith(CLOUD_CONFIG_HEADER):
         return {"failure": "no #cloud-config header"}
     try:

@@ -67,8 +67,6 @@ def _cloud_configs(folder: Path) -> list[Path]:
     return found
 
 
-
-
 class CloudInitSchema:
     """cloud_init_schema_server.py, one Debian python for the session."""
 
@@ -163,7 +161,8 @@ def differences(path: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in listed.read_text(encoding="utf-8").splitlines():
         where, colon, why = line.partition(": ")
-        assert colon and why.strip(), f"{listed}: {line!r} is not 'PATH: why'"
+        assert colon, f"{listed}: {line!r} is not 'PATH: why'"
+        assert why.strip(), f"{listed}: {line!r} gives no reason"
         found[where] = why
     return found
 
