@@ -9,6 +9,7 @@ close to a known key (a typo, whose value would reach no reader).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -85,7 +86,24 @@ def _pattern(
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_Validator: Any = extend(Draft202012Validator, {"pattern": _pattern})  # type: ignore[no-untyped-call]
+def _warning(
+    validator: Any, message: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """`x-warning`: a value the readers take but a reader's own schema flags (deprecated forms).
+
+    It is reported as a warning with this message. Like any finding it would fail an
+    `anyOf`/`oneOf` branch or an `if`, so the schemas use it only outside those.
+    """
+    yield _Warning(message)
+
+
+class _Warning(ValidationError):
+    """A finding of `x-warning`: reported as a warning, not an error."""
+
+
+_Validator: Any = extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _pattern, "x-warning": _warning}
+)
 
 
 @functools.cache
@@ -133,8 +151,13 @@ def schema_problems(
 ) -> list[Problem]:
     """Validate a document against schema `name`; every failure becomes a located Problem."""
     problems: list[Problem] = []
+    properties = load_schema(name).get("properties", {})
     for error in _validator(name).iter_errors(document.data):
-        problems.extend(_problems_from(error, document, unknown_key_note))
+        note = _reader_note(properties, error)
+        for found in _problems_from(error, document, unknown_key_note):
+            if note and found.severity is Severity.ERROR:
+                found = dataclasses.replace(found, message=found.message + note)  # noqa: PLW2901
+            problems.append(found)
     for path, key, suggestion in _typos(_validator(name).schema, document.data, ()):
         problems.append(
             document.problem((*path, key), f"unknown key; did you mean {suggestion!r}?", key=True)
@@ -167,8 +190,23 @@ def _typos(schema: Any, data: Any, path: DocPath) -> Iterator[tuple[DocPath, str
             yield from _typos(schema["items"], item, (*path, index))
 
 
+def _reader_note(properties: dict[str, Any], error: ValidationError) -> str:
+    """The note " (read by cloud-init)" for an error under a top-level key marked `x-reader`.
+
+    A key only one reader reads is checked by that reader's rules; the message says
+    whose, so a Container Linux user knows the key does nothing for them anyway.
+    """
+    top = error.absolute_path[0] if error.absolute_path else None
+    declared = properties.get(top) if isinstance(top, str) else None
+    reader = declared.get("x-reader") if isinstance(declared, dict) else None
+    return f" (read by {reader})" if isinstance(reader, str) else ""
+
+
 def _problems_from(error: ValidationError, document: Document, note: str) -> Iterator[Problem]:
     path: DocPath = tuple(error.absolute_path)
+    if isinstance(error, _Warning):
+        yield document.problem(path, error.message, severity=Severity.WARNING)
+        return
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         for key in _unexpected_keys(error):

@@ -164,6 +164,10 @@ SAME_IN_DRAFT_7 = frozenset(
         *("allOf", "anyOf"),
         *("properties", "additionalProperties", "patternProperties", "required"),
         *("items", "minItems", "maxItems", "minimum", "maximum", "pattern"),
+        *("oneOf", "not", "minProperties", "uniqueItems"),
+        # Our own annotations (configdrive/schemas.py): they constrain nothing a generator
+        # must know; x-warning only adds a warning, which builds anyway.
+        *("x-reader", "x-warning"),
     }
 )
 TRANSLATED = frozenset({"$schema", "$id", "$defs", "prefixItems"})
