@@ -138,3 +138,45 @@ def test_merge_keys_are_followed() -> None:
     assert [finding.outcome.value for finding in findings if finding.path[:1] == ("coreos",)] == [
         "stops"
     ]
+
+
+def test_a_machine_file_names_its_target(tmp_path: Path) -> None:
+    """`target: container-linux` in a machine file is --target container-linux."""
+    from configdrive.api import build_machine
+
+    machine = tmp_path / "web.yml"
+    machine.write_text(
+        "name: web-1\ntarget: container-linux\nuser_data: |\n"
+        "  #cloud-config\n  runcmd:\n    - [touch, /tmp/ran]\n"
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        build_machine(machine, tmp_path / "web.iso")
+    (problem,) = caught.value.problems
+    assert problem.path == ("runcmd",)
+    assert "coreos-cloudinit ignores this key (only cloud-init reads it)" in problem.message
+    assert not (tmp_path / "web.iso").exists()
+    machine.write_text(machine.read_text().replace("container-linux", "cloud-init"))
+    assert build_machine(machine, tmp_path / "web.iso").warnings == ()
+    machine.write_text(machine.read_text().replace("cloud-init", "flatcar"))
+    with pytest.raises(InvalidInputError) as caught:
+        build_machine(machine, tmp_path / "other.iso")
+    assert [p.path for p in caught.value.problems] == [("target",)]
+
+
+def test_the_cli_takes_a_target(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    path = CASES / "manage-etc-hosts-true" / "user.yml"
+    auto = run_cli("build", str(path), "-o", str(tmp_path / "a.iso"))
+    assert auto.returncode == 0
+    assert "warning: manage_etc_hosts: coreos-cloudinit stops at boot" in auto.stderr
+    strict = run_cli(
+        "build", str(path), "--target", "container-linux", "-o", str(tmp_path / "b.iso")
+    )
+    assert strict.returncode == 1
+    assert not (tmp_path / "b.iso").exists()
+    quiet = run_cli("build", str(path), "--target", "cloud-init", "-o", str(tmp_path / "c.iso"))
+    assert (quiet.returncode, quiet.stderr) == (0, "")
+    wrong = run_cli("build", str(path), "--target", "coreos", "-o", str(tmp_path / "d.iso"))
+    assert wrong.returncode == 2
+    assert "target 'coreos' is not one of auto, container-linux, cloud-init" in wrong.stderr
