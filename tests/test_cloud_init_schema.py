@@ -216,7 +216,11 @@ def test_fixture_case(case: str, cloud_init_schema: CloudInitSchema) -> None:
     _check(user, answer)
 
 
-REPO_CLOUD_CONFIGS = [*_cloud_configs(VALID), *_cloud_configs(INVALID)]
+REPO_CLOUD_CONFIGS = [
+    *_cloud_configs(VALID),
+    *_cloud_configs(INVALID),
+    *_cloud_configs(FIXTURES / "coreos-cloudinit"),
+]
 
 # The documented differences of the fixtures other tests own (their folders have no
 # `differences` file): cloud-init path -> why, with the source.
