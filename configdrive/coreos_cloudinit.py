@@ -251,7 +251,7 @@ class _Walker:
             ):
                 name = written.replace("-", "_")
                 self.string(struct, name, value_node.value, at, field.valid)
-        if struct is CLOUD_CONFIG or struct.name in ("User", "Unit", "UnitDropIn"):
+        if struct.name in ("User", "Unit", "UnitDropIn"):
             self.required_names(node, struct, path)
 
     def unknown_key(self, at: DocPath, written: str, struct: Struct) -> None:
@@ -345,8 +345,6 @@ class _Walker:
 
     def required_names(self, node: yaml.MappingNode, struct: Struct, path: DocPath) -> None:
         """Users, units and drop-ins without a name are skipped (initialize/config.go)."""
-        if struct is CLOUD_CONFIG:
-            return
         names = {
             key.value.replace("-", "_"): value
             for key, value in node.value
