@@ -21,9 +21,6 @@ fixtures/cloud-config/<case>/ holds `user.yml`, `expected` (our problem lines, e
 
 from __future__ import annotations
 
-import json
-import select
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +34,7 @@ from configdrive.problems import Problem, Severity, sorted_problems
 from configdrive.schemas import CLOUD_CONFIG, load_schema
 from configdrive.userdata import inspect_user_data
 from tests.helpers import FIXTURES, INVALID, VALID
-from tests.interop.conftest import DEBIAN_PYTHON, _require
+from tests.interop.conftest import DebianPythonServer
 
 pytestmark = pytest.mark.interop
 
@@ -67,41 +64,15 @@ def _cloud_configs(folder: Path) -> list[Path]:
     return found
 
 
-class CloudInitSchema:
+class CloudInitSchema(DebianPythonServer):
     """cloud_init_schema_server.py, one Debian python for the session."""
 
     def __init__(self, log: Path) -> None:
-        self._log = log.open("wb")  # a full stderr pipe would block the server
-        self._process = subprocess.Popen(
-            [_require(DEBIAN_PYTHON), "-I", str(SERVER)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            text=True,
-            encoding="utf-8",
-        )
+        super().__init__(SERVER, log, TIMEOUT)
 
     def verdict(self, path: Path) -> dict[str, Any]:
-        stdin, stdout = self._process.stdin, self._process.stdout
-        assert stdin is not None
-        assert stdout is not None
-        stdin.write(f"{path}\n")
-        stdin.flush()
-        ready, _, _ = select.select([stdout], [], [], TIMEOUT)
-        assert ready, f"cloud-init's schema gave no verdict on {path} in {TIMEOUT} s"
-        line = stdout.readline()
-        assert line, f"cloud_init_schema_server.py exited with {self._process.wait()}"
-        answer = json.loads(line)
-        assert isinstance(answer, dict)
-        return answer
-
-    def close(self) -> None:
-        if self._process.stdin is not None:
-            self._process.stdin.close()
-        self._process.wait(timeout=TIMEOUT)
-        if self._process.stdout is not None:
-            self._process.stdout.close()
-        self._log.close()
+        """cloud-init's schema verdict on one cloud-config file."""
+        return self.ask(str(path))
 
 
 @pytest.fixture(scope="module")

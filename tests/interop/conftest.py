@@ -409,19 +409,21 @@ READER_SERVER = HERE / "reader_server.py"
 READER_TIMEOUT = 60
 
 
-class CloudInitReader:
-    """cloud-init's config drive reader in one Debian python for the session (reader_server.py).
+class DebianPythonServer:
+    """A script under Debian's python that answers one JSON line for each line it is sent.
 
-    read_with_cloud_init() starts a process a drive (about 0.3 s); the fuzz tests read
-    thousands, so they send folder paths to this one instead and get the same report.
+    cloud-init runs only under Debian's /usr/bin/python3; starting it for every drive or
+    document costs about 0.3 s, so the tests that ask it thousands of times keep one.
     """
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, script: Path, log: Path, timeout: float) -> None:
+        self._script = script
+        self._timeout = timeout
         self._log_path = log
-        # The reader's own logging goes to a file: a full stderr pipe would block it.
+        # The script's own logging goes to a file: a full stderr pipe would block it.
         self._log = log.open("wb")
         self._process = subprocess.Popen(
-            [_require(DEBIAN_PYTHON), "-I", str(READER_SERVER)],
+            [_require(DEBIAN_PYTHON), "-I", str(script)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
@@ -429,13 +431,8 @@ class CloudInitReader:
             encoding="utf-8",
         )
 
-    def read(self, folder: Path) -> dict[str, Any]:
-        """cloud-init's answer for an extracted drive.
-
-        {"ok": True, "report": <what read_config_drive.py prints, bytes decoded>}, or
-        {"ok": False, "type": ..., "error": ..., "traceback": ...} when cloud-init refuses it.
-        """
-        request = str(folder)
+    def ask(self, request: str, object_hook: Any = None) -> dict[str, Any]:
+        """The script's answer to one request (a path)."""
         assert "\n" not in request, "one path a line"
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None
@@ -445,32 +442,51 @@ class CloudInitReader:
             stdin.flush()
         except BrokenPipeError:
             self._fail("is gone")
-        ready, _, _ = select.select([stdout], [], [], READER_TIMEOUT)
+        ready, _, _ = select.select([stdout], [], [], self._timeout)
         if not ready:
-            self._fail(f"gave no answer in {READER_TIMEOUT} s for {request}")
+            self._fail(f"gave no answer in {self._timeout} s for {request}")
         line = stdout.readline()
         if not line:
             self._fail(f"exited with {self._process.wait()} while reading {request}")
-        answer = json.loads(line, object_hook=_decode_bytes)
+        answer = json.loads(line, object_hook=object_hook)
         assert isinstance(answer, dict)
         return answer
 
     def _fail(self, what: str) -> NoReturn:
         self._log.flush()
         log = self._log_path.read_text(encoding="utf-8", errors="replace")
-        pytest.fail(f"the cloud-init reader ({READER_SERVER.name}) {what}\n--- its stderr\n{log}")
+        pytest.fail(f"{self._script.name} {what}\n--- its stderr\n{log}")
 
     def close(self) -> None:
         if self._process.stdin is not None:
             self._process.stdin.close()
         try:
-            self._process.wait(timeout=READER_TIMEOUT)
+            self._process.wait(timeout=self._timeout)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
         if self._process.stdout is not None:
             self._process.stdout.close()
         self._log.close()
+
+
+class CloudInitReader(DebianPythonServer):
+    """cloud-init's config drive reader in one Debian python for the session (reader_server.py).
+
+    read_with_cloud_init() starts a process a drive (about 0.3 s); the fuzz tests read
+    thousands, so they send folder paths to this one instead and get the same report.
+    """
+
+    def __init__(self, log: Path) -> None:
+        super().__init__(READER_SERVER, log, READER_TIMEOUT)
+
+    def read(self, folder: Path) -> dict[str, Any]:
+        """cloud-init's answer for an extracted drive.
+
+        {"ok": True, "report": <what read_config_drive.py prints, bytes decoded>}, or
+        {"ok": False, "type": ..., "error": ..., "traceback": ...} when cloud-init refuses it.
+        """
+        return self.ask(str(folder), object_hook=_decode_bytes)
 
 
 @pytest.fixture(scope="session")
