@@ -182,7 +182,7 @@ def coreos_findings(document: Document) -> list[Finding]:
     walker = _Walker()
     if isinstance(document.root, yaml.MappingNode):
         walker.struct(document.root, CLOUD_CONFIG, ())
-    return walker.findings + _substitutions(document)
+    return walker.findings + _write_files_findings(document) + _substitutions(document)
 
 
 class _Walker:
@@ -422,7 +422,7 @@ def _cloud_init_keys(struct_name: str) -> frozenset[str]:
     return frozenset(place.get("properties", {})) if place else frozenset()
 
 
-def write_files_findings(document: Document) -> list[Finding]:
+def _write_files_findings(document: Document) -> list[Finding]:
     """write_files content coreos-cloudinit cannot decode: Decode fails, nothing is applied."""
     findings: list[Finding] = []
     data = document.data
@@ -493,8 +493,9 @@ def _substitutions(document: Document) -> list[Finding]:
     return findings
 
 
-def _reported(finding: Finding, targeted: bool) -> bool:
-    """Untargeted, what only cloud-init reads (and deprecations) are no news."""
+def reported(finding: Finding, targeted: bool) -> bool:
+    """Whether to say it: untargeted, what only cloud-init reads (and deprecations) are no
+    news; build and inspect say the same."""
     return targeted or not (
         finding.unknown_key or finding.cloud_init_only or finding.outcome is Outcome.DEPRECATED
     )
@@ -513,9 +514,7 @@ _BOOT_OUTCOMES = (
 def boot_outcome(document: Document) -> str:
     """What coreos-cloudinit does with the whole cloud-config: the worst of its findings,
     as an Outcome's value, or `accepts`."""
-    found = {
-        finding.outcome for finding in coreos_findings(document) + write_files_findings(document)
-    }
+    found = {finding.outcome for finding in coreos_findings(document)}
     return next((outcome.value for outcome in _BOOT_OUTCOMES if outcome in found), "accepts")
 
 
@@ -536,8 +535,8 @@ def coreos_problems(
     an error for every reader) is not reported twice.
     """
     problems = []
-    for finding in coreos_findings(document) + write_files_findings(document):
-        if not _reported(finding, targeted):
+    for finding in coreos_findings(document):
+        if not reported(finding, targeted):
             continue
         repeated = finding.outcome in (Outcome.IGNORES, Outcome.DROPS_CONFIG)
         if repeated and not finding.key and finding.path in refused:

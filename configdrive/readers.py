@@ -500,7 +500,7 @@ def _coreos_apply_verdict(cloud_config: bytes, reads: str) -> ReaderVerdict:
     Dropping the whole cloud-config or stopping part-way is a rejection: the machine is not
     configured as asked. What it ignores or refuses in passing is a warning.
     """
-    from configdrive.coreos_cloudinit import Outcome, coreos_findings, write_files_findings
+    from configdrive.coreos_cloudinit import Outcome, coreos_findings, reported
     from configdrive.load import Source, parse_document
     from configdrive.problems import format_path
 
@@ -509,9 +509,9 @@ def _coreos_apply_verdict(cloud_config: bytes, reads: str) -> ReaderVerdict:
         return ReaderVerdict("coreos-cloudinit", Verdict.ACCEPTS, reads)
     targeted = isinstance(document.data, dict) and "coreos" in document.data
     reasons, warnings = [], []
-    for finding in coreos_findings(document) + write_files_findings(document):
-        if not targeted and (finding.unknown_key or finding.cloud_init_only):
-            continue  # a cloud-init config: what only cloud-init reads is no surprise
+    for finding in coreos_findings(document):
+        if not reported(finding, targeted):
+            continue
         where = f"{format_path(finding.path)}: " if finding.path else ""
         text = where + finding.message
         if finding.outcome in (Outcome.DROPS_CONFIG, Outcome.STOPS):
