@@ -134,7 +134,11 @@ def inspect_user_data(
     kind = _check_payload(source, problems, 0, found, Budget(), target)
     if kind is None:
         return None
-    if kind not in COREOS_KINDS and not errors_in(problems[before:]):
+    if (
+        kind not in COREOS_KINDS
+        and target is not Target.CLOUD_INIT
+        and not errors_in(problems[before:])
+    ):
         for_coreos = target is Target.CONTAINER_LINUX
         problems.append(
             Problem(
@@ -264,7 +268,7 @@ def _check_cloud_config(
     target: Target | None,
 ) -> None:
     first_line = source.data.split(b"\n", 1)[0].rstrip()  # config/config.go:47-54
-    if first_line != b"#cloud-config" and target is not None:
+    if first_line != b"#cloud-config" and target not in (None, Target.CLOUD_INIT):
         for_coreos = target is Target.CONTAINER_LINUX
         problems.append(
             Problem(

@@ -19,6 +19,7 @@ from configdrive.errors import InvalidInputError
 from configdrive.load import Source, parse_document
 from configdrive.problems import Problem
 from configdrive.readers import Verdict, _coreos_apply_verdict
+from configdrive.userdata import Target, inspect_user_data
 from configdrive.validate_files import validate_files
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "coreos-cloudinit"
@@ -103,6 +104,13 @@ def test_cloud_init_only_targets_drop_the_readers_view() -> None:
     path = CASES / "manage-etc-hosts-true" / "user.yml"
     assert validate_files([path], target="cloud-init").warnings == ()
     assert validate_files([path], target="auto").warnings  # a warning naming the reader
+    # Neither a first line coreos-cloudinit misses nor a kind only cloud-init runs is news.
+    for text in (b"#cloud-config  trailing words\nruncmd: [ls]\n", b"#cloud-boothook\necho hi\n"):
+        problems: list[Problem] = []
+        inspect_user_data(Source("u", text), problems, Target.CLOUD_INIT)
+        assert problems == []
+        inspect_user_data(Source("u", text), problems, Target.AUTO)
+        assert [p.severity.value for p in problems] == ["warning"]
 
 
 @pytest.mark.parametrize(
