@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import math
 import posixpath
 import re
@@ -30,7 +31,7 @@ from typing import Any, ClassVar
 
 from configdrive.load import Budget, Document, Source, decode_text, parse_document
 from configdrive.problems import DocPath, Problem, Severity
-from configdrive.schemas import describe, schema_problems
+from configdrive.schemas import describe, is_secret, schema_problems
 
 # Stable spec versions of each line (coreos/ignition config/v3_*/types/config.go MaxVersion
 # on main; spec2x config/v2_4/types/config.go MaxVersion is 2.4).
@@ -182,18 +183,14 @@ def _schema_problems(document: Document, version: str) -> Iterator[Problem]:
 def _without_secret(problem: Problem, document: Document) -> Problem:
     """The problem, with a value under a secret key no longer quoted in its message."""
     path = problem.path or ()
-    if not _secret(path):
+    if not is_secret(path, SECRET_KEYS):
         return problem
     value = _value_at(document.data, path)
     shown = describe(value, ())
     if not problem.message.startswith(shown):
         return problem
-    message = "the value" + problem.message[len(shown) :]
-    return Problem(problem.file, message, problem.path, problem.line, problem.column)
-
-
-def _secret(path: DocPath) -> bool:
-    return any(isinstance(element, str) and element in SECRET_KEYS for element in path)
+    # replace() keeps the severity: a warning stays a warning.
+    return dataclasses.replace(problem, message="the value" + problem.message[len(shown) :])
 
 
 def _value_at(data: Any, path: DocPath) -> Any:

@@ -239,9 +239,9 @@ def _unexpected_keys(error: ValidationError) -> list[str]:
     ]
 
 
-def is_secret(path: DocPath) -> bool:
-    """Whether the value at `path` may hold a password, key or file content."""
-    return any(isinstance(element, str) and element in SECRET_KEYS for element in path)
+def is_secret(path: DocPath, keys: frozenset[str] = SECRET_KEYS) -> bool:
+    """Whether the value at `path` may hold a password, key or file content (under `keys`)."""
+    return any(isinstance(element, str) and element in keys for element in path)
 
 
 def describe(value: Any, path: DocPath) -> str:
