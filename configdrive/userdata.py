@@ -20,7 +20,6 @@ from configdrive.checks import (
     gunzip_bounded,
     mime_part_bound,
 )
-from configdrive.ignition import config_problems
 from configdrive.load import (
     MAX_DOCUMENT_SIZE,
     Budget,
@@ -346,6 +345,9 @@ def _check_ignition(source: Source, problems: list[Problem], budget: Budget) -> 
         )
         return
     # The structure and Ignition's own checks, for the version the config declares.
+    # Imported here: ignition.py costs ~10 ms of start-up, and most user data is no Ignition.
+    from configdrive.ignition import config_problems
+
     problems.extend(config_problems(source))
 
 
