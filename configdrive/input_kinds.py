@@ -27,15 +27,17 @@ class InputKind(str, enum.Enum):
 
 
 # Keys only OpenStack meta data has (`hostname` and `name` are cloud-config keys too).
-META_DATA_KEYS = frozenset(
+OPENSTACK_META_DATA_KEYS = frozenset(
     {
         "uuid", "public_keys", "keys", "launch_index", "availability_zone", "meta",
         "random_seed", "project_id", "admin_pass", "devices", "files", "network_config",
         "dedicated_cpus",
-        # NoCloud's meta-data (cloud-init's DataSourceNoCloud)
-        "instance-id", "local-hostname", "public-keys", "dsmode", "network-interfaces",
     }
 )  # fmt: skip
+# ... and NoCloud's meta-data (cloud-init's DataSourceNoCloud), which --meta-data takes too.
+META_DATA_KEYS = OPENSTACK_META_DATA_KEYS | {
+    "instance-id", "local-hostname", "public-keys", "dsmode", "network-interfaces",
+}  # fmt: skip
 NETWORK_DATA_KEYS = frozenset({"links", "networks", "services"})
 # Nova's vendor data for cloud-init: {"cloud-init": "#cloud-config ..."}.
 VENDOR_DATA_KEYS = frozenset({"cloud-init"})

@@ -18,6 +18,7 @@ from pathlib import PurePath
 from typing import Any, BinaryIO
 
 from configdrive.errors import InvalidInputError, UsageError
+from configdrive.input_kinds import NETWORK_DATA_KEYS, OPENSTACK_META_DATA_KEYS, VENDOR_DATA_KEYS
 from configdrive.load import Source, describe_os_error, parse_document, read_source
 from configdrive.model import MachineSpec
 from configdrive.problems import Problem, errors_in, sorted_problems
@@ -48,17 +49,6 @@ _BY_NAME = {
     "vendor_data.json": FileKind.VENDOR_DATA,
     "vendor_data2.json": FileKind.VENDOR_DATA,
 }
-# Keys only OpenStack meta data has (`hostname` and `name` are cloud-config keys too).
-_META_DATA_KEYS = frozenset(
-    {
-        "uuid", "public_keys", "keys", "launch_index", "availability_zone", "meta",
-        "random_seed", "project_id", "admin_pass", "devices", "files", "network_config",
-        "dedicated_cpus",
-    }
-)  # fmt: skip
-_NETWORK_DATA_KEYS = frozenset({"links", "networks", "services"})
-# Nova's vendor data for cloud-init: {"cloud-init": "#cloud-config ..."}.
-_VENDOR_DATA_KEYS = frozenset({"cloud-init"})
 
 
 @dataclass(frozen=True)
@@ -103,11 +93,11 @@ def detect_kind(source: Source) -> FileKind:
     keys = _top_level_keys(source)
     if keys & {"ignition", "ignitionVersion"}:
         return FileKind.USER_DATA
-    if keys and keys <= _NETWORK_DATA_KEYS:
+    if keys and keys <= NETWORK_DATA_KEYS:
         return FileKind.NETWORK_DATA
-    if keys & _META_DATA_KEYS:
+    if keys & OPENSTACK_META_DATA_KEYS:
         return FileKind.META_DATA
-    if keys & _VENDOR_DATA_KEYS:
+    if keys & VENDOR_DATA_KEYS:
         return FileKind.VENDOR_DATA
     # build's USER_DATA argument: a file that is nothing else is checked as user data, which
     # explains what it lacks ('unrecognised user data', 'not an Ignition config').
