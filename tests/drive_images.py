@@ -10,9 +10,11 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Mapping
+import struct
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pycdlib
 
@@ -154,3 +156,271 @@ def write(path: Path, image: bytes) -> Path:
     """Write an image to `path` and return the path."""
     path.write_bytes(image)
     return path
+
+
+# --------------------------------------------------------------------------- hand-made ISO9660
+#
+# pycdlib writes only well-formed images, and slowly for tens of thousands of records. The
+# hostile corpus needs images with every field under its control (extents past the end, path
+# tables of any claimed size, Rock Ridge child links in loops), made in well under a second.
+# raw_iso lays one out byte by byte: system area, PVD, terminator, both path tables, folder
+# extents, then file data. Only the ISO9660 and Rock Ridge trees are written (no Joliet).
+
+_BLOCK = 2048
+_DR_DATE = bytes([100, 1, 1, 0, 0, 0, 0])  # 2000-01-01 00:00:00 UTC
+_VD_DATE = b"0" * 16 + b"\x00"  # "not specified"
+_RRIP_ID = b"RRIP_1991A"
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    """One directory record for raw_iso: a file, folder, Rock Ridge symlink or child link.
+
+    `kind` "cl" is a Rock Ridge CL record: a stand-in for the folder `target` (a path; a file
+    is not refused), shown at this place by readers that follow relocations. `extent` and
+    `size` override what the record claims (blocks, bytes); `relocated` marks a folder moved
+    away from its real place (RE); `parent_link` adds a PL entry naming a folder as this
+    folder's real parent; `system_use` is appended to the record's Rock Ridge entries.
+    """
+
+    path: str
+    kind: Literal["file", "dir", "symlink", "cl"] = "file"
+    data: bytes = b""
+    target: str = ""
+    extent: int | None = None
+    size: int | None = None
+    relocated: bool = False
+    parent_link: str | None = None
+    system_use: bytes = b""
+
+
+def raw_iso(
+    entries: Iterable[RawEntry],
+    *,
+    label: str = "config-2",
+    rock_ridge: bool = True,
+    path_table_size: int | None = None,
+) -> bytes:
+    """A hand-made ISO9660 image (with Rock Ridge unless told not) of `entries`.
+
+    Parent folders are made as needed. `path_table_size` overrides the size both volume
+    descriptor fields claim for the path tables.
+    """
+    return _RawIso(entries, rock_ridge).image(label, path_table_size)
+
+
+class _RawIso:
+    def __init__(self, entries: Iterable[RawEntry], rock_ridge: bool) -> None:
+        self.rock_ridge = rock_ridge
+        self.records: dict[str, list[RawEntry]] = {"": []}
+        self.folders: dict[str, RawEntry] = {"": RawEntry("", "dir")}
+        for entry in entries:
+            self._add(entry)
+        self.iso_names = {
+            entry.path: f"D{index:05d}" if entry.kind == "dir" else f"F{index:05d}.;1"
+            for children in self.records.values()
+            for index, entry in enumerate(children)
+        }
+        # Path table order: level by level, each level by parent number then name.
+        self.ordered = [""]
+        for folder in self.ordered:
+            self.ordered += [entry.path for entry in self.records[folder] if entry.kind == "dir"]
+        self.number = {folder: index + 1 for index, folder in enumerate(self.ordered)}
+        self.extents = dict.fromkeys(self.folders, 0)
+        self.sizes = dict.fromkeys(self.folders, 0)
+        self.data_at: dict[str, int] = {}
+
+    def _add(self, entry: RawEntry) -> None:
+        parts = entry.path.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder not in self.folders:
+                self.folders[folder] = RawEntry(folder, "dir")
+                self.records.setdefault("/".join(parts[: depth - 1]), []).append(
+                    self.folders[folder]
+                )
+                self.records[folder] = []
+        siblings = self.records.setdefault("/".join(parts[:-1]), [])
+        if entry.kind == "dir" and entry.path in self.folders:
+            # Made as a parent already: this one's fields win.
+            siblings[siblings.index(self.folders[entry.path])] = entry
+        else:
+            siblings.append(entry)
+        if entry.kind == "dir":
+            self.folders[entry.path] = entry
+            self.records.setdefault(entry.path, [])
+
+    def image(self, label: str, path_table_size: int | None) -> bytes:
+        # Sizes first (no field's length depends on an extent), then extents, then bytes.
+        for folder in self.ordered:
+            self.sizes[folder] = len(self.folder_blocks(folder))
+        table_blocks = -(-len(self.path_table("<")) // _BLOCK)
+        end = 18 + 2 * table_blocks
+        for folder in self.ordered:
+            self.extents[folder] = end
+            end += self.sizes[folder] // _BLOCK
+        for children in self.records.values():
+            for child in children:
+                if child.kind == "file" and child.data and child.extent is None:
+                    self.data_at[child.path] = end
+                    end += -(-len(child.data) // _BLOCK)
+        image = bytearray(end * _BLOCK)
+        root = self.folders[""]
+        root_record = _record(root, self.extents[""], self.sizes[""], b"\x00", b"")
+        table = self.path_table("<")
+        table_size = len(table) if path_table_size is None else path_table_size
+        image[16 * _BLOCK : 17 * _BLOCK] = _pvd(label, end, table_size, table_blocks, root_record)
+        image[17 * _BLOCK : 17 * _BLOCK + 7] = b"\xffCD001\x01"
+        for index, order in enumerate("<>"):
+            table = self.path_table(order)
+            start = (18 + index * table_blocks) * _BLOCK
+            image[start : start + len(table)] = table
+        for folder in self.ordered:
+            blocks = self.folder_blocks(folder)
+            start = self.extents[folder] * _BLOCK
+            image[start : start + len(blocks)] = blocks
+        for children in self.records.values():
+            for child in children:
+                if child.path in self.data_at:
+                    start = self.data_at[child.path] * _BLOCK
+                    image[start : start + len(child.data)] = child.data
+        return bytes(image)
+
+    def folder_blocks(self, folder: str) -> bytes:
+        entry = self.folders[folder]
+        parent = folder.rpartition("/")[0] if folder else ""
+        dot_use = self.root_system_use() if not folder else b""
+        out = [
+            _record(entry, self.extents[folder], self.sizes[folder], b"\x00", dot_use),
+            _record(
+                entry, self.extents[parent], self.sizes[parent], b"\x01", self.dotdot_use(folder)
+            ),
+        ]
+        for child in self.records[folder]:
+            extent, size = 0, 0
+            if child.kind == "dir":
+                extent, size = self.extents[child.path], self.sizes[child.path]
+            elif child.kind == "file":
+                extent, size = self.data_at.get(child.path, 0), len(child.data)
+            extent = extent if child.extent is None else child.extent
+            size = size if child.size is None else child.size
+            ident = self.iso_names[child.path].encode()
+            out.append(_record(child, extent, size, ident, self.system_use(child)))
+        return _blocks_of(out)
+
+    def root_system_use(self) -> bytes:
+        """The root's "." record: SUSP is in use (SP), and Rock Ridge is the extension (ER)."""
+        if not self.rock_ridge:
+            return b""
+        header = bytes([ord("E"), ord("R"), 8 + len(_RRIP_ID), 1, len(_RRIP_ID), 0, 0, 1])
+        return b"SP\x07\x01\xbe\xef\x00" + header + _RRIP_ID
+
+    def dotdot_use(self, folder: str) -> bytes:
+        parent = self.folders[folder].parent_link
+        if not self.rock_ridge or parent is None:
+            return b""
+        return _rr_extent(b"PL", self.extents[parent])
+
+    def system_use(self, entry: RawEntry) -> bytes:
+        if not self.rock_ridge:
+            return entry.system_use
+        mode = {"dir": 0o40555, "symlink": 0o120777}.get(entry.kind, 0o100444)
+        out = b"PX" + bytes([36, 1]) + b"".join(_both32(value) for value in (mode, 1, 0, 0))
+        name = entry.path.rpartition("/")[2].encode("utf-8", "surrogateescape")
+        out += b"NM" + bytes([5 + len(name), 1, 0]) + name
+        if entry.kind == "symlink":
+            out += _rr_symlink(entry.target)
+        if entry.kind == "cl":
+            target = self.extents.get(entry.target) or self.data_at.get(entry.target, 0)
+            out += _rr_extent(b"CL", target)
+        if entry.relocated:
+            out += b"RE\x04\x01"
+        return out + entry.system_use
+
+    def path_table(self, order: str) -> bytes:
+        out = bytearray()
+        for folder in self.ordered:
+            ident = self.iso_names[folder].encode() if folder else b"\x00"
+            parent = self.number[folder.rpartition("/")[0]] if folder else 1
+            out += struct.pack(f"{order}BBIH", len(ident), 0, self.extents[folder], parent)
+            out += ident + bytes(len(ident) % 2)
+        return bytes(out)
+
+
+def _record(entry: RawEntry, extent: int, size: int, ident: bytes, system_use: bytes) -> bytes:
+    flags = 0x02 if entry.kind == "dir" else 0
+    body = (
+        _both32(extent)
+        + _both32(size)
+        + _DR_DATE
+        + bytes([flags, 0, 0])
+        + struct.pack("<H", 1)
+        + struct.pack(">H", 1)
+        + bytes([len(ident)])
+        + ident
+        + (b"\x00" if len(ident) % 2 == 0 else b"")
+        + system_use
+    )
+    assert len(body) + 2 <= 255, f"{entry.path}: the record is too long"
+    return bytes([len(body) + 2, 0]) + body
+
+
+def _both32(value: int) -> bytes:
+    return struct.pack("<I", value) + struct.pack(">I", value)
+
+
+def _rr_extent(signature: bytes, extent: int) -> bytes:
+    return signature + bytes([12, 1]) + _both32(extent)
+
+
+def _rr_symlink(target: str) -> bytes:
+    components = b""
+    parts = target.split("/")
+    if target.startswith("/"):
+        components += b"\x08\x00"
+        parts = parts[1:]
+    for part in parts:
+        if part == ".":
+            components += b"\x02\x00"
+        elif part == "..":
+            components += b"\x04\x00"
+        else:
+            raw = part.encode("utf-8", "surrogateescape")
+            components += bytes([0, len(raw)]) + raw
+    return b"SL" + bytes([5 + len(components), 1, 0]) + components
+
+
+def _blocks_of(records: list[bytes]) -> bytes:
+    """Directory records packed into blocks: a record never crosses a block boundary."""
+    out = bytearray()
+    for item in records:
+        if len(out) % _BLOCK + len(item) > _BLOCK:
+            out += bytes(_BLOCK - len(out) % _BLOCK)
+        out += item
+    return bytes(out) + bytes(-len(out) % _BLOCK)
+
+
+def _pvd(label: str, blocks: int, table_size: int, table_blocks: int, root: bytes) -> bytes:
+    def text(value: str, length: int) -> bytes:
+        return value.encode().ljust(length, b" ")
+
+    out = (
+        b"\x01CD001\x01\x00"
+        + text("LINUX", 32)
+        + text(label, 32)
+        + bytes(8)
+        + _both32(blocks)
+        + bytes(32)
+        + struct.pack("<H", 1) + struct.pack(">H", 1)
+        + struct.pack("<H", 1) + struct.pack(">H", 1)
+        + struct.pack("<H", _BLOCK) + struct.pack(">H", _BLOCK)
+        + _both32(table_size)
+        + struct.pack("<II", 18, 0)
+        + struct.pack(">II", 18 + table_blocks, 0)
+        + root
+        + text("", 128) * 4
+        + text("", 37) * 3
+        + _VD_DATE * 4
+        + b"\x01\x00"
+    )  # fmt: skip
+    return out.ljust(_BLOCK, b"\x00")
