@@ -4,13 +4,43 @@ from __future__ import annotations
 
 import base64
 import gzip
+import os
+import struct
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from configdrive.errors import InvalidInputError, OutputError
-from configdrive.read_drive import open_drive, printable, unsafe_name
-from tests.drive_images import fat_image, iso_image, openstack_files, write
+from configdrive.read_drive import (
+    MAX_CONTINUATIONS,
+    MAX_DEPTH,
+    MAX_ENTRIES,
+    MAX_FOLDER_BYTES,
+    MAX_LINK_TARGET,
+    MAX_LOOKUP_STEPS,
+    MAX_READ_TOTAL,
+    MAX_SYMLINKS,
+    MAX_UNPACKED_IMAGE,
+    DriveView,
+    Entry,
+    NameTree,
+    open_drive,
+    printable,
+    unsafe_name,
+)
+from tests.drive_images import (
+    RawEntry,
+    fat_image,
+    iso_image,
+    openstack_files,
+    raw_iso,
+    write,
+)
+from tests.helpers import run_measured
+
+MiB = 1024 * 1024
 
 FILES = {
     "openstack/latest/meta_data.json": b'{"uuid": "x"}',
@@ -160,10 +190,327 @@ def test_truncated_iso_is_invalid_input(tmp_path: Path) -> None:
         open_drive(write(tmp_path / "t.iso", image[:40000])),
     ):
         pass
-    assert caught.value.problems[0].message.startswith("broken ISO9660 image")
+    assert caught.value.problems[0].message == (
+        "not a readable drive: its path table runs past the end of the image"
+    )
 
 
 def test_missing_drive_and_folders_are_io_failures(tmp_path: Path) -> None:
     for target in (tmp_path / "missing.iso", tmp_path):
         with pytest.raises(OutputError), open_drive(target):
             pass
+
+
+# --------------------------------------------------------------------------- hostile images
+#
+# Each bound of the reader on an image made to break it: the message names what is wrong,
+# and work is counted (entries walked, path components, peak memory), never timed.
+
+BASE = [
+    RawEntry("openstack/latest/meta_data.json", data=b'{"uuid": "x"}'),
+    RawEntry("openstack/latest/user_data", data=b"#cloud-config\n"),
+]
+
+
+def refusal(image: Path) -> str:
+    """The one problem opening `image` reports."""
+    with pytest.raises(InvalidInputError) as caught, open_drive(image):
+        pass
+    [problem] = caught.value.problems
+    return problem.message
+
+
+def raw(tmp_path: Path, entries: list[RawEntry], **options: Any) -> Path:
+    return write(tmp_path / "drive.iso", raw_iso([*BASE, *entries], **options))
+
+
+def test_the_hand_made_image_reads_as_written(tmp_path: Path) -> None:
+    """raw_iso itself: names, data, links and a relocated folder, as Linux would show them."""
+    image = raw(
+        tmp_path,
+        [
+            RawEntry("openstack/2012-08-10", "symlink", target="latest"),
+            RawEntry("rr_moved/deep", "dir", relocated=True, parent_link="a"),
+            RawEntry("rr_moved/deep/f", data=b"moved"),
+            RawEntry("a/deep", "cl", target="rr_moved/deep"),
+        ],
+    )
+    with open_drive(image) as drive:
+        view = drive.view
+        assert view.read_file("openstack/2012-08-10/user_data") == b"#cloud-config\n"
+        # The relocated folder shows where its child link is, and not where it is stored.
+        assert view.read_file("a/deep/f") == b"moved"
+        assert view.listdir("rr_moved") == []
+        assert drive.trees["iso9660"].entries[0].names == ("d00000",)
+
+
+@pytest.mark.parametrize(
+    ("extent", "size"),
+    [(10**6, 30), (None, 10**9)],  # starts past the end; starts inside and runs past it
+)
+def test_an_extent_past_the_end_is_named(
+    tmp_path: Path, extent: int | None, size: int | None
+) -> None:
+    image = raw(
+        tmp_path, [RawEntry("openstack/2013-04-04/user_data", data=b"x", extent=extent, size=size)]
+    )
+    assert refusal(image) == (
+        "not a readable drive: the extent of openstack/2013-04-04/user_data "
+        "runs past the end of the image"
+    )
+
+
+def test_a_child_link_loop_is_refused(tmp_path: Path) -> None:
+    """A folder whose CL entries lead back into itself: listed once, then refused."""
+    image = raw(
+        tmp_path,
+        [
+            RawEntry("a", "dir"),
+            RawEntry("a/x", "cl", target="a"),
+            RawEntry("a/y", "cl", target="a"),
+        ],
+    )
+    assert refusal(image) == (
+        "not a readable drive: the folder a/x is the folder a again "
+        "(Rock Ridge relocations that loop, or one folder in two places)"
+    )
+
+
+def test_a_child_link_graph_is_walked_once(tmp_path: Path) -> None:
+    """30 levels of two links each to the next would be 2**30 entries: refused at the second."""
+    entries = [RawEntry("top", "cl", target="m/l0")]
+    for level in range(30):
+        entries.append(RawEntry(f"m/l{level}", "dir", relocated=True))
+        if level < 29:
+            for name in ("x", "y"):
+                entries.append(RawEntry(f"m/l{level}/{name}", "cl", target=f"m/l{level + 1}"))
+    assert refusal(raw(tmp_path, entries)) == (
+        "not a readable drive: the folder top/x/.../x/y is the folder top/x/.../x/x again "
+        "(Rock Ridge relocations that loop, or one folder in two places)"
+    )
+
+
+def test_a_child_link_to_a_file_or_a_shown_folder_is_refused(tmp_path: Path) -> None:
+    image = raw(tmp_path, [RawEntry("a", "cl", target="openstack/latest/user_data")])
+    assert refusal(image) == "not a readable drive: the relocated folder a leads to no folder"
+    # A folder already shown where it is stored (no RE entry) would be shown twice.
+    image = raw(tmp_path, [RawEntry("a", "cl", target="openstack/latest")])
+    assert refusal(image) == (
+        "not a readable drive: the folder a is the folder openstack/latest again "
+        "(Rock Ridge relocations that loop, or one folder in two places)"
+    )
+
+
+def test_folders_nested_past_the_limit_are_refused_not_cut(tmp_path: Path) -> None:
+    deepest = "/".join(["d"] * MAX_DEPTH)
+    with open_drive(raw(tmp_path, [RawEntry(f"{deepest}/f", data=b"x")])) as drive:
+        assert drive.view.read_file(f"{deepest}/f") == b"x"
+    image = raw(tmp_path, [RawEntry(f"{deepest}/d/f", data=b"x")])
+    assert refusal(image) == (
+        f"not a readable drive: its folders nest more than {MAX_DEPTH} levels deep (at d/d/.../d/d)"
+    )
+
+
+def test_entries_are_bounded(tmp_path: Path) -> None:
+    many = [RawEntry(f"many/f{index}") for index in range(MAX_ENTRIES - len(BASE) - 3)]
+    with open_drive(raw(tmp_path, many)) as drive:
+        # openstack, openstack/latest, many: with BASE and `many`, exactly the limit.
+        assert len(drive.trees["rock-ridge"].entries) == MAX_ENTRIES
+    image = raw(tmp_path, [*many, RawEntry("one-more")])
+    assert refusal(image) == (
+        f"not a readable drive: it holds more than {MAX_ENTRIES} files, folders and links "
+        "in one name tree (a config drive holds about a hundred)"
+    )
+
+
+def test_claims_in_a_sparse_image_cost_no_memory(tmp_path: Path) -> None:
+    """A path table claiming 2 GB in a 2 GB sparse image is refused before it is read."""
+    image = raw(tmp_path, [], path_table_size=0x7FFF0000)
+    os.truncate(image, 2 << 30)
+    result = run_measured(
+        [sys.executable, "-m", "configdrive", "inspect", str(image)], cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{image}: not a readable drive: its path table claims 2147418112 bytes, "
+        "more than the 256 KiB a config drive could need"
+    )
+    assert result.peak_rss < 128 * MiB
+    assert result.bytes_read < 64 * MiB
+
+
+def test_a_folder_claiming_gigabytes_is_refused_before_reading(tmp_path: Path) -> None:
+    image = raw(tmp_path, [RawEntry("huge", "dir", size=0x7FFF0000)])
+    os.truncate(image, 2 << 30)
+    assert refusal(image) == (
+        f"not a readable drive: its folders take more than {MAX_FOLDER_BYTES // MiB} MiB "
+        "to list, more than any config drive"
+    )
+
+
+def continuation(extent: int, offset: int, length: int) -> bytes:
+    """A Rock Ridge CE entry: the record's entries go on at `extent` + `offset`."""
+    fields = b"".join(
+        struct.pack("<I", value) + struct.pack(">I", value) for value in (extent, offset, length)
+    )
+    return b"CE\x1c\x01" + fields
+
+
+@pytest.mark.parametrize(
+    ("system_use", "expected"),
+    [
+        (continuation(20, 0, 0x7FFF0000), "a Rock Ridge continuation area in the folder "
+         "d00000 is not inside one block"),
+        (continuation(10**6, 0, 100), "a Rock Ridge continuation area in the folder "
+         "d00000 lies past the end of the image"),
+    ],
+)  # fmt: skip
+def test_continuation_areas_are_bounded(tmp_path: Path, system_use: bytes, expected: str) -> None:
+    # Folders are named as isofs maps the ISO9660 names (raw_iso's are D00000 and so on).
+    image = raw(tmp_path, [RawEntry("openstack/x", system_use=system_use)])
+    assert refusal(image) == f"not a readable drive: {expected}"
+
+
+def test_continuation_chains_are_bounded(tmp_path: Path) -> None:
+    """A CE area whose own CE points at itself: Linux gives up after 32, and so do we."""
+    # The image's length does not depend on the CE's fields: the area goes in a block after it.
+    extent = len(raw_iso([*BASE, RawEntry("openstack/x", system_use=continuation(0, 0, 28))]))
+    extent //= 2048
+    entry = RawEntry("openstack/x", system_use=continuation(extent, 0, 28))
+    image = raw_iso([*BASE, entry]) + continuation(extent, 0, 28).ljust(2048, b"\x00")
+    assert refusal(write(tmp_path / "drive.iso", bytes(image))) == (
+        "not a readable drive: a record in the folder d00000 has more than "
+        f"{MAX_CONTINUATIONS} Rock Ridge continuation areas"
+    )
+
+
+def test_symbolic_links_are_each_resolved_once(tmp_path: Path) -> None:
+    """A chain of 2,000 links, each looked up: the work grows with the links, not their square."""
+    count = 2000
+    links = [RawEntry(f"l/s{index}", "symlink", target=f"s{index + 1}") for index in range(count)]
+    links.append(RawEntry(f"l/s{count}", "symlink", target="../openstack/latest"))
+    with open_drive(raw(tmp_path, links)) as drive:
+        view = drive.view
+        found = [view.resolve(f"l/s{index}") for index in range(count + 1)]
+        # Linux follows 40 links in a lookup: the last 40 of the chain reach the folder.
+        assert [entry is not None for entry in found].count(True) == MAX_SYMLINKS
+        assert found[-1] is not None
+        assert found[-1].names == ("openstack", "latest")
+        # Each lookup walks 2 names a link; a link cut short by a lookup's budget is walked
+        # again by a lookup with more to spend, at most MAX_SYMLINKS times: linear, where
+        # walking every chain anew would be count**2 / 2 = 2,000,000 here.
+        assert view.steps <= 2 * (MAX_SYMLINKS + 1) * count
+
+
+def test_forty_links_resolve_and_forty_one_do_not(tmp_path: Path) -> None:
+    links = [RawEntry(f"s{index}", "symlink", target=f"s{index + 1}") for index in range(41)]
+    links.append(RawEntry("s41", "symlink", target="openstack"))
+    with open_drive(raw(tmp_path, links)) as drive:
+        view = drive.view
+        assert view.resolve("s2/latest/user_data") is not None  # s2 ... s41: 40 links
+        assert view.resolve("s1/latest/user_data") is None  # 41
+        # What s2 and s1 taught the view changes nothing for s0, nor for s2 again.
+        assert view.resolve("s0") is None
+        assert view.resolve("s2") is not None
+
+
+def test_link_loops_and_long_targets_lead_nowhere(tmp_path: Path) -> None:
+    links = [
+        RawEntry("a", "symlink", target="b/x"),
+        RawEntry("b", "symlink", target="a"),
+        RawEntry("self", "symlink", target="self"),
+        RawEntry("dots", "symlink", target="./" * 60 + "openstack"),
+    ]
+    with open_drive(raw(tmp_path, links)) as drive:
+        view = drive.view
+        assert view.resolve("a") is None
+        assert view.resolve("self/x") is None
+        assert view.resolve("dots/latest") is not None
+        # Linux reads a target into one page: a longer one is an error there, nowhere here.
+        fits = "./" * ((MAX_LINK_TARGET - 9) // 2) + "openstack"
+        tree = NameTree(
+            "rock-ridge",
+            (
+                *drive.trees["rock-ridge"].entries,
+                Entry(("fits",), "symlink", target=fits),
+                Entry(("too-long",), "symlink", target="./" + fits),
+            ),
+            True,
+        )
+        assert len(fits) <= MAX_LINK_TARGET < len(fits) + 2
+        long_view = DriveView(drive, tree)
+        assert long_view.resolve("fits/latest") is not None
+        assert long_view.resolve("too-long/latest") is None
+
+
+def test_lookups_are_bounded(tmp_path: Path) -> None:
+    with open_drive(raw(tmp_path, [])) as drive:
+        view = drive.view
+        with pytest.raises(InvalidInputError) as caught:
+            view.resolve("./" * MAX_LOOKUP_STEPS + "openstack")
+    assert caught.value.problems[0].message == (
+        f"not a readable drive: its symbolic links take more than {MAX_LOOKUP_STEPS} "
+        "steps to resolve"
+    )
+
+
+def test_reads_of_one_drive_are_bounded(tmp_path: Path) -> None:
+    """300 names share one 1 MiB extent: reading them all would return 300 MiB."""
+
+    def names(extent: int) -> list[RawEntry]:
+        return [RawEntry(f"n/{index}", extent=extent, size=MiB) for index in range(300)]
+
+    # Where `big` lies does not depend on the extents the names claim: learn it, then share it.
+    shared = [RawEntry("big", data=b"x" * MiB)]
+    with open_drive(raw(tmp_path, [*shared, *names(0)])) as drive:
+        start = next(e for e in drive.view.entries() if e.names == ("big",)).data // 2048
+    image = raw(tmp_path, [*shared, *names(start)])
+    with open_drive(image) as drive:
+        view = drive.view
+        read = 0
+        with pytest.raises(InvalidInputError) as caught:  # noqa: PT012 (the loop is the point)
+            for index in range(300):
+                assert view.read_file(f"n/{index}") == b"x" * MiB
+                read += 1
+    assert read == MAX_READ_TOTAL // MiB
+    assert caught.value.problems[0].message == (
+        f"not a readable drive: reading its files would return more than "
+        f"{MAX_READ_TOTAL // MiB} MiB, the most one drive may return "
+        "(do many names share one large file?)"
+    )
+
+
+def test_a_gzip_bomb_is_refused_as_it_unpacks(tmp_path: Path) -> None:
+    """A drive padded past the limit: unpacking stops there, never holding more."""
+    path = tmp_path / "bomb.gz"
+    with gzip.open(path, "wb", compresslevel=1) as stream:
+        stream.write(iso_image(FILES))
+        for _ in range(MAX_UNPACKED_IMAGE // MiB):
+            stream.write(bytes(MiB))
+    assert refusal(path) == (
+        f"not a readable drive: the image inside the gzip is larger than "
+        f"{MAX_UNPACKED_IMAGE // MiB} MiB, more than any config drive"
+    )
+    result = run_measured([sys.executable, "-m", "configdrive", "inspect", str(path)], cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.peak_rss < MAX_UNPACKED_IMAGE + 96 * MiB
+
+
+def test_packing_is_undone_piece_by_piece(tmp_path: Path) -> None:
+    """Several gzip members, base64 in lines with padding: the image comes back whole."""
+    image = iso_image(FILES)
+    half = len(image) // 2
+    packed = gzip.compress(image[:half], mtime=0) + gzip.compress(image[half:], mtime=0)
+    packed += bytes(1 + len(packed) % 3 // 2)  # zero padding after gzip; base64 padding after it
+    text = base64.encodebytes(packed)
+    assert text.endswith(b"=\n")
+    with open_drive(write(tmp_path / "d.b64", text)) as drive:
+        assert drive.packing == "gzip+base64"
+        assert drive.size == len(image)
+        assert drive.view.read_file("openstack/latest/user_data") == b"#cloud-config\n"
+    # Text after the padding is not base64: not a packed drive.
+    assert refusal(write(tmp_path / "e.b64", text + b"QUFB\n")) == "not an ISO9660 or FAT image"
+    truncated = write(tmp_path / "t.gz", gzip.compress(image, mtime=0)[:-100])
+    assert refusal(truncated) == (
+        "not a readable drive: the gzip around the image is broken: it is truncated"
+    )
