@@ -216,11 +216,11 @@ class _RawIso:
         self.folders: dict[str, RawEntry] = {"": RawEntry("", "dir")}
         for entry in entries:
             self._add(entry)
-        self.iso_names = {
-            entry.path: f"D{index:05d}" if entry.kind == "dir" else f"F{index:05d}.;1"
-            for children in self.records.values()
-            for index, entry in enumerate(children)
-        }
+        self.iso_names: dict[str, str] = {}
+        for children in self.records.values():
+            taken: set[str] = set()
+            for entry in children:
+                self.iso_names[entry.path] = _raw_iso_name(entry, taken)
         # Path table order: level by level, each level by parent number then name.
         self.ordered = [""]
         for folder in self.ordered:
@@ -345,6 +345,22 @@ class _RawIso:
             out += struct.pack(f"{order}BBIH", len(ident), 0, self.extents[folder], parent)
             out += ident + bytes(len(ident) % 2)
         return bytes(out)
+
+
+def _raw_iso_name(entry: RawEntry, taken: set[str]) -> str:
+    """An ISO9660 name for a record (level 3: d-characters, up to 30), unique in its folder."""
+    name = entry.path.rpartition("/")[2].upper()
+    stem, dot, extension = name.rpartition(".")
+    if entry.kind == "dir" or not dot:
+        stem, extension = name, ""
+    stem = _NOT_D.sub("_", stem)[:24] or "_"
+    extension = _NOT_D.sub("_", extension)[:3]
+    candidate, counter = stem, 0
+    while candidate in taken:
+        counter += 1
+        candidate = f"{stem[:20]}{counter:04d}"
+    taken.add(candidate)
+    return candidate if entry.kind == "dir" else f"{candidate}.{extension};1"
 
 
 def _record(entry: RawEntry, extent: int, size: int, ident: bytes, system_use: bytes) -> bytes:
