@@ -54,32 +54,39 @@ MAX_FILE = 64 * 1024 * 1024
 # the 256 MiB budget; names sharing one large extent cannot multiply past it.
 MAX_READ_TOTAL = 2 * MAX_FILE
 # Files, folders and links in one name tree. A config drive holds about a hundred (ten
-# versions of a few files, and the ec2 tree); pycdlib parses about 10,000 directory records
-# a second here, and the ISO9660 and Joliet trees are both parsed, so this keeps opening the
-# largest image allowed within about two seconds of the five.
-MAX_ENTRIES = 10_000
+# versions of a few files, and the ec2 tree). Each costs about 250 us to open and inspect
+# here, most of it pycdlib's parsing (of the ISO9660 and Joliet trees both), and diff opens
+# two drives: this many keeps the slowest read command within about half its 5 s budget.
+MAX_ENTRIES = 5_000
 # Folder levels. ECMA-119 allows 8 (Rock Ridge relocates deeper folders) and a config drive
 # has 3; Linux's own bound is PATH_MAX. Deeper is refused, never cut off silently.
 MAX_DEPTH = 64
 # Folders, all trees together: pycdlib reads each folder whole, and an empty one is a 2 KiB
-# block, so MAX_ENTRIES empty folders in each of two trees (ISO9660 and Joliet) are 40 MiB.
-MAX_FOLDER_BYTES = 48 * 1024 * 1024
+# block, so MAX_ENTRIES empty folders in each of two trees (ISO9660 and Joliet) are 20 MiB.
+MAX_FOLDER_BYTES = 24 * 1024 * 1024
 # Rock Ridge continuation areas (names, link targets and ER entries that do not fit in a
-# record), all together. pycdlib copies the rest of an area once per entry it parses, so
-# this is kept small; a config drive has a few KiB (pycdlib and genisoimage put long names
-# and the ER entry there), and MAX_ENTRIES names of 200 bytes are 2 MiB.
+# record), all together. A config drive has a few KiB (pycdlib and genisoimage put long
+# names and the ER entry there); MAX_ENTRIES names of 200 bytes are 1 MiB.
 MAX_CONTINUATION_BYTES = 2 * 1024 * 1024
 # Linux follows at most 32 continuation areas for one record, each inside one block
 # (RR_MAX_CE_ENTRIES and rock_continue() in fs/isofs/rock.c).
 MAX_CONTINUATIONS = 32
+# System Use (Rock Ridge) entries in all records and continuation areas. pycdlib parses
+# about 100,000 a second here; writers put 4 or 5 in a record (RR, PX, TF, NM, SL), so this
+# is 8 for each of MAX_ENTRIES entries.
+MAX_SUSP_ENTRIES = 40_000
+# pycdlib keeps the rest of its area with every PD (padding) entry it parses, so a block of
+# 512 of them keeps 512 KiB: what they keep together is bounded. Writers do not use PD.
+MAX_PADDING_KEPT = 4 * 1024 * 1024
 # Everything else pycdlib reads to learn an image's structure: volume descriptors, path
-# tables (both byte orders), the boot catalog, UDF descriptors, a hybrid image's partition
-# table. Each size it reads by is one the image claims (up to 4 GiB) and is clamped only
-# to the end of the image, so a sparse 2 GB image could make it allocate 2 GB; a config
-# drive needs under 100 KiB of these.
+# tables (both byte orders), continuation areas, a hybrid image's partition table. Each
+# size it reads by is one the image claims (up to 4 GiB), clamped only to the end of the
+# image, so a sparse 2 GB image could make it allocate 2 GB; a config drive needs under
+# 100 KiB of these, and the limits above allow about 3 MiB.
 MAX_STRUCTURE_BYTES = 4 * 1024 * 1024
-# One path table: a record per folder, 10 to 40 bytes each; MAX_ENTRIES folders with
-# 8-character names fit. pycdlib reads and parses each table twice (both byte orders).
+# One path table: a record per folder, 10 to 40 bytes each; MAX_ENTRIES folders with names
+# of 30 characters fit. pycdlib reads and parses each (26,000 records at most) in both byte
+# orders, in a fifth of a second.
 MAX_PATH_TABLE = 256 * 1024
 # pycdlib reads volume descriptors until one it does not know; real images have 2 to 8
 # (primary, Joliet, boot record, terminator, UDF's three).
@@ -432,11 +439,11 @@ def _open_iso(path: Path, stream: BinaryIO, size: int, packing: str | None) -> D
     import pycdlib
     from pycdlib.pycdlibexception import PyCdlibException
 
-    folders = _check_iso_layout(path, stream, size)
+    layout = _check_iso_layout(path, stream, size)
     iso = pycdlib.PyCdlib()
     try:
         # pycdlib calls only read, seek and tell (and looks at `mode`) while it parses.
-        iso.open_fp(cast(BinaryIO, _StructureReader(stream, folders)))
+        iso.open_fp(cast(BinaryIO, _StructureReader(stream, layout)))
         block = int(iso.pvd.logical_block_size())
         trees = _iso_trees(path, iso, block, size)
         facts = IsoFacts(
@@ -444,7 +451,7 @@ def _open_iso(path: Path, stream: BinaryIO, size: int, packing: str | None) -> D
             names=_iso_name_style(iso.pvd.root_directory_record()),
             rock_ridge=iso.rock_ridge or None,
             joliet=_joliet_level(iso),
-            udf=bool(iso.has_udf()),
+            udf=layout.udf,
             system_id=_text(iso.pvd.system_identifier),
             publisher=_text(iso.pvd.publisher_identifier.record()),
             application=_text(iso.pvd.application_identifier.record()),
@@ -453,10 +460,17 @@ def _open_iso(path: Path, stream: BinaryIO, size: int, packing: str | None) -> D
     except _StructureTooLarge:
         raise _unreadable(
             path,
-            f"its structure claims more than {_mib(MAX_STRUCTURE_BYTES)} besides its folders "
-            "(path tables, boot catalog, UDF), more than any config drive",
+            f"its structure claims more than {_mib(MAX_STRUCTURE_BYTES)} besides its folders, "
+            "more than any config drive",
         ) from None
-    except (PyCdlibException, struct.error, ValueError, IndexError, KeyError) as error:
+    except KeyError as error:
+        # pycdlib looks folders up in the path table, and Rock Ridge links up among records.
+        raise _broken(
+            path,
+            f"broken ISO9660 image: nothing the path table or a Rock Ridge link names is at "
+            f"block {error.args[0]}",
+        ) from None
+    except (PyCdlibException, struct.error, ValueError, IndexError) as error:
         # pycdlib checks what it parses; what escapes its checks on a crafted image is
         # still a broken image, not a bug of ours.
         raise _broken(path, f"broken ISO9660 image: {error}") from None
@@ -493,24 +507,29 @@ class _StructureReader:
     pycdlib reads each structure by the size the image claims (up to 4 GiB), clamped only
     to the end of the image: a request past the bound is refused before any byte is read.
     The folders _check_iso_layout has already sized (and bounded by MAX_FOLDER_BYTES) are
-    not counted again. pycdlib is not told where the image ends: told, it quietly shortens
-    a file whose extent runs past the end (to a negative length when it starts past it),
-    where we want to name that file, so _walk_iso checks every extent against the real
-    size itself. Reads past the real end return nothing, as on any file.
+    not counted again, and the descriptors it masks read as it says. pycdlib is not told
+    where the image ends: told, it quietly shortens a file whose extent runs past the end
+    (to a negative length when it starts past it), where we want to name that file, so
+    _walk_iso checks every extent against the real size itself. Reads past the real end
+    return nothing, as on any file.
     """
 
     mode = "rb"
 
-    def __init__(self, stream: BinaryIO, folders: set[tuple[int, int]]) -> None:
+    def __init__(self, stream: BinaryIO, layout: _Layout) -> None:
         self._stream = stream
-        self._folders = folders
+        self._layout = layout
         self._position = 0
         self.spent = 0
 
     def read(self, size: int | None = -1) -> bytes:
         if size is None or size < 0:
             size = _NO_END  # "to the end": refused below
-        if (self._position, size) not in self._folders:
+        masked = self._layout.masked.get(self._position)
+        if masked is not None and size == len(masked):
+            self._position += size
+            return masked
+        if (self._position, size) not in self._layout.folders:
             self.spent += size
             if self.spent > MAX_STRUCTURE_BYTES:
                 raise _StructureTooLarge
@@ -547,12 +566,17 @@ class _Layout:
     xa: bool
     # (byte offset, length) of every folder checked: pycdlib reads exactly these.
     folders: set[tuple[int, int]] = field(default_factory=set)
+    # Volume descriptors pycdlib is shown otherwise (byte offset -> the block it reads).
+    masked: dict[int, bytes] = field(default_factory=dict)
+    udf: bool = False
     folder_bytes: int = 0
     continuation_bytes: int = 0
+    system_use_entries: int = 0
+    padding_kept: int = 0
 
 
-def _check_iso_layout(path: Path, stream: BinaryIO, size: int) -> set[tuple[int, int]]:
-    """Check what pycdlib would read by or loop over, before it does; the folders checked.
+def _check_iso_layout(path: Path, stream: BinaryIO, size: int) -> _Layout:
+    """Check what pycdlib would read by or loop over, before it does.
 
     pycdlib parses every volume descriptor until one it does not know, both byte orders of
     each path table, and every directory record (with its Rock Ridge continuation areas)
@@ -572,15 +596,18 @@ def _check_iso_layout(path: Path, stream: BinaryIO, size: int) -> set[tuple[int,
         if index == MAX_VOLUME_DESCRIPTORS:
             raise _unreadable(path, f"it has more than {MAX_VOLUME_DESCRIPTORS} volume descriptors")
         descriptors.append(descriptor)
+    layout = _Layout(path, stream, size, ISO_BLOCK, xa=False)
+    _mask_unused_descriptors(layout, descriptors)
     primary = next(
         (vd for vd in descriptors if vd[0] == _VD_PRIMARY and vd[1:6] == _ISO_MAGIC), None
     )
     if primary is None:
-        return set()
+        return layout
     (block,) = struct.unpack_from("<H", primary, 128)
     if block not in (512, 1024, 2048):
-        return set()
-    layout = _Layout(path, stream, size, block, xa=primary[1024:1032] == b"CD-XA001")
+        return layout
+    layout.block = block
+    layout.xa = primary[1024:1032] == b"CD-XA001"
     trees = [(primary, False)] + [
         (vd, True)
         for vd in descriptors
@@ -599,7 +626,31 @@ def _check_iso_layout(path: Path, stream: BinaryIO, size: int) -> set[tuple[int,
         if max(little_endian, big_endian) * block + table_size > size:
             raise _unreadable(path, "its path table runs past the end of the image")
         _check_folders(layout, descriptor[156:190], joliet)
-    return layout.folders
+    return layout
+
+
+_UDF_IDENTS = (b"BEA01", b"NSR02", b"NSR03", b"TEA01", b"BOOT2")
+_TERMINATOR = b"\xffCD001\x01".ljust(ISO_BLOCK, b"\x00")
+
+
+def _mask_unused_descriptors(layout: _Layout, descriptors: list[bytes]) -> None:
+    """Keep pycdlib from the boot catalog and the UDF tree, which no reader here needs.
+
+    Linux's isofs shows a config drive's ISO9660, Rock Ridge or Joliet names; the El Torito
+    boot catalog and UDF are for firmware and other systems. pycdlib would parse both
+    (a boot catalog sector by sector until it ends, with a cost that grows with the square
+    of some of its entries; the UDF tree with its own descriptors), so it is shown a boot
+    record without the El Torito name, and set terminators where UDF's descriptors are.
+    Whether the image has UDF is told from the descriptors here instead.
+    """
+    idents = [descriptor[1:6] for descriptor in descriptors]
+    layout.udf = b"BEA01" in idents and (b"NSR02" in idents or b"NSR03" in idents)
+    for index, descriptor in enumerate(descriptors):
+        offset = (16 + index) * ISO_BLOCK
+        if descriptor[1:6] in _UDF_IDENTS:
+            layout.masked[offset] = _TERMINATOR
+        if descriptor[0] == 0 and descriptor[1:6] == _ISO_MAGIC:
+            layout.masked[offset] = descriptor[:7] + bytes(ISO_BLOCK - 7)
 
 
 def _check_folders(layout: _Layout, root: bytes, joliet: bool) -> None:
@@ -636,7 +687,7 @@ def _check_folders(layout: _Layout, root: bytes, joliet: bool) -> None:
             if len(record) < 34:
                 break  # malformed: pycdlib refuses it
             name = record[33 : 33 + record[32]]
-            _check_continuations(
+            _check_system_use(
                 layout, record, functools.partial(_folder_path, folders, index, joliet)
             )
             if name in (b"\x00", b"\x01"):
@@ -651,14 +702,15 @@ def _check_folders(layout: _Layout, root: bytes, joliet: bool) -> None:
                 folders.append((child, child_length, index, name))
 
 
-def _check_continuations(layout: _Layout, record: bytes, where: Any) -> None:
-    """Size the chain of Rock Ridge continuation areas (CE) of one record, as Linux bounds it."""
+def _check_system_use(layout: _Layout, record: bytes, where: Any) -> None:
+    """Count one record's System Use entries and follow its continuation areas (CE) as
+    pycdlib will, bounding the areas as Linux does: one block each, 32 for a record."""
     start = 33 + record[32] + (1 - record[32] % 2)
     if layout.xa and record[start + 6 : start + 8] == b"XA":
         start += 14  # the XA record pycdlib skips before the System Use entries
     area = record[start:]
     for hops in range(MAX_CONTINUATIONS + 1):
-        found = _continuation(area)
+        found = _system_use_entries(layout, area)
         if found is None:
             return
         extent, offset, length = found
@@ -690,20 +742,35 @@ def _check_continuations(layout: _Layout, record: bytes, where: Any) -> None:
         area = layout.stream.read(length)
 
 
-def _continuation(area: bytes) -> tuple[int, int, int] | None:
-    """The (block, offset, length) of the first CE entry among System Use entries, if any."""
+def _system_use_entries(layout: _Layout, area: bytes) -> tuple[int, int, int] | None:
+    """Count the entries of one System Use area; the (block, offset, length) of its CE."""
+    continuation = None
     offset = 0
     while offset + 4 <= len(area):
         signature, length = area[offset : offset + 2], area[offset + 2]
         if length == 0:
-            return None  # malformed: pycdlib refuses it
-        if signature == b"CE" and offset + 28 <= len(area):
+            break  # malformed: pycdlib refuses it
+        layout.system_use_entries += 1
+        if signature == b"PD":
+            layout.padding_kept += len(area) - offset - 4
+        elif signature == b"CE" and continuation is None and offset + 28 <= len(area):
             (extent,) = struct.unpack_from("<I", area, offset + 4)
             (where,) = struct.unpack_from("<I", area, offset + 12)
             (size,) = struct.unpack_from("<I", area, offset + 20)
-            return extent, where, size
+            continuation = (extent, where, size)
         offset += length
-    return None
+    if layout.system_use_entries > MAX_SUSP_ENTRIES:
+        raise _unreadable(
+            layout.path,
+            f"it has more than {MAX_SUSP_ENTRIES} Rock Ridge entries, more than any config drive",
+        )
+    if layout.padding_kept > MAX_PADDING_KEPT:
+        raise _unreadable(
+            layout.path,
+            "its Rock Ridge padding entries (PD) would take more than "
+            f"{_mib(MAX_PADDING_KEPT)} to parse",
+        )
+    return continuation
 
 
 def _folder_path(folders: list[tuple[int, int, int, bytes]], index: int, joliet: bool) -> str:

@@ -11,7 +11,7 @@ import io
 import json
 import re
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -200,13 +200,15 @@ def raw_iso(
     label: str = "config-2",
     rock_ridge: bool = True,
     path_table_size: int | None = None,
+    descriptors: Sequence[bytes] = (),
 ) -> bytes:
     """A hand-made ISO9660 image (with Rock Ridge unless told not) of `entries`.
 
     Parent folders are made as needed. `path_table_size` overrides the size both volume
-    descriptor fields claim for the path tables.
+    descriptor fields claim for the path tables; `descriptors` (2048 bytes each) go after
+    the primary volume descriptor, before the terminator.
     """
-    return _RawIso(entries, rock_ridge).image(label, path_table_size)
+    return _RawIso(entries, rock_ridge).image(label, path_table_size, descriptors)
 
 
 class _RawIso:
@@ -250,12 +252,13 @@ class _RawIso:
             self.folders[entry.path] = entry
             self.records.setdefault(entry.path, [])
 
-    def image(self, label: str, path_table_size: int | None) -> bytes:
+    def image(self, label: str, path_table_size: int | None, descriptors: Sequence[bytes]) -> bytes:
         # Sizes first (no field's length depends on an extent), then extents, then bytes.
         for folder in self.ordered:
             self.sizes[folder] = len(self.folder_blocks(folder))
         table_blocks = -(-len(self.path_table("<")) // _BLOCK)
-        end = 18 + 2 * table_blocks
+        first = 18 + len(descriptors)  # the path tables' first block
+        end = first + 2 * table_blocks
         for folder in self.ordered:
             self.extents[folder] = end
             end += self.sizes[folder] // _BLOCK
@@ -269,11 +272,15 @@ class _RawIso:
         root_record = _record(root, self.extents[""], self.sizes[""], b"\x00", b"")
         table = self.path_table("<")
         table_size = len(table) if path_table_size is None else path_table_size
-        image[16 * _BLOCK : 17 * _BLOCK] = _pvd(label, end, table_size, table_blocks, root_record)
-        image[17 * _BLOCK : 17 * _BLOCK + 7] = b"\xffCD001\x01"
+        tables = (first, first + table_blocks)
+        image[16 * _BLOCK : 17 * _BLOCK] = _pvd(label, end, table_size, tables, root_record)
+        for index, descriptor in enumerate(descriptors):
+            assert len(descriptor) == _BLOCK
+            image[(17 + index) * _BLOCK : (18 + index) * _BLOCK] = descriptor
+        image[(first - 1) * _BLOCK : (first - 1) * _BLOCK + 7] = b"\xffCD001\x01"
         for index, order in enumerate("<>"):
             table = self.path_table(order)
-            start = (18 + index * table_blocks) * _BLOCK
+            start = tables[index] * _BLOCK
             image[start : start + len(table)] = table
         for folder in self.ordered:
             blocks = self.folder_blocks(folder)
@@ -416,7 +423,7 @@ def _blocks_of(records: list[bytes]) -> bytes:
     return bytes(out) + bytes(-len(out) % _BLOCK)
 
 
-def _pvd(label: str, blocks: int, table_size: int, table_blocks: int, root: bytes) -> bytes:
+def _pvd(label: str, blocks: int, table_size: int, tables: tuple[int, int], root: bytes) -> bytes:
     def text(value: str, length: int) -> bytes:
         return value.encode().ljust(length, b" ")
 
@@ -431,8 +438,8 @@ def _pvd(label: str, blocks: int, table_size: int, table_blocks: int, root: byte
         + struct.pack("<H", 1) + struct.pack(">H", 1)
         + struct.pack("<H", _BLOCK) + struct.pack(">H", _BLOCK)
         + _both32(table_size)
-        + struct.pack("<II", 18, 0)
-        + struct.pack(">II", 18 + table_blocks, 0)
+        + struct.pack("<II", tables[0], 0)
+        + struct.pack(">II", tables[1], 0)
         + root
         + text("", 128) * 4
         + text("", 37) * 3

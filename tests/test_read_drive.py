@@ -20,9 +20,12 @@ from configdrive.read_drive import (
     MAX_FOLDER_BYTES,
     MAX_LINK_TARGET,
     MAX_LOOKUP_STEPS,
+    MAX_PADDING_KEPT,
     MAX_READ_TOTAL,
+    MAX_SUSP_ENTRIES,
     MAX_SYMLINKS,
     MAX_UNPACKED_IMAGE,
+    MAX_VOLUME_DESCRIPTORS,
     DriveView,
     Entry,
     NameTree,
@@ -515,4 +518,67 @@ def test_packing_is_undone_piece_by_piece(tmp_path: Path) -> None:
     truncated = write(tmp_path / "t.gz", gzip.compress(image, mtime=0)[:-100])
     assert refusal(truncated) == (
         "not a readable drive: the gzip around the image is broken: it is truncated"
+    )
+
+
+def test_rock_ridge_entries_are_bounded(tmp_path: Path) -> None:
+    """Records packed with padding entries: pycdlib would parse each one (9 us apiece)."""
+    padding = b"PD\x04\x01" * 40
+    many = [RawEntry(f"m/f{index}", system_use=padding) for index in range(1000)]
+    assert refusal(raw(tmp_path, many)) == (
+        f"not a readable drive: it has more than {MAX_SUSP_ENTRIES} Rock Ridge entries, "
+        "more than any config drive"
+    )
+
+
+def test_padding_in_continuation_areas_is_bounded(tmp_path: Path) -> None:
+    """pycdlib keeps the rest of the area with each PD entry: 512 in a block keep 512 KiB."""
+    count = 16
+    probe = raw_iso(
+        [*BASE, *(RawEntry(f"c/f{n}", system_use=continuation(0, 0, 2048)) for n in range(count))]
+    )
+    first = len(probe) // 2048
+    records = [
+        RawEntry(f"c/f{n}", system_use=continuation(first + n, 0, 2048)) for n in range(count)
+    ]
+    image = raw_iso([*BASE, *records]) + b"PD\x04\x01" * 512 * count
+    assert refusal(write(tmp_path / "drive.iso", image)) == (
+        "not a readable drive: its Rock Ridge padding entries (PD) would take more than "
+        f"{MAX_PADDING_KEPT // MiB} MiB to parse"
+    )
+
+
+def test_volume_descriptors_are_bounded(tmp_path: Path) -> None:
+    supplementary = b"\x02CD001\x01".ljust(2048, b"\x00")  # not Joliet: pycdlib only keeps it
+    image = raw(tmp_path, [], descriptors=[supplementary] * MAX_VOLUME_DESCRIPTORS)
+    assert refusal(image) == (
+        f"not a readable drive: it has more than {MAX_VOLUME_DESCRIPTORS} volume descriptors"
+    )
+
+
+def test_boot_catalog_and_udf_are_not_parsed(tmp_path: Path) -> None:
+    """An El Torito boot record whose catalog lies 2 GB past the end, and UDF descriptors
+    with no UDF behind them: neither is what Linux shows of a config drive, and pycdlib is
+    shown neither, so the drive opens (pycdlib alone refuses both)."""
+    el_torito = b"\x00CD001\x01" + b"EL TORITO SPECIFICATION".ljust(32, b"\x00") + bytes(32)
+    el_torito += struct.pack("<I", 10**6)
+    udf = [
+        f"\x00{ident}\x01".encode().ljust(2048, b"\x00") for ident in ("BEA01", "NSR02", "TEA01")
+    ]
+    image = raw(tmp_path, [], descriptors=[el_torito.ljust(2048, b"\x00"), *udf])
+    with open_drive(image) as drive:
+        assert drive.iso is not None
+        assert drive.iso.udf
+        assert drive.view.read_file("openstack/latest/user_data") == b"#cloud-config\n"
+    plain = raw(tmp_path, [])
+    with open_drive(plain) as drive:
+        assert drive.iso is not None
+        assert not drive.iso.udf
+
+
+def test_a_link_to_no_record_is_named(tmp_path: Path) -> None:
+    child_link = b"CL\x0c\x01" + struct.pack("<I", 12345) + struct.pack(">I", 12345)
+    image = raw(tmp_path, [RawEntry("nowhere", system_use=child_link)])
+    assert refusal(image) == (
+        "broken ISO9660 image: nothing the path table or a Rock Ridge link names is at block 12345"
     )
