@@ -1013,8 +1013,11 @@ class DriveView:
         self._steps = 0
         blocked: set[tuple[str, ...]] = set()
         for entry in tree.entries:
-            if any(entry.names[:depth] in blocked for depth in range(1, len(entry.names))):
-                continue  # inside an unsafe folder: unreachable by any path
+            if entry.names[:-1] in blocked:
+                # Inside an unsafe folder: unreachable by any path. Parents come before
+                # their children, so whatever is below an unsafe folder is blocked in turn.
+                blocked.add(entry.names)
+                continue
             reason = unsafe_name(entry.names[-1])
             if reason is not None:
                 self.unsafe.append((entry, reason))
