@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from configdrive import readers
 from configdrive.checks import (
     gunzip_bounded,
@@ -26,7 +28,8 @@ from configdrive.checks import (
     network_data_problems,
 )
 from configdrive.errors import UsageError
-from configdrive.load import Source, parse_document
+from configdrive.load import Source, drive_document_refusal, parse_document
+from configdrive.nocloud_meta import nocloud_meta_keys
 from configdrive.problems import Problem, Severity, errors_in, sorted_problems
 from configdrive.read_drive import Drive, DriveView, Entry, IsoFacts, open_drive, printable
 from configdrive.read_vfat import FatVolume
@@ -54,6 +57,7 @@ _OPENSTACK_DOCUMENTS = (
     "vendor_data2.json",
 )
 _NOCLOUD_FILES = ("user-data", "meta-data", "vendor-data", "network-config")
+_EC2_METADATA = "ec2/latest/meta-data.json"
 
 
 @dataclass(frozen=True)
@@ -308,12 +312,24 @@ def _tree_map(entries: Iterable[Entry]) -> dict[str, tuple[str, int, int]]:
 
 
 def _read_json(view: DriveView, path: str) -> Any:
+    """A JSON document of the drive, leniently: None when missing, broken or refused."""
     data = view.read_file(path)
-    if data is None:
+    if data is None or readers.refusal(path, data, json_only=True):
         return None
     try:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _read_yaml(view: DriveView, path: str) -> Any:
+    """A NoCloud YAML document, leniently: None when missing, broken or refused."""
+    data = view.read_file(path)
+    if data is None or readers.refusal(path, data, json_only=False):
+        return None
+    try:
+        return yaml.safe_load(data.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError):
         return None
 
 
@@ -339,8 +355,12 @@ def _config_drive_contents(view: DriveView, folder: str) -> Contents:
 
 
 def _nocloud_contents(view: DriveView, reading: CloudInitReading | None) -> Contents:
-    meta = reading.metadata if reading is not None else {}
-    network = reading.network_config if reading is not None else None
+    if reading is not None:
+        meta, network = reading.metadata, reading.network_config
+    else:
+        # cloud-init refused the seed (or never looks at it): show what the documents say.
+        meta, network = _read_yaml(view, "meta-data"), _read_yaml(view, "network-config")
+        meta = meta if isinstance(meta, dict) else {}
     keys = [
         {"name": f"public-keys[{index}]", **_key_facts(line)}
         for index, line in enumerate(readers.normalize_pubkey_data(meta.get("public-keys")))
@@ -367,15 +387,16 @@ def _keys(meta: dict[str, Any]) -> list[dict[str, Any]]:
     public_keys = meta.get("public_keys")
     if isinstance(public_keys, dict):
         found.update((str(n), k) for n, k in public_keys.items() if isinstance(k, str))
-    for index, entry in enumerate(meta.get("keys") or []):
+    for index, entry in enumerate(_list(meta.get("keys"))):
         if isinstance(entry, dict) and isinstance(entry.get("data"), str):
             found.setdefault(str(entry.get("name", f"keys[{index}]")), entry["data"])
     return [{"name": name, **_key_facts(line)} for name, line in found.items()]
 
 
-def _key_facts(line: str) -> dict[str, Any]:
+def _key_facts(line: Any) -> dict[str, Any]:
     """A public key's type, comment and fingerprint (as ssh-keygen -l prints it)."""
-    fields = line.split()
+    # cloud-init passes on whatever the list holds; only text can be a key.
+    fields = line.split() if isinstance(line, str) else []
     for index, word in enumerate(fields):
         if word in KEY_TYPES and index + 1 < len(fields):
             try:
@@ -477,6 +498,13 @@ def _validate_config_drive(view: DriveView, folder: str) -> list[Problem]:
                 inspect_user_data(Source(path, data), problems)
             else:
                 problems += _json_document_problems(path, data, name)
+    # cloud-init reads the EC2 metadata too (its only check: a JSON mapping); held to the
+    # same limits as every other document.
+    data = view.read_file(_EC2_METADATA)
+    if data is not None and (
+        refused := drive_document_refusal(Source(_EC2_METADATA, data), json_only=True)
+    ):
+        problems.append(refused)
     return problems
 
 
@@ -538,6 +566,9 @@ def _nocloud_meta_problems(document: Any) -> list[Problem]:
         value = data.get(key)
         if isinstance(value, str) and (message := hostname_problem(value)):
             problems.append(document.problem((key,), message))
+    # Build's checks of NoCloud's own keys: public-keys of the wrong type, an instance-id
+    # that cannot be a folder name, an unknown dsmode.
+    problems += nocloud_meta_keys(document, layout="nocloud")[1]
     return problems
 
 

@@ -406,6 +406,46 @@ def json_size_problem(source: Source, budget: Budget | None = None) -> Problem |
     return None
 
 
+def drive_document_refusal(source: Source, *, json_only: bool = False) -> Problem | None:
+    """Why a document read from a drive is refused before any parser builds it, or None.
+
+    A drive's documents are held to build's limits (MAX_DOCUMENT_SIZE, MAX_DEPTH,
+    MAX_EXPANDED_NODES, no document that contains itself), so that a reader's parser, run
+    on them afterwards as the reader runs it, never recurses without end, expands a YAML
+    alias bomb or holds millions of values. Syntax is not judged here: what a reader makes
+    of broken JSON or YAML is that reader's own verdict. `json_only`: the reader parses
+    JSON (config drives), else YAML (NoCloud seeds), which JSON text is too.
+    """
+    if too_large := document_size_problem(source, "the document"):
+        return too_large
+    # Undecodable bytes stay undecodable to the reader, which says so itself; U+FFFD keeps
+    # the structure around them for the count.
+    text = source.data.decode("utf-8", "replace")
+    budget = Budget()
+    if json_only:
+        refusal, _ = _scan_json(text, budget)
+        return refusal.problem(source) if refusal is not None else None
+    loader = _BaseLoader(text)
+    try:
+        refusal = _scan_yaml(text, budget)
+        if refusal is None:
+            root = loader.get_single_node()
+            refusal = _check_size(root, budget) if root is not None else None
+    except yaml.MarkedYAMLError as error:
+        # libyaml's scanner runs ahead of the events and stops at 1000 levels of flow style.
+        if (error.problem or "") != "exceeded maximum nesting depth":
+            return None
+        mark = error.problem_mark or error.context_mark
+        refusal = _Refusal.at(TOO_DEEP, mark) if mark is not None else _Refusal(TOO_DEEP)
+    except yaml.YAMLError:
+        return None
+    except RecursionError:  # the scan allows MAX_DEPTH levels; this is a last resort
+        refusal = _Refusal(TOO_DEEP)
+    finally:
+        loader.dispose()
+    return refusal.problem(source) if refusal is not None else None
+
+
 def _at_offset(message: str, text: str, offset: int) -> _Refusal:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
