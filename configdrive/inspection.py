@@ -43,7 +43,7 @@ from configdrive.readers import (
     ReaderVerdict,
     Verdict,
 )
-from configdrive.schemas import META_DATA, NETWORK_DATA, is_secret, schema_problems
+from configdrive.schemas import META_DATA, NETWORK_DATA, is_secret, schema_problems, secret_value
 from configdrive.sshkeys import KEY_TYPES
 from configdrive.userdata import GZIP_MAGIC, MAX_DECOMPRESSED, classify, inspect_user_data
 
@@ -684,8 +684,12 @@ def _digest(data: bytes) -> dict[str, Any]:
 
 
 def mask(value: Any, *, show_secrets: bool, path: tuple[str | int, ...] = ()) -> Any:
-    """`value` with every secret (passwords, keys' private parts, seeds) replaced by <hidden>."""
-    if path and is_secret(path) and not show_secrets:
+    """`value` with every secret replaced by <hidden>.
+
+    Secrets are the values under keys whose names say password, token, secret or key
+    material (`schemas.secret_name`), and private keys wherever they are.
+    """
+    if not show_secrets and ((path and is_secret(path)) or secret_value(value)):
         return HIDDEN
     if isinstance(value, dict):
         return {
@@ -734,6 +738,18 @@ def _reading_json(
 
 
 def _vendor_json(value: Any, secrets: bool) -> Any:
+    """Vendor data: what cloud-init runs of it is user data, hidden like user data.
+
+    cloud-init runs the document itself when it is a string or a list, else its
+    `cloud-init` key (sources/__init__.py convert_vendordata); a cloud-config there sets
+    passwords. Other keys are masked by their names, as metadata is.
+    """
     if isinstance(value, bytes):  # NoCloud vendor-data: raw, like user data
         return _digest(value)
-    return mask(value, show_secrets=secrets)
+    if secrets:
+        return mask(value, show_secrets=True)
+    if isinstance(value, str | list):
+        return HIDDEN
+    if isinstance(value, dict) and "cloud-init" in value:
+        value = {**value, "cloud-init": HIDDEN}
+    return mask(value, show_secrets=False)
