@@ -43,6 +43,7 @@ from configdrive.readers import (
     ReaderVerdict,
     Verdict,
 )
+from configdrive.report import json_safe
 from configdrive.schemas import META_DATA, NETWORK_DATA, is_secret, schema_problems, secret_value
 from configdrive.sshkeys import KEY_TYPES
 from configdrive.userdata import GZIP_MAGIC, MAX_DECOMPRESSED, classify, inspect_user_data
@@ -172,7 +173,9 @@ class Inspection:
         }
         if "user-data" in self.show:
             document["user_data"] = _bytes_json(self.user_data)
-        return document
+        # A drive's JSON may hold NaN and its YAML dates or sets: strict JSON has none.
+        safe: dict[str, Any] = json_safe(document)
+        return safe
 
 
 def inspect_drive(path: str | os.PathLike[str], *, show: Iterable[str] = ()) -> Inspection:

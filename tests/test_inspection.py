@@ -15,6 +15,7 @@ import pytest
 
 from configdrive import build
 from configdrive.inspection import HIDDEN, Inspection, inspect_drive
+from configdrive.report import json_safe, terminal_safe
 from tests.drive_images import UUID, fat_image, iso_image, openstack_files, write
 from tests.helpers import VALID, case_args, run_cli
 
@@ -486,3 +487,84 @@ def test_nocloud_public_keys_of_the_wrong_type(tmp_path: Path, keys: Any, expect
     assert any(expected in text for text in problem_texts(inspection)), inspection.problems
     assert not inspection.ok
     assert inspection.contents.keys[0]["type"] is None
+
+
+# --------------------------------------------------------------------------- safe to print
+
+
+def _strict(text: str) -> Any:
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_output_is_strict_json_whatever_the_drive_holds(tmp_path: Path) -> None:
+    """Python's json reads NaN and Infinity, YAML dates, sets and binary: none is JSON."""
+    meta = b'{"uuid": "%s", "meta": {"load": NaN, "max": Infinity, "min": -Infinity}}' % (
+        UUID.encode()
+    )
+    drive = write(tmp_path / "nan.iso", iso_image(openstack_files(meta, versions=("latest",))))
+    result = run_cli("inspect", drive, "--json")
+    assert result.returncode == 1, result.stderr  # Go and Rust readers refuse NaN
+    document = _strict(result.stdout)
+    assert document["cloud_init"]["metadata"]["meta"] == {
+        "load": "NaN",
+        "max": "Infinity",
+        "min": "-Infinity",
+    }
+    seed = nocloud_seed(
+        meta_data=b"instance-id: iid-1\nnan: .nan\nday: 2020-01-02\nset: !!set {a, b}\n"
+        b"blob: !!binary aGk=\n1: one\n"
+    )
+    result = run_cli("inspect", write(tmp_path / "seed.iso", seed), "--json")
+    assert result.returncode == 0, result.stderr
+    metadata = _strict(result.stdout)["cloud_init"]["metadata"]
+    assert metadata | {"instance-id": None} == {
+        "instance-id": None,
+        "nan": "NaN",
+        "day": "2020-01-02",
+        "set": ["a", "b"],
+        "blob": "aGk=",
+        "1": "one",
+    }
+
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J"
+
+
+def test_escape_sequences_in_names_and_values_are_printed_escaped(tmp_path: Path) -> None:
+    name = f"web{ESCAPES}"
+    meta = {
+        "uuid": UUID,
+        "hostname": name,
+        "name": name,
+        "public_keys": {name: f"{KEY} {name}"},
+        "files": [{"path": f"/etc/{name}", "content_path": "/content/0000"}],
+    }
+    files = openstack_files(meta, versions=("latest",), extra={"openstack/content/0000": b"x"})
+    image = iso_image(files, symlinks={"openstack/link": f"/{name}"})
+    drive = write(tmp_path / "d.iso", image)
+    for extra in ([], ["--json"], ["--show", "user-data"]):
+        result = run_cli("inspect", drive, *extra)
+        printed = result.stdout + result.stderr
+        assert "\x1b" not in printed, extra
+        assert "\x07" not in printed, extra
+    text = run_cli("inspect", drive).stdout
+    assert "  hostname     web\\x1b]0;owned\\x07\\x1b[2J\n" in text
+    assert "openstack/link -> /web\\x1b]0;owned\\x07\\x1b[2J" in text
+    assert _strict(run_cli("inspect", drive, "--json").stdout)["contents"]["hostname"] == name
+
+
+def test_terminal_safe_escapes_what_a_terminal_acts_on() -> None:
+    assert terminal_safe("a\tb\nc") == "a\tb\nc"
+    assert terminal_safe("\x1b[2J\r\x00\x7f\x9b") == "\\x1b[2J\\r\\x00\\x7f\\x9b"
+    assert terminal_safe("abc\u202edef") == "abc\\u202edef"  # a right-to-left override
+    assert terminal_safe("caf\udce9") == "caf\\xe9"  # a byte that was not UTF-8
+    assert terminal_safe("héllo ✓") == "héllo ✓"
+
+
+def test_json_safe_keeps_json_and_converts_the_rest() -> None:
+    value = {"a": [1, 2.5, None, True, "x"], 3: float("nan"), None: b"hi", False: {2, 1}}
+    assert json_safe(value) == {"a": [1, 2.5, None, True, "x"], "3": "NaN", "null": "aGk=",
+                                "false": [1, 2]}  # fmt: skip
