@@ -49,7 +49,7 @@ SECRET_KEYS = frozenset(
 # A key whose name holds one of these words, or a word containing one of the fragments,
 # holds a secret: `password`, `db_password`, `passwordHash`, `chpasswd`, `admin_pass`,
 # `registration_token`, `aws_secret_access_key`, `client_secret`, `credentials`.
-_SECRET_WORDS = frozenset({"pass", "pwd", "psk", "passphrase", "pin"})
+_SECRET_WORDS = frozenset({"pass", "pwd", "psk"})
 _SECRET_FRAGMENTS = ("passw", "token", "secret", "credential", "passphrase")
 # Key material: `key` or `keys` last, after a word that says whose or what for (`api_key`,
 # `private_key`, `secret_key`, `access_key`, `ssh_keys`), or one word that says both.

@@ -426,7 +426,7 @@ def test_a_secret_is_told_by_the_words_of_its_name(name: str) -> None:
     [
         "public_keys", "public-keys", "ssh_authorized_keys", "sshAuthorizedKeys", "keys", "key",
         "keyid", "keyserver", "keyboard", "key_type", "ssh_pwauth", "passthrough", "hostname",
-        "uuid", "role", "ssh_genkeytypes", "ssh_key_console_blacklist", "spin",
+        "uuid", "role", "ssh_genkeytypes", "ssh_key_console_blacklist", "pin", "pin-priority",
     ],
 )  # fmt: skip
 def test_public_keys_and_plain_names_stay_visible(name: str) -> None:
