@@ -522,3 +522,17 @@ def test_a_fat32_root_outside_the_volume_is_an_error() -> None:
     image = boot + bytes(fat.data_offset + 512 - len(boot))
     with pytest.raises(FatError, match=r"^the boot sector puts the root folder at cluster 0,"):
         open_image(bytes(image))
+
+
+def test_a_drive_marks_shared_files_and_copies_fat_files_in_pieces(tmp_path: Path) -> None:
+    fat = small_fat(sectors_per_cluster=8, total_sectors=8 * 700)  # 4 KiB clusters
+    fat.chain(list(range(3, 603)))  # 2.4 MB
+    fat.root = file_entry("FIRST", 3, 600 * 4096) + file_entry("AGAIN", 300, 300 * 4096)
+    path = tmp_path / "drive.img"
+    path.write_bytes(fat.image())
+    with open_drive(path) as drive:
+        first, again = drive.view.entries()
+        assert (first.shared, again.shared) == (False, True)
+        sizes = [len(chunk) for chunk in drive.chunks(first)]
+    # Runs of at most 1 MiB, not the whole file at once.
+    assert sizes == [MiB, MiB, 600 * 4096 - 2 * MiB]
