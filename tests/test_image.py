@@ -969,8 +969,9 @@ def test_an_endless_body_stops_at_the_download_limit(
         "nothing was kept\n",
     )
     assert list(out.iterdir()) == []  # the partial download went with its folder
-    # 2 MiB on disk at most, and what the interpreter writes of its own: not gigabytes.
-    assert result.bytes_written < 4 * MiB
+    # 2 MiB on disk at most, and what the interpreter writes of its own (byte code on a
+    # first run): not gigabytes.
+    assert result.bytes_written < 3 * MiB
 
 
 def test_a_length_over_the_limit_is_refused_before_the_body(
@@ -1015,11 +1016,13 @@ def test_a_trickling_body_stops_at_the_deadline(
 ) -> None:
     # A byte every 0.1 s: every read returns long before --timeout, the whole never does.
     server.faults[IMAGE] = "slow-body"
+    # Unsigned: no gpgv run between the first request and the image, however busy the machine.
+    (release / "version.txt.sig").unlink()
     url = server.url(release)
-    result = measured_import(url, out, keys.public("release"), "--deadline", "1")
+    result = measured_import(url, out, keys.public("release"), "--deadline", "2")
     assert (result.returncode, result.stderr) == (
         3,
-        f"mkconfigdrive: {url}{IMAGE}: the downloads took longer than --deadline (1 seconds); "
+        f"mkconfigdrive: {url}{IMAGE}: the downloads took longer than --deadline (2 seconds); "
         "nothing was kept\n",
     )
     assert list(out.iterdir()) == []
@@ -1149,7 +1152,7 @@ def test_an_image_that_decompresses_past_the_limit_is_removed(
         "--max-image-size limit; nothing was kept\n",
     )
     assert list(out.iterdir()) == []
-    assert result.bytes_written < 3 * MiB  # 8 MiB would have been written without the limit
+    assert result.bytes_written < 2 * MiB  # 8 MiB would have been written without the limit
 
 
 def test_a_version_signed_apart_from_the_image_is_refused(
