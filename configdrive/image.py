@@ -70,6 +70,7 @@ IMAGE_MODE = 0o644  # a release image and its record are public, unlike a config
 MAX_IMAGE_SIZE = 64 * 1024**3
 # The most time between the signatures of version.txt and of the image (see _check_pair).
 MAX_SIGNING_GAP = 7 * 24 * 3600
+_MAX_SECONDS = 365 * 24 * 3600  # for --timeout and --deadline: a year is "no limit" enough
 # The keys a Container Linux release's version.txt names its version with, best first.
 VERSION_KEYS = (
     "FLATCAR_VERSION",
@@ -230,8 +231,9 @@ def import_image(
         if value <= 0:
             raise UsageError(f"{option} must be more than 0 bytes")
     for seconds, option in ((timeout, "--timeout"), (deadline, "--deadline")):
-        if not seconds > 0:  # NaN too
-            raise UsageError(f"{option} must be more than 0 seconds")
+        # NaN fails both tests; sockets and timers refuse more than their clocks hold.
+        if not 0 < seconds <= _MAX_SECONDS:
+            raise UsageError(f"{option} must be more than 0 and at most {_MAX_SECONDS:,} seconds")
     if not max_signing_gap >= 0:
         raise UsageError("--signing-gap must be 0 or more")
     folder = release_folder(

@@ -1306,7 +1306,9 @@ def test_bad_limits_are_usage_errors(release: Path, out: Path, keys: Keys) -> No
             ["--max-image-size", "0"],
             "--max-image-size '0': give a size such as 4GiB, 512MiB or 1048576",
         ),
-        (["--deadline", "0"], "--deadline must be more than 0 seconds"),
+        (["--deadline", "0"], "--deadline must be more than 0 and at most 31,536,000 seconds"),
+        (["--timeout", "inf"], "--timeout must be more than 0 and at most 31,536,000 seconds"),
+        (["--deadline", "nan"], "--deadline must be more than 0 and at most 31,536,000 seconds"),
         (["--signing-gap", "-1"], "--signing-gap must be 0 or more"),
     ):
         result = run_cli("image", "import", release, "--key", key, "--out-dir", out, *args)
