@@ -622,6 +622,7 @@ def diff(
         from configdrive.diff import diff_drives
 
         result = diff_drives(old, new)
+        reporter.problems(result.problems)
         reporter.diffed(result)
         return 1 if result.differs else 0
 
