@@ -1,8 +1,10 @@
 """The hostile-input catalogue (issue 5): every case in fixtures/invalid, through the real CLI.
 
-Each case is refused with its exact message and exit code (1, or 3 for I/O), within 2 s and
-200 MiB of the command's own memory, without a traceback, and without a byte written: no
-drive, no temporary file, nothing else in the case's folder changed.
+Each case is refused with its exact message and exit code (1, or 3 for I/O), within 200 MiB
+of the command's own memory and without reading more than one document's limit (plus the
+interpreter's own start-up), without a traceback, and without a byte written: no drive, no
+temporary file, nothing else in the case's folder changed. Work is bounded by what the OS
+counts (bytes read, peak memory), never by wall time, which any load on the machine changes.
 
 Inputs git cannot hold (a 200 MiB file, a FIFO, an unreadable file, a read-only folder) are
 made at test time in a copy of the case, as its `setup` file says, one directive a line:
@@ -40,8 +42,10 @@ from configdrive.problems import errors_in
 from tests.helpers import INVALID, Measured, case_args, case_exit_code, cases, run_measured
 
 MiB = 1024 * 1024
-TIME_LIMIT = 2.0  # seconds of wall time
 MEMORY_LIMIT = 200 * MiB  # the command's peak resident memory
+# Python and our modules take about 4.4 MiB of reads to start; beyond that a refused input
+# is read at most up to the document limit (a 200 MiB file must not be read whole).
+READ_LIMIT = MAX_DOCUMENT_SIZE + 8 * MiB
 OUTPUT = "out/drive.iso"
 
 # Root reads and writes whatever the mode bits say; without these two capabilities it is
@@ -201,7 +205,7 @@ def test_hostile_input_is_refused_cheaply(case: str, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     # No drive, no temporary file beside it, no input touched.
     assert snapshot(prepared.folder) == before
-    assert result.seconds < TIME_LIMIT, f"took {result.seconds:.2f} s"
+    assert result.bytes_read < READ_LIMIT, f"read {result.bytes_read / MiB:.1f} MiB"
     assert result.peak_rss < MEMORY_LIMIT, f"peaked at {result.peak_rss / MiB:.0f} MiB"
 
 
