@@ -175,7 +175,7 @@ def _over_budget(
 ) -> InvalidInputError:
     limit = result.max_bytes
     if default:
-        image = f"{drive.size:,}-byte image" + (" (unpacked)" if drive.packing else "")
+        image = ("unpacked " if drive.packing else "") + f"{drive.size:,}-byte image"
         allowed = (
             f"the default limit of {limit:,} bytes ({MAX_BYTES_MULTIPLE} times the {image}, "
             "plus 1 MiB)"
@@ -187,8 +187,9 @@ def _over_budget(
         [
             Problem(
                 str(result.drive),
-                f"not extracted: its files would take {needed} {allowed}; names sharing "
-                "the same data are written once each; give --max-bytes SIZE to allow more",
+                f"not extracted: its files would take {needed} {allowed}: every name is "
+                "written in full, shared data and copies through links included; "
+                "give --max-bytes SIZE to allow more",
             )
         ]
     )
