@@ -7,16 +7,18 @@ refuse are written as same-length placeholders and patched into the image afterw
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pycdlib
 
 from configdrive.layout import DriveLayout
+from configdrive.write_iso import _pinned_clock
 from configdrive.write_vfat import write_vfat
 
 NOVA_VERSIONS = (
@@ -156,11 +158,38 @@ def write(path: Path, image: bytes) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def pinned_clock(timestamp: int = TIMESTAMP) -> Iterator[None]:
+    """pycdlib's dates set to `timestamp` (in UTC), as write_iso pins them: the same bytes
+    on every run, for images the hostile corpus generates."""
+    with _pinned_clock(timestamp):
+        yield
+
+
+def write_sparse(path: Path, image: bytes, block: int = 64 * 1024) -> Path:
+    """Write an image, leaving blocks of zeros as holes (a large generated image costs little)."""
+    zeros = bytes(block)
+    with path.open("wb") as stream:
+        for offset in range(0, len(image), block):
+            chunk = image[offset : offset + block]
+            if chunk == zeros[: len(chunk)]:
+                stream.seek(len(chunk), io.SEEK_CUR)
+            else:
+                stream.write(chunk)
+        stream.truncate(len(image))
+    return path
+
+
 def iso_shared_extent(paths: list[str], data: bytes, *, label: str = "config-2") -> bytes:
     """An ISO9660 image (Rock Ridge names) where every path names the same extent of `data`.
 
     Hard links, as write_iso stores identical files: one extent, many directory records.
     """
+    with pinned_clock():
+        return _iso_shared_extent(paths, data, label)
+
+
+def _iso_shared_extent(paths: list[str], data: bytes, label: str) -> bytes:
     iso = pycdlib.PyCdlib()
     iso.new(interchange_level=3, vol_ident=label, rock_ridge="1.09")
     names = _IsoNames(3)
@@ -211,6 +240,11 @@ def fat_cross_linked(count: int, data: bytes, *, overlap: bool = False) -> bytes
 
 def iso_deep_folders(levels: int, *, label: str = "config-2") -> bytes:
     """An ISO9660 image with `levels` nested folders `d`, and a file `f` in the deepest."""
+    with pinned_clock():
+        return _iso_deep_folders(levels, label)
+
+
+def _iso_deep_folders(levels: int, label: str) -> bytes:
     iso = pycdlib.PyCdlib()
     # Level 4 (ISO9660:1999) allows any depth without Rock Ridge's relocations.
     iso.new(interchange_level=4, vol_ident=label, rock_ridge="1.09")
