@@ -570,6 +570,16 @@ def extract(
             metavar="DIR", help="A new or empty folder for the files.", show_default=False
         ),
     ],
+    max_bytes: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--max-bytes",
+            help="The most file data to write, such as 500MiB or 2GiB. Default: 16 times the "
+            "image, plus 1 MiB. Names that share data are written once each.",
+            metavar="SIZE",
+            show_default=False,
+        ),
+    ] = None,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
@@ -578,13 +588,15 @@ def extract(
 
     Nothing is written outside DIR, whatever names the image holds; unsafe names are
     refused (exit code 1), symbolic links are written as copies of their targets on the drive.
+    A drive whose files would take more than --max-bytes is refused before anything is written.
     """
     reporter = Reporter(json=json_output, quiet=quiet)
 
     def run() -> int:
-        from configdrive.extract import extract_drive
+        from configdrive.extract import extract_drive, parse_size
 
-        result = extract_drive(drive, folder)
+        limit = parse_size(max_bytes) if max_bytes is not None else None
+        result = extract_drive(drive, folder, max_bytes=limit)
         reporter.extracted(result)
         return 0 if result.ok else int(ExitCode.INVALID_INPUT)
 
@@ -610,6 +622,7 @@ def diff(
         from configdrive.diff import diff_drives
 
         result = diff_drives(old, new)
+        reporter.problems(result.problems)
         reporter.diffed(result)
         return 1 if result.differs else 0
 
