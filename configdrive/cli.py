@@ -641,8 +641,13 @@ image_app = typer.Typer(
 )
 app.add_typer(image_app, name="image")
 
-# configdrive.image.DEFAULT_IMAGE, spelled out so that --help does not import the importer.
+# configdrive.image.DEFAULT_IMAGE and the limits of configdrive.fetch and configdrive.image,
+# spelled out so that --help does not import the importer (a test checks they agree).
 _DEFAULT_IMAGE = "coreos_production_openstack_image.img.bz2"
+_DEFAULT_DEADLINE = 3600.0
+_DEFAULT_MAX_DOWNLOAD = "4GiB"
+_DEFAULT_MAX_IMAGE_SIZE = "64GiB"
+_DEFAULT_SIGNING_GAP = 7.0
 
 
 @image_app.command("import", cls=_Command)
@@ -681,8 +686,42 @@ def image_import(
     ] = None,
     timeout: Annotated[
         float,
-        typer.Option(help="Seconds to wait for a server before giving up.", metavar="SECONDS"),
+        typer.Option(
+            help="Seconds to wait for a server to connect or to send more.", metavar="SECONDS"
+        ),
     ] = 30.0,
+    deadline: Annotated[
+        float,
+        typer.Option(
+            help="Seconds all the downloads may take together before the import stops.",
+            metavar="SECONDS",
+        ),
+    ] = _DEFAULT_DEADLINE,
+    max_download: Annotated[
+        str,
+        typer.Option(
+            help="The most the compressed image may be (e.g. 4GiB, 512MiB).", metavar="SIZE"
+        ),
+    ] = _DEFAULT_MAX_DOWNLOAD,
+    max_image_size: Annotated[
+        str,
+        typer.Option(help="The most the image may decompress to.", metavar="SIZE"),
+    ] = _DEFAULT_MAX_IMAGE_SIZE,
+    signing_gap: Annotated[
+        float,
+        typer.Option(
+            help="The most days between the signatures of version.txt and of the image: "
+            "more, and they are not taken for one release.",
+            metavar="DAYS",
+        ),
+    ] = _DEFAULT_SIGNING_GAP,
+    allow_redirects: Annotated[
+        bool,
+        typer.Option(
+            "--allow-redirects",
+            help="Follow redirects to other hosts too (http or https; never https to http).",
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option(help="Replace an image imported before.")] = False,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
@@ -693,11 +732,14 @@ def image_import(
     Fetches version.txt, the image and IMAGE.sig; checks the signature against the given
     keys before anything is decompressed or kept; writes OUT_DIR/NAME-VERSION.img and
     NAME-VERSION.img.json (version, source, sha256, signer, time). A bad signature, another
-    signer, a truncated download or a version.txt without a version: exit code 1, nothing kept.
+    signer, a truncated download, a version.txt without a version or signed apart from the
+    image, a download or an image over its limit, a redirect to another server: exit code 1,
+    nothing kept. A server that is down, silent or too slow for --deadline: exit code 3.
     """
     reporter = Reporter(json=json_output, quiet=quiet)
 
     def run() -> None:
+        from configdrive.fetch import parse_size
         from configdrive.image import import_image
 
         bars = _PhaseBars(reporter)
@@ -711,6 +753,11 @@ def image_import(
                 force=force,
                 progress=bars if bars.shown else None,
                 timeout=timeout,
+                deadline=deadline,
+                max_download=parse_size(max_download, "--max-download"),
+                max_image_size=parse_size(max_image_size, "--max-image-size"),
+                max_signing_gap=signing_gap * 86400,
+                allow_redirects=allow_redirects,
             )
         finally:
             bars.close()
