@@ -110,15 +110,30 @@ def test_force_never_replaces_a_fifo(tmp_path: Path) -> None:
     assert names(tmp_path) == ["d.iso"]
 
 
-def test_force_never_replaces_a_device() -> None:
-    # /dev/null is on every Linux machine, and nobody may make another device unprivileged.
+def device_node(folder: Path) -> Path:
+    """A character device a regression could replace without harm.
+
+    Root makes its own node (the null device's numbers) in `folder`: should the check ever
+    fail, root would otherwise replace the machine's /dev/null. Anyone else gets /dev/null,
+    which they cannot replace.
+    """
+    if os.geteuid() != 0:
+        return Path("/dev/null")
+    node = folder / "sdx"
+    os.mknod(node, stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    return node
+
+
+def test_force_never_replaces_a_device(tmp_path: Path) -> None:
+    device = device_node(tmp_path)
     with (
         pytest.raises(OutputError, match=r"is a character device; .* never to a device") as caught,
-        atomic_output(Path("/dev/null"), force=True, mode=0o600),
+        atomic_output(device, force=True, mode=0o600),
     ):
         pytest.fail("the body must not run")
     assert caught.value.exit_code == 3
-    assert stat.S_ISCHR(Path("/dev/null").lstat().st_mode)
+    assert stat.S_ISCHR(device.lstat().st_mode)
+    assert os.major(device.lstat().st_rdev) == 1
 
 
 @pytest.mark.parametrize("pointing_at", ["real.iso", "/dev/null", "nowhere"])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import VALID, run_cli
+from tests.test_atomic import device_node
 
 USER = VALID / "cloud-init" / "user.yml"
 
@@ -103,13 +104,14 @@ def test_a_drive_others_may_read_is_built_with_a_warning(tmp_path: Path) -> None
 
 def test_force_never_writes_to_a_device(tmp_path: Path) -> None:
     """Issue 12: `-o /dev/sdX --force` would have turned a disk's node into a file."""
-    result = run_cli("build", USER, "-o", "/dev/null", "--force")
+    device = device_node(tmp_path)
+    result = run_cli("build", USER, "-o", device, "--force")
     assert result.returncode == 3
     assert result.stderr.startswith(
-        "mkconfigdrive: /dev/null: is a character device; mkconfigdrive writes drives to "
+        f"mkconfigdrive: {device}: is a character device; mkconfigdrive writes drives to "
         "regular files only and never to a device"
     )
-    assert stat.S_ISCHR(Path("/dev/null").lstat().st_mode)
+    assert stat.S_ISCHR(device.lstat().st_mode)
 
 
 @pytest.mark.parametrize("args", [["build", "--no-such-option"], ["frobnicate"]])
