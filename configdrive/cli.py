@@ -145,12 +145,14 @@ def main_options(
 
 
 def _parse_mode(text: str) -> int:
+    """--mode's permission bits; setuid, setgid and sticky are refused (atomic.check_mode)."""
+    from configdrive.atomic import check_mode
+
     try:
         mode = int(text, 8)
     except ValueError:
         raise UsageError(f"--mode {text!r} is not an octal file mode such as 0600") from None
-    if not 0 <= mode <= 0o7777:
-        raise UsageError(f"--mode {text!r} is not an octal file mode such as 0600")
+    check_mode(mode, shown=text)
     return mode
 
 
@@ -213,9 +215,20 @@ def build(
         ),
     ] = None,
     strict: StrictOption = False,
-    force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Replace OUTPUT if it is a regular file (with --format dir, a drive folder); "
+            "a device, a FIFO or a link is never replaced."
+        ),
+    ] = False,
     mode: Annotated[
-        str, typer.Option(help="File mode of the drive (octal).", metavar="MODE")
+        str,
+        typer.Option(
+            help="Permission bits of the drive (octal, at most 0777); a mode that lets other "
+            "users read it is warned about, since a drive holds secrets.",
+            metavar="MODE",
+        ),
     ] = "0600",
     quiet: QuietOption = False,
     json_output: JsonOption = False,
