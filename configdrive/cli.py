@@ -17,7 +17,7 @@ import typer.core
 
 from configdrive import __version__
 from configdrive.errors import ConfigDriveError, ExitCode, UsageError
-from configdrive.report import Reporter
+from configdrive.report import Reporter, dumps, terminal_safe
 
 if TYPE_CHECKING:
     from configdrive.fleet import Outcome
@@ -410,7 +410,8 @@ def _run(
     except OSError as error:
         if debug:
             traceback.print_exc()
-        print(f"mkconfigdrive: {error}", file=sys.stderr)
+        # An OSError names paths a hostile drive or input chose: shown escaped, like them.
+        print(f"mkconfigdrive: {terminal_safe(str(error))}", file=sys.stderr)
         raise typer.Exit(int(ExitCode.IO_FAILURE)) from None
     except Exception as error:
         if debug:
@@ -983,7 +984,6 @@ def serve_command(
     reporter = Reporter(json=json_output, quiet=quiet, outcome="nothing is served")
 
     def run() -> None:
-        import json
 
         from configdrive.serve import (
             ListenAddress,
@@ -998,7 +998,7 @@ def serve_command(
         def started(served: Served, bound: ListenAddress) -> None:
             if json_output:
                 document = started_json(served, bound, require_token=require_token)
-                reporter.out.write(json.dumps(document) + "\n")
+                reporter.out.write(dumps(document) + "\n")
             else:
                 reporter.problems(served.warnings)
                 if not quiet:
