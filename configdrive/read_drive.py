@@ -126,6 +126,10 @@ class Entry:
     # Where the data lies (an ISO byte offset, a FAT cluster); equal keys mean shared data.
     data: int = -1
     target: str | None = None
+    # FAT: the file's clusters reach clusters an earlier file holds (cross-linked chains,
+    # which can merge after different first clusters, so equal `data` cannot show them).
+    # Unmarked files hold disjoint clusters: together at most the image's size.
+    shared: bool = False
 
     @property
     def path(self) -> str:
@@ -205,7 +209,10 @@ class Drive:
         """
         if entry.kind != "file" or entry.size <= 0:
             return
-        if self._fat_image is not None or entry.size <= block:
+        if self._fat_image is not None:
+            yield from _fat_chunks(self.path, self._fat_image, entry)
+            return
+        if entry.size <= block:
             yield self._data(entry, entry.size)
             return
         self._check_extent(entry, entry.size)
@@ -225,7 +232,7 @@ class Drive:
             try:
                 return self._fat_image.read(_fat_entry(entry), limit)
             except FatError as error:
-                raise _broken(self.path, str(error)) from None
+                raise _broken(self.path, f"broken FAT image: {error}") from None
         wanted = min(entry.size, limit)
         self._check_extent(entry, wanted)
         self._stream.seek(entry.data)
@@ -970,6 +977,7 @@ def _open_fat(path: Path, stream: BinaryIO, size: int, packing: str | None) -> D
                 "dir" if entry.is_dir else "file",
                 entry.size,
                 entry.first_cluster,
+                shared=entry.shared,
             )
             for entry in image.walk()
         )
@@ -991,6 +999,16 @@ def _open_fat(path: Path, stream: BinaryIO, size: int, packing: str | None) -> D
 
 def _fat_entry(entry: Entry) -> FatEntry:
     return FatEntry(entry.names, entry.kind == "dir", entry.size, entry.data, "")
+
+
+def _fat_chunks(path: Path, image: FatImage, entry: Entry) -> Iterator[bytes]:
+    """A FAT file's data a run of clusters at a time: memory stays flat for any file size."""
+    if entry.kind != "file":
+        return
+    try:
+        yield from image.chunks(_fat_entry(entry))
+    except FatError as error:
+        raise _broken(path, f"broken FAT image: {error}") from None
 
 
 # --------------------------------------------------------------------------- the Linux view

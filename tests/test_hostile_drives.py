@@ -9,7 +9,8 @@ Every case in fixtures/hostile/ is a folder:
     make.py      optional: run first in the copy (repository on PYTHONPATH) to write inputs
                  too large to commit (sparse where it can), deterministically
     mirror.py    optional: `python mirror.py PORTFILE` serves a hostile release mirror on
-                 127.0.0.1; `{mirror}` in args becomes its URL
+                 127.0.0.1; `{mirror}` in args becomes its URL, and its URL in the
+                 output becomes `{mirror}` (as `expected` spells it)
     lacks        optional: strings (Python escapes allowed) that must appear in no output
     max-written  optional: the most bytes the command may leave in `out/` (default 0)
 
@@ -23,6 +24,7 @@ work, not measured: a command still running after HANG_GUARD seconds has hung, a
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
 import os
 import shlex
@@ -143,6 +145,12 @@ def run_case(case: str, tmp_path: Path) -> tuple[Path, Measured, dict[str, tuple
             text = text.replace("{mirror}", url)
         command = [sys.executable, "-m", "configdrive", *shlex.split(text)]
         result = run_measured(command, cwd=folder, timeout=HANG_GUARD)
+    if url is not None:  # messages name the mirror: `expected` spells its URL `{mirror}`
+        result = dataclasses.replace(
+            result,
+            stdout=result.stdout.replace(url, "{mirror}"),
+            stderr=result.stderr.replace(url, "{mirror}"),
+        )
     return folder, result, before
 
 
