@@ -337,18 +337,14 @@ def test_sizes_refused(text: str) -> None:
 
 def test_folders_deeper_than_the_limit_are_reported(tmp_path: Path) -> None:
     drive = write(tmp_path / "deep.iso", iso_deep_folders(MAX_FOLDER_DEPTH + 6))
-    result = extract_drive(drive, tmp_path / "out")
-    assert not result.ok
-    assert result.folders == MAX_FOLDER_DEPTH
-    deepest = "/".join(["d"] * (MAX_FOLDER_DEPTH + 1))
-    assert [(p.file, p.message) for p in result.problems] == [
-        (
-            deepest,
-            f"not extracted: folders nest more than {MAX_FOLDER_DEPTH} deep here; "
-            "this one and everything in it were left out",
-        )
-    ]
-    assert len(list((tmp_path / "out").rglob("*"))) == MAX_FOLDER_DEPTH
+    # The ISO reader refuses a drive nested deeper than its own MAX_DEPTH (also 64) before
+    # extract plans anything: nothing is written.
+    with pytest.raises(InvalidInputError) as caught:
+        extract_drive(drive, tmp_path / "out")
+    assert f"folders nest more than {MAX_FOLDER_DEPTH} levels deep" in str(
+        caught.value.problems[0].message
+    )
+    assert not (tmp_path / "out").exists()
     at_the_limit = write(tmp_path / "limit.iso", iso_deep_folders(MAX_FOLDER_DEPTH))
     whole = extract_drive(at_the_limit, tmp_path / "whole")
     assert (whole.ok, whole.problems, whole.files) == (True, [], 1)
