@@ -38,8 +38,10 @@ _SHORT_NAME_ENCODING = "cp437"
 
 # Folders deeper than this are not configuration; a crafted image could nest without end.
 MAX_DEPTH = 32
-# Files and folders in one image. A config drive holds tens; a NoCloud seed a handful.
-MAX_ENTRIES = 10_000
+# Files and folders in one image. A config drive holds tens; a NoCloud seed a handful. The
+# same bound as read_drive.MAX_ENTRIES for ISO9660 (set by diff's time budget there), so a
+# user meets one limit whatever the file system.
+MAX_ENTRIES = 5_000
 # Entries (32-byte slots) in one folder: the FAT specification's own limit (2 MiB).
 MAX_FOLDER_SLOTS = 65_536
 # The bytes of all folders together that a walk reads: 8 MiB is 262,144 slots, room for

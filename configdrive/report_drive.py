@@ -189,7 +189,7 @@ def extracted_lines(result: ExtractResult) -> list[str]:
     names = _TREE_NAMES[result.names_from]
     lines = [
         f"Extracted {result.drive} into {result.folder}: {result.files} files, "
-        f"{result.folders} folders, {result.size:,} bytes ({names} names)"
+        f"{result.folders} folders, {result.size:,} bytes ({names.removesuffix(' names')} names)"
     ]
     lines += [
         f"  {link}: a symbolic link, written as a copy of its target"

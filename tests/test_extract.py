@@ -366,3 +366,14 @@ def test_many_links_to_one_folder_copy_within_the_link_budget(tmp_path: Path) ->
         "symbolic links would copy more than the whole drive holds; "
         "the copies beyond that were not extracted"
     ]
+
+
+def test_the_summary_names_the_name_tree_once(tmp_path: Path) -> None:
+    """`(FAT long names)`, not `(FAT long names names)`; `(Rock Ridge names)` as before."""
+    from configdrive.report_drive import extracted_lines
+
+    for fat, shown in ((True, "(FAT long names)"), (False, "(Rock Ridge names)")):
+        drive = tmp_path / f"drive-{fat}"
+        write(drive, fat_image(openstack_files()) if fat else iso_image(openstack_files()))
+        result = extract_drive(drive, tmp_path / f"tree-{fat}")
+        assert extracted_lines(result)[0].endswith(shown)

@@ -536,3 +536,10 @@ def test_a_drive_marks_shared_files_and_copies_fat_files_in_pieces(tmp_path: Pat
         sizes = [len(chunk) for chunk in drive.chunks(first)]
     # Runs of at most 1 MiB, not the whole file at once.
     assert sizes == [MiB, MiB, 600 * 4096 - 2 * MiB]
+
+
+def test_one_entry_limit_for_every_file_system() -> None:
+    """ISO9660 and FAT drives are held to the same number of entries: one limit to name."""
+    from configdrive import read_drive
+
+    assert MAX_ENTRIES == read_drive.MAX_ENTRIES
