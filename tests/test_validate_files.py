@@ -21,7 +21,32 @@ def _exit_code(folder: Path) -> int:
 
 # validate takes build's input arguments: for every input case, the same lines and exit
 # code. The output cases (exit 3) are about -o, which validate has not: their inputs pass.
-INPUT_CASES = [case for case in cases(INVALID) if _exit_code(INVALID / case) != 3]
+# build's options about the output: validate has none of them.
+BUILD_ONLY = {"--force": 0, "--format": 1, "--mode": 1, "--layout": 1}
+
+
+def _without_build_only(args: list[str]) -> list[str]:
+    kept, skip = [], 0
+    for arg in args:
+        if skip:
+            skip -= 1
+        elif arg in BUILD_ONLY:
+            skip = BUILD_ONLY[arg]
+        else:
+            kept.append(arg)
+    return kept
+
+
+# Input cases whose problem lies in a build-only option (a --mode, what --format vfat cannot
+# hold) are left out, and so are --machine cases: validate does not take a machine file yet
+# (issue 13 gives both commands one input type).
+INPUT_CASES = [
+    case
+    for case in cases(INVALID)
+    if _exit_code(INVALID / case) != 3
+    and _without_build_only(case_args(INVALID / case)) == case_args(INVALID / case)
+    and "--machine" not in case_args(INVALID / case)
+]
 OUTPUT_CASES = [case for case in cases(INVALID) if _exit_code(INVALID / case) == 3]
 
 
@@ -42,7 +67,9 @@ def test_invalid_fixture_gives_builds_diagnostics(case: str, tmp_path: Path) -> 
 def test_output_cases_have_valid_inputs(case: str, tmp_path: Path) -> None:
     from tests.test_hostile import prepare, run_case
 
-    result = run_case(prepare(INVALID / case, tmp_path), subcommand="validate")
+    prepared = prepare(INVALID / case, tmp_path)
+    prepared.args = _without_build_only(prepared.args)
+    result = run_case(prepared, subcommand="validate")
     assert result.returncode == 0, result.stderr
 
 
