@@ -1338,6 +1338,26 @@ def summary(tally: Tally, saved: Mapping[str, Path], seconds: float, seed: int) 
     return lines
 
 
+def keep(finding_folder: Path, name: str) -> Path:
+    """A saved finding made a regression case: tests/fuzz_regressions/NAME.json and .img.gz."""
+    document = json.loads((finding_folder / "case.json").read_text(encoding="utf-8"))
+    found = document["finding"]
+    kept = {
+        "found": {
+            key: found[key]
+            for key in ("kind", "operation", "exception", "location", "function", "message")
+        },
+        "describe": document["describe"],
+        "image_size": document["image_size"],
+        "case": document["case"],
+    }
+    REGRESSIONS.mkdir(exist_ok=True)
+    shutil.copyfile(finding_folder / "drive.img.gz", REGRESSIONS / f"{name}.img.gz")
+    target = REGRESSIONS / f"{name}.json"
+    target.write_text(json.dumps(kept, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
+    return target
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz_drives")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -1352,9 +1372,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--seeds", required=True)
     run.add_argument("--tally", required=True)
     run.add_argument("--job", type=int, default=0)
+    kept = commands.add_parser("keep", help="make a saved finding a regression case")
+    kept.add_argument("finding", help="a folder bench saved (.fuzz-findings/...)")
+    kept.add_argument("name", help="the case's name in tests/fuzz_regressions/")
     arguments = parser.parse_args(argv)
     if arguments.command == "bench":
         return _bench(arguments)
+    if arguments.command == "keep":
+        print(keep(Path(arguments.finding), arguments.name))
+        return 0
     return _runner(arguments)
 
 
