@@ -34,6 +34,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -65,6 +66,7 @@ KILL_SECONDS = 3 * HANG_SECONDS
 BLOCK = 2048
 MAX_OPS = 6
 MAX_PAYLOAD = 16 * 1024
+CHECKPOINT = 500  # examples between progress lines and tally checkpoints
 SLOW_SECONDS = 5  # an example this slow is logged (the budget is 5 s a command)
 
 SEED_NAMES = (
@@ -1144,6 +1146,7 @@ class Tally:
                 kept.append(case.to_json())
 
     def to_json(self) -> dict[str, Any]:
+        self.seconds = time.monotonic() - self.started
         return {
             "examples": self.examples, "exits": dict(self.exits),
             "findings": dict(self.findings), "first": self.first, "cases": self.cases,
@@ -1165,7 +1168,8 @@ class Tally:
 
 
 def run_examples(seeds: Seeds, worker: Worker, examples: int, seed: int, tally: Tally,
-                 log: Callable[[str], None] | None = None) -> None:  # fmt: skip
+                 log: Callable[[str], None] | None = None,
+                 checkpoint: Callable[[Tally], None] | None = None) -> None:  # fmt: skip
     """Generate `examples` cases with Hypothesis (random, seeded) and tally what they do.
 
     Findings are counted, not raised: the long run goes on to find the next one. Chunks of
@@ -1186,6 +1190,7 @@ def run_examples(seeds: Seeds, worker: Worker, examples: int, seed: int, tally: 
             report = seeds.run(worker, case)
             seconds = time.monotonic() - started
             tally.add(case, report)
+            tally.restarts = worker.restarts
             if log is not None:
                 for found in report.findings:
                     if Report.signature(found) not in known:
@@ -1194,13 +1199,15 @@ def run_examples(seeds: Seeds, worker: Worker, examples: int, seed: int, tally: 
                         log("\n".join(f"     {line}" for line in case.describe()))
                 if seconds > SLOW_SECONDS:
                     log(f"slow: {seconds:.0f} s: " + "; ".join(case.describe()))
-                if tally.examples % 500 == 0:
+            if tally.examples % CHECKPOINT == 0:
+                if log is not None:
                     log(tally.progress())
+                if checkpoint is not None:
+                    checkpoint(tally)
 
         before = tally.examples
         explore()
         done += max(tally.examples - before, 1)
-    tally.restarts = worker.restarts
 
 
 def minimize(seeds: Seeds, worker: Worker, case: Case, signature: str) -> Case:
@@ -1255,11 +1262,42 @@ def _runner(arguments: argparse.Namespace) -> int:
         def log(line: str) -> None:
             print(f"  job {arguments.job}: {line}", file=sys.stderr, flush=True)
 
-        with Worker(Path(scratch)) as worker:
-            run_examples(seeds, worker, arguments.examples, arguments.seed, tally, log)
-        tally.seconds = time.monotonic() - tally.started
-        Path(arguments.tally).write_text(json.dumps(tally.to_json()), encoding="utf-8")
+        def checkpoint(tally: Tally) -> None:
+            # Written as it goes: a run stopped early (--minutes, Ctrl-C) still counts.
+            partial = Path(f"{arguments.tally}.partial")
+            partial.write_text(json.dumps(tally.to_json()), encoding="utf-8")
+            partial.replace(arguments.tally)
+
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # bench's stop, as Ctrl-C
+        try:
+            with Worker(Path(scratch)) as worker:
+                run_examples(
+                    seeds, worker, arguments.examples, arguments.seed, tally, log, checkpoint
+                )
+        except KeyboardInterrupt:
+            log(f"stopped after {tally.examples:,} examples")
+        checkpoint(tally)
     return 0
+
+
+def _wait(processes: Sequence[subprocess.Popen[bytes]], minutes: float | None) -> list[int]:
+    """The jobs' exit statuses; past the time limit or on Ctrl-C, stop them and count what ran."""
+    deadline = None if minutes is None else time.monotonic() + 60 * minutes
+    try:
+        while any(process.poll() is None for process in processes):
+            if deadline is not None and time.monotonic() > deadline:
+                print("bench/fuzz-drives: time is up; stopping the jobs", file=sys.stderr)
+                break
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("bench/fuzz-drives: interrupted; stopping the jobs", file=sys.stderr)
+    stopped = False
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+            stopped = True
+    statuses = [process.wait() for process in processes]
+    return [0] * len(statuses) if stopped else statuses
 
 
 def _bench(arguments: argparse.Namespace) -> int:
@@ -1280,7 +1318,8 @@ def _bench(arguments: argparse.Namespace) -> int:
                        "--seed", str(seed + job), "--seeds", str(folder / "seeds"),
                        "--tally", str(folder / f"tally-{job}.json"), "--job", str(job)]  # fmt: skip
             processes.append(subprocess.Popen(command, cwd=ROOT))
-        statuses = [process.wait() for process in processes]
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C
+        statuses = _wait(processes, arguments.minutes)
         tally = Tally()
         for job in range(jobs):
             path = folder / f"tally-{job}.json"
@@ -1309,11 +1348,11 @@ def _bench(arguments: argparse.Namespace) -> int:
 
 def summary(tally: Tally, saved: Mapping[str, Path], seconds: float, seed: int) -> list[str]:
     """The closing report: counts, outcomes a command, findings a cause."""
-    per_thousand = seconds / max(tally.examples, 1) * 1000
+    rate = f" ({seconds / tally.examples * 1000:,.0f} s a 1,000)" if tally.examples else ""
     lines = [
         "",
-        f"bench/fuzz-drives: {tally.examples:,} examples in {seconds:,.0f} s "
-        f"({per_thousand:.0f} s a 1,000), random seed {seed}, {tally.restarts} worker restarts",
+        f"bench/fuzz-drives: {tally.examples:,} examples in {seconds:,.0f} s{rate}, "
+        f"random seed {seed}, {tally.restarts} worker restarts",
         f"{'command':<10}{'exit 0':>12}{'exit 1':>12}{'no exit':>12}",
     ]
     for operation in OPERATIONS:
@@ -1366,6 +1405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench.add_argument("--jobs", type=int, default=1)
     bench.add_argument("--seed", type=int, default=None)
     bench.add_argument("--findings", default=str(FINDINGS))
+    bench.add_argument("--minutes", type=float, default=None, help="stop after this long")
     run = commands.add_parser("run", help="one job of a long run (bench starts these)")
     run.add_argument("--examples", type=int, required=True)
     run.add_argument("--seed", type=int, required=True)
