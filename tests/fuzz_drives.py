@@ -627,7 +627,14 @@ class _FatMapper:
 
 @dataclass(frozen=True)
 class Op:
-    """One edit of an image: write, flip, fat12, truncate, extend or copy."""
+    """One edit of an image: write, flip, fat12, truncate, extend or copy.
+
+    write puts `data` at `offset`; flip XORs the byte at `offset` with `value`; fat12 sets
+    the packed entry at `offset` (`data` b"odd" or b"even") to `value`; truncate keeps
+    `value` bytes; extend appends `value` copies of `data`; copy puts len(`data`) bytes
+    from offset `value` at `offset` (`data` only gives the length: the bytes are the image's
+    own at the time of the copy).
+    """
 
     kind: str
     offset: int = 0

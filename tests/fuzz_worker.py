@@ -10,8 +10,9 @@ findings. The property (issue 12): a command ends with exit code 0 or 1, through
 project's own errors, within the budgets. A finding is anything else:
 
 - crash: any other exception (ValueError, RecursionError, TypeError, ...);
-- exit-code: one of our own errors, but with an exit code other than 0 or 1 (3 means an
-  I/O failure on our side; a mutated image is bad input);
+- exit-code: one of our own errors, or an OSError (which the CLI reports as exit 3), with
+  an exit code other than 0 or 1 (3 means an I/O failure on our side; a mutated image is
+  bad input);
 - hang: the example ran past HANG_SECONDS (a SIGALRM raised where the reader was stuck);
 - memory: MemoryError under the RLIMIT_AS cap, or a command whose peak RSS would be over
   PEAK_RSS in a process of its own (what it adds here, on top of COMMAND_BASELINE);
@@ -236,6 +237,10 @@ class Reading:
             self._found("hang", operation, error)
         except MemoryError as error:
             self._found("memory", operation, error, "MemoryError under the address-space cap")
+        except OSError as error:
+            # The CLI reports these as exit 3 (an I/O failure on our side), not a traceback;
+            # on a mutated image they are a bad input told wrongly.
+            self._found("exit-code", operation, error, f"exit 3 ({type(error).__name__}): {error}")
         except Exception as error:
             self._found("crash", operation, error)
         self.exits[operation] = code
