@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import yaml
 
-from configdrive.atomic import atomic_output
+from configdrive.atomic import atomic_output, check_output, mode_warnings
 from configdrive.errors import InvalidInputError, UsageError
 from configdrive.layout import DriveLayout, layout_openstack
-from configdrive.load import Source, describe_os_error, read_source
+from configdrive.load import Source, describe_os_error, printable, read_source
 from configdrive.model import FileSpec, Machine, MachineSpec
 
 if TYPE_CHECKING:
@@ -224,6 +224,34 @@ def check_combination(layout: str, format: str) -> None:
         )
 
 
+def format_problems(machine: Machine, format: str) -> tuple[Problem, ...]:
+    """What the chosen file system cannot carry: refused before anything is written."""
+    if format != "vfat":
+        return ()
+    from configdrive.write_vfat import MAX_FILE_BYTES, MAX_FOLDER_ENTRIES
+
+    problems = [
+        Problem(
+            f"--file {printable(str(injected.source))}:{injected.dest}",
+            f"SRC is {injected.size:,} bytes; a FAT file holds at most {MAX_FILE_BYTES:,} "
+            "(4 GiB less a byte): use --format iso",
+        )
+        for injected in machine.files
+        if injected.size > MAX_FILE_BYTES
+    ]
+    # openstack/content holds one entry per file, besides `.` and `..`.
+    most = MAX_FOLDER_ENTRIES - 3
+    if len(machine.files) > most:
+        problems.append(
+            Problem(
+                "--file",
+                f"{len(machine.files):,} files are injected; a FAT folder holds at most "
+                f"{most:,} of them: use --format iso",
+            )
+        )
+    return tuple(problems)
+
+
 def format_warnings(layout: str, format: str) -> tuple[Problem, ...]:
     """What a reader will make of this packaging that the user should hear before booting."""
     if layout == "openstack" and format == "vfat":
@@ -306,9 +334,12 @@ def build_spec(
 ) -> BuildResult:
     """Validate gathered inputs for `layout` and write them in `format`: build's second half."""
     machine = validate_machine(spec, strict=strict, layout=layout)
-    warnings = format_warnings(layout, format)
-    if strict and warnings:
-        raise InvalidInputError([*machine.warnings, *warnings])
+    warnings = (*format_warnings(layout, format), *mode_warnings(mode))
+    refused = format_problems(machine, format)
+    if refused or (strict and warnings):
+        # --strict: the warnings are errors (else the summary would count "0 errors").
+        shown = [problem.as_error() for problem in warnings] if strict else warnings
+        raise InvalidInputError([*machine.warnings, *shown, *refused])
     return write_drive(
         machine,
         layout_drive(machine, layout),
@@ -337,6 +368,14 @@ def write_drive(
     """Write an already validated machine's layout at `target` in `format`, atomically."""
     if format not in FORMATS:
         raise UsageError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
+    # The target is looked at (never followed or read) before the old drive is read for the
+    # warning below: a FIFO, a device or a link there is refused, not opened.
+    if format == "dir":
+        from configdrive.write_dir import check_folder_output
+
+        check_folder_output(target, force=force)
+    else:
+        check_output(target, force=force)
     # Read before the old drive is replaced: the warning needs what it said.
     replaced = replaced_instance_warnings(target, layout_instance_id(machine, layout), force=force)
     if format == "dir":

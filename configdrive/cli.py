@@ -17,7 +17,7 @@ import typer.core
 
 from configdrive import __version__
 from configdrive.errors import ConfigDriveError, ExitCode, UsageError
-from configdrive.report import Reporter
+from configdrive.report import Reporter, dumps, terminal_safe
 
 if TYPE_CHECKING:
     from configdrive.fleet import Outcome
@@ -145,12 +145,14 @@ def main_options(
 
 
 def _parse_mode(text: str) -> int:
+    """--mode's permission bits; setuid, setgid and sticky are refused (atomic.check_mode)."""
+    from configdrive.atomic import check_mode
+
     try:
         mode = int(text, 8)
     except ValueError:
         raise UsageError(f"--mode {text!r} is not an octal file mode such as 0600") from None
-    if not 0 <= mode <= 0o7777:
-        raise UsageError(f"--mode {text!r} is not an octal file mode such as 0600")
+    check_mode(mode, shown=text)
     return mode
 
 
@@ -213,9 +215,20 @@ def build(
         ),
     ] = None,
     strict: StrictOption = False,
-    force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Replace OUTPUT if it is a regular file (with --format dir, a drive folder); "
+            "a device, a FIFO or a link is never replaced."
+        ),
+    ] = False,
     mode: Annotated[
-        str, typer.Option(help="File mode of the drive (octal).", metavar="MODE")
+        str,
+        typer.Option(
+            help="Permission bits of the drive (octal, at most 0777); a mode that lets other "
+            "users read it is warned about, since a drive holds secrets.",
+            metavar="MODE",
+        ),
     ] = "0600",
     quiet: QuietOption = False,
     json_output: JsonOption = False,
@@ -397,7 +410,8 @@ def _run(
     except OSError as error:
         if debug:
             traceback.print_exc()
-        print(f"mkconfigdrive: {error}", file=sys.stderr)
+        # An OSError names paths a hostile drive or input chose: shown escaped, like them.
+        print(f"mkconfigdrive: {terminal_safe(str(error))}", file=sys.stderr)
         raise typer.Exit(int(ExitCode.IO_FAILURE)) from None
     except Exception as error:
         if debug:
@@ -570,6 +584,16 @@ def extract(
             metavar="DIR", help="A new or empty folder for the files.", show_default=False
         ),
     ],
+    max_bytes: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--max-bytes",
+            help="The most file data to write, such as 500MiB or 2GiB. Default: 16 times the "
+            "image, plus 1 MiB. Names that share data are written once each.",
+            metavar="SIZE",
+            show_default=False,
+        ),
+    ] = None,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
@@ -578,13 +602,15 @@ def extract(
 
     Nothing is written outside DIR, whatever names the image holds; unsafe names are
     refused (exit code 1), symbolic links are written as copies of their targets on the drive.
+    A drive whose files would take more than --max-bytes is refused before anything is written.
     """
     reporter = Reporter(json=json_output, quiet=quiet)
 
     def run() -> int:
-        from configdrive.extract import extract_drive
+        from configdrive.extract import extract_drive, parse_size
 
-        result = extract_drive(drive, folder)
+        limit = parse_size(max_bytes) if max_bytes is not None else None
+        result = extract_drive(drive, folder, max_bytes=limit)
         reporter.extracted(result)
         return 0 if result.ok else int(ExitCode.INVALID_INPUT)
 
@@ -610,6 +636,7 @@ def diff(
         from configdrive.diff import diff_drives
 
         result = diff_drives(old, new)
+        reporter.problems(result.problems)
         reporter.diffed(result)
         return 1 if result.differs else 0
 
@@ -628,8 +655,13 @@ image_app = typer.Typer(
 )
 app.add_typer(image_app, name="image")
 
-# configdrive.image.DEFAULT_IMAGE, spelled out so that --help does not import the importer.
+# configdrive.image.DEFAULT_IMAGE and the limits of configdrive.fetch and configdrive.image,
+# spelled out so that --help does not import the importer (a test checks they agree).
 _DEFAULT_IMAGE = "coreos_production_openstack_image.img.bz2"
+_DEFAULT_DEADLINE = 3600.0
+_DEFAULT_MAX_DOWNLOAD = "4GiB"
+_DEFAULT_MAX_IMAGE_SIZE = "64GiB"
+_DEFAULT_SIGNING_GAP = 7.0
 
 
 @image_app.command("import", cls=_Command)
@@ -668,8 +700,42 @@ def image_import(
     ] = None,
     timeout: Annotated[
         float,
-        typer.Option(help="Seconds to wait for a server before giving up.", metavar="SECONDS"),
+        typer.Option(
+            help="Seconds to wait for a server to connect or to send more.", metavar="SECONDS"
+        ),
     ] = 30.0,
+    deadline: Annotated[
+        float,
+        typer.Option(
+            help="Seconds all the downloads may take together before the import stops.",
+            metavar="SECONDS",
+        ),
+    ] = _DEFAULT_DEADLINE,
+    max_download: Annotated[
+        str,
+        typer.Option(
+            help="The most the compressed image may be (e.g. 4GiB, 512MiB).", metavar="SIZE"
+        ),
+    ] = _DEFAULT_MAX_DOWNLOAD,
+    max_image_size: Annotated[
+        str,
+        typer.Option(help="The most the image may decompress to.", metavar="SIZE"),
+    ] = _DEFAULT_MAX_IMAGE_SIZE,
+    signing_gap: Annotated[
+        float,
+        typer.Option(
+            help="The most days between the signatures of version.txt and of the image: "
+            "more, and they are not taken for one release.",
+            metavar="DAYS",
+        ),
+    ] = _DEFAULT_SIGNING_GAP,
+    allow_redirects: Annotated[
+        bool,
+        typer.Option(
+            "--allow-redirects",
+            help="Follow redirects to other hosts too (http or https; never https to http).",
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option(help="Replace an image imported before.")] = False,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
@@ -680,11 +746,14 @@ def image_import(
     Fetches version.txt, the image and IMAGE.sig; checks the signature against the given
     keys before anything is decompressed or kept; writes OUT_DIR/NAME-VERSION.img and
     NAME-VERSION.img.json (version, source, sha256, signer, time). A bad signature, another
-    signer, a truncated download or a version.txt without a version: exit code 1, nothing kept.
+    signer, a truncated download, a version.txt without a version or signed apart from the
+    image, a download or an image over its limit, a redirect to another server: exit code 1,
+    nothing kept. A server that is down, silent or too slow for --deadline: exit code 3.
     """
     reporter = Reporter(json=json_output, quiet=quiet)
 
     def run() -> None:
+        from configdrive.fetch import parse_size
         from configdrive.image import import_image
 
         bars = _PhaseBars(reporter)
@@ -698,6 +767,11 @@ def image_import(
                 force=force,
                 progress=bars if bars.shown else None,
                 timeout=timeout,
+                deadline=deadline,
+                max_download=parse_size(max_download, "--max-download"),
+                max_image_size=parse_size(max_image_size, "--max-image-size"),
+                max_signing_gap=signing_gap * 86400,
+                allow_redirects=allow_redirects,
             )
         finally:
             bars.close()
@@ -910,7 +984,6 @@ def serve_command(
     reporter = Reporter(json=json_output, quiet=quiet, outcome="nothing is served")
 
     def run() -> None:
-        import json
 
         from configdrive.serve import (
             ListenAddress,
@@ -925,7 +998,7 @@ def serve_command(
         def started(served: Served, bound: ListenAddress) -> None:
             if json_output:
                 document = started_json(served, bound, require_token=require_token)
-                reporter.out.write(json.dumps(document) + "\n")
+                reporter.out.write(dumps(document) + "\n")
             else:
                 reporter.problems(served.warnings)
                 if not quiet:

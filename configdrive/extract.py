@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from configdrive.errors import OutputError
+from configdrive.errors import InvalidInputError, OutputError, UsageError
 from configdrive.load import describe_os_error
 from configdrive.problems import Problem, Severity, errors_in, sorted_problems
 from configdrive.read_drive import Drive, DriveView, Entry, open_drive
@@ -30,6 +31,23 @@ _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 _NOT_TEXT = "not extracted: the name is not valid text"
 # Copies of linked folders nest at most this deep (a crafted drive could link in circles).
 MAX_LINK_DEPTH = 8
+# Folders nest at most this deep in what extract writes (a drive's own tree, or copies of
+# linked folders inside it); the ISO reader stops reading deeper. Configuration is a few
+# levels deep; anything deeper is reported, never dropped without a word.
+MAX_FOLDER_DEPTH = 64
+# The default byte budget: this many times the (unpacked) image, plus MAX_BYTES_MARGIN.
+# Every name is written out in full, shared data or not, and honest drives share: ours
+# store identical files once (write_iso's hard links), so user_data is named 12 times on
+# a config-2 drive (10 openstack versions, 2 ec2), and no drive we build writes more than
+# 12 times its size. 16 leaves room for writers with more version folders; the margin is
+# for drives of mostly empty files. A drive past it names its data far more often than
+# any writer does (200 names sharing one 8 MiB extent would be 1.6 GiB).
+MAX_BYTES_MULTIPLE = 16
+MAX_BYTES_MARGIN = 1 << 20
+# A size as people write it: bytes, K/M/G/T or KiB/MiB/GiB/TiB (powers of 1024, as coreutils
+# reads K and KiB), kB/MB/GB/TB (powers of 1000).
+_SIZE = re.compile(r"^([0-9]{1,24}(?:\.[0-9]{1,9})?)\s*(?:([kmgt])(ib|b)?|b)?$", re.IGNORECASE)
+_UNITS = {"k": 1, "m": 2, "g": 3, "t": 4}
 
 
 @dataclass
@@ -42,6 +60,8 @@ class ExtractResult:
     files: int = 0
     folders: int = 0
     size: int = 0
+    # The most this extraction could write (--max-bytes, or the default for the image).
+    max_bytes: int = 0
     copied_links: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -60,20 +80,38 @@ class ExtractResult:
             "files": self.files,
             "folders": self.folders,
             "size": self.size,
+            "max_bytes": self.max_bytes,
             "copied_links": self.copied_links,
             "problems": [problem.to_json() for problem in self.problems],
         }
 
 
-def extract_drive(drive: str | os.PathLike[str], folder: str | os.PathLike[str]) -> ExtractResult:
-    """Write every file of the drive into `folder`, which must be new or empty."""
+def extract_drive(
+    drive: str | os.PathLike[str],
+    folder: str | os.PathLike[str],
+    *,
+    max_bytes: int | None = None,
+) -> ExtractResult:
+    """Write every file of the drive into `folder`, which must be new or empty.
+
+    At most `max_bytes` bytes of file data are written (default: default_max_bytes of the
+    unpacked image); a drive whose names add up to more is refused (InvalidInputError)
+    before anything is written, and `folder` is left as it was.
+    """
+    if max_bytes is not None and max_bytes <= 0:
+        raise UsageError(f"--max-bytes must be more than 0, not {max_bytes}; {_SIZE_HINT}")
     target = Path(folder)
     _check_target(target)
     with open_drive(drive) as opened:
         view = opened.view
-        result = ExtractResult(Path(drive), target, view.tree.source)
+        limit = max_bytes if max_bytes is not None else default_max_bytes(opened.size)
+        result = ExtractResult(Path(drive), target, view.tree.source, max_bytes=limit)
         for entry, reason in view.unsafe:
             result.problems.append(Problem(entry.path, f"not extracted: {reason}"))
+        plan = _plan(view, result)
+        planned = sum(write.entry.size for write in plan if write.entry.kind == "file")
+        if planned > limit:
+            raise _over_budget(result, planned, max_bytes is None, opened)
         try:
             scratch = Path(
                 tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
@@ -81,17 +119,80 @@ def extract_drive(drive: str | os.PathLike[str], folder: str | os.PathLike[str])
         except OSError as error:
             raise OutputError(describe_os_error(error), str(target.parent)) from None
         try:
-            _write_all(opened, view, scratch, result)
+            _write_plan(opened, plan, scratch, result)
             # rename() replaces a missing or empty folder: the result appears whole.
             scratch.rename(target)
         except OSError as error:
             shutil.rmtree(scratch, ignore_errors=True)
             raise OutputError(describe_os_error(error), str(target)) from None
+        except _OverBudget:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise _over_budget(result, None, max_bytes is None, opened) from None
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
     result.problems = sorted_problems(result.problems)
     return result
+
+
+def default_max_bytes(image_size: int) -> int:
+    """What extract writes at most from an image of `image_size` bytes (unpacked)."""
+    return MAX_BYTES_MULTIPLE * image_size + MAX_BYTES_MARGIN
+
+
+_SIZE_HINT = "give a size in bytes, or with a suffix: 500MiB, 2GiB"
+
+
+def parse_size(text: str) -> int:
+    """A size such as `64MiB`, `2G`, `1.5GiB`, `100MB` or `4096`, in bytes (UsageError if not).
+
+    K, M, G, T and KiB... TiB are powers of 1024 (as coreutils reads them); kB, MB, GB and
+    TB powers of 1000.
+    """
+    match = _SIZE.match(text.strip())
+    if match is None:
+        raise UsageError(f"--max-bytes {text!r} is not a size; {_SIZE_HINT}")
+    number, unit, suffix = match.groups()
+    base = 1000 if suffix is not None and suffix.lower() == "b" else 1024
+    scale: int = base ** _UNITS[unit.lower()] if unit else 1
+    whole, _, fraction = number.partition(".")
+    # Exact arithmetic: 1.1GiB is not a float's guess.
+    places: int = 10 ** len(fraction)
+    size = int(whole + fraction) * scale // places
+    if size <= 0:
+        # 0 is not "no limit": nothing could be written. A user who trusts the image gives
+        # a size to match it.
+        raise UsageError(f"--max-bytes must be more than 0; {_SIZE_HINT}")
+    return size
+
+
+class _OverBudget(Exception):
+    """More was read for writing than was planned (a reader giving more than a file's size)."""
+
+
+def _over_budget(
+    result: ExtractResult, planned: int | None, default: bool, drive: Drive
+) -> InvalidInputError:
+    limit = result.max_bytes
+    if default:
+        image = ("unpacked " if drive.packing else "") + f"{drive.size:,}-byte image"
+        allowed = (
+            f"the default limit of {limit:,} bytes ({MAX_BYTES_MULTIPLE} times the {image}, "
+            "plus 1 MiB)"
+        )
+    else:
+        allowed = f"--max-bytes {limit:,}"
+    needed = f"{planned:,} bytes, more than" if planned is not None else "more than"
+    return InvalidInputError(
+        [
+            Problem(
+                str(result.drive),
+                f"not extracted: its files would take {needed} {allowed}: every name is "
+                "written in full, shared data and copies through links included; "
+                "give --max-bytes SIZE to allow more",
+            )
+        ]
+    )
 
 
 def _check_target(target: Path) -> None:
@@ -119,87 +220,131 @@ class _LinkBudget:
         return not self.spent
 
 
-def _write_all(drive: Drive, view: DriveView, root: Path, result: ExtractResult) -> None:
-    root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
-    entries = view.entries()
-    budget = _LinkBudget(len(entries), drive.size)
-    try:
+@dataclass(frozen=True)
+class _Write:
+    """One folder or file to write: a drive entry (never a link) and the names it gets."""
+
+    entry: Entry
+    names: tuple[str, ...]
+
+
+class _Planner:
+    """What extract will write, worked out before anything is: every name, copies included.
+
+    Each entry is visited once per name it gets: a folder's contents are found through an
+    index of children built once, so copying through many links costs what it copies.
+    """
+
+    def __init__(self, view: DriveView, result: ExtractResult) -> None:
+        self.view = view
+        self.result = result
+        entries = view.entries()
+        self.entries = entries
+        self.children: dict[tuple[str, ...], list[Entry]] = {}
         for entry in entries:
-            _write_entry(drive, view, root_fd, entry, entry.names, result, 0, budget)
+            self.children.setdefault(entry.names[:-1], []).append(entry)
+        self.budget = _LinkBudget(len(entries), view.drive.size)
+        self.plan: list[_Write] = []
+
+    def run(self) -> list[_Write]:
+        for entry in self.entries:
+            self.add(entry, entry.names, 0)
+        if self.budget.spent:
+            self.result.problems.append(
+                Problem(
+                    "/",
+                    "symbolic links would copy more than the whole drive holds; "
+                    "the copies beyond that were not extracted",
+                    severity=Severity.WARNING,
+                )
+            )
+        return self.plan
+
+    def add(self, entry: Entry, names: tuple[str, ...], depth: int) -> None:
+        """Plan `entry` at `names` (its own path, or its place inside a copied folder)."""
+        if depth and not self.budget.take(entry):
+            return
+        if entry.kind != "symlink":
+            if self.within_depth(entry, names):
+                self.plan.append(_Write(entry, names))
+            return
+        shown = "/".join(names)
+        target = self.view.resolve("/".join(entry.names))
+        if target is None:
+            self.result.problems.append(
+                Problem(
+                    shown,
+                    f"symbolic link to {entry.target!r} leads outside the drive or nowhere; "
+                    "not extracted",
+                    severity=Severity.WARNING,
+                )
+            )
+            return
+        if target.kind == "dir" and (
+            entry.names[: len(target.names)] == target.names or depth >= MAX_LINK_DEPTH
+        ):
+            self.result.problems.append(
+                Problem(
+                    shown,
+                    f"symbolic link to {entry.target!r} loops back to a folder above it; "
+                    "not extracted",
+                    severity=Severity.WARNING,
+                )
+            )
+            return
+        if not self.budget.take(target) or not self.within_depth(target, names):
+            return
+        self.result.copied_links.append(shown)
+        self.plan.append(_Write(target, names))
+        if target.kind == "dir":
+            for child in self.descendants(target):
+                inner = (*names, *child.names[len(target.names) :])
+                self.add(child, inner, depth + 1)
+
+    def within_depth(self, entry: Entry, names: tuple[str, ...]) -> bool:
+        """Whether `entry` written at `names` lies within MAX_FOLDER_DEPTH folders.
+
+        The first folder past the limit is reported; what lies in it (not read by the
+        reader, or not written here) goes unnamed.
+        """
+        if entry.kind == "file":
+            return len(names) - 1 <= MAX_FOLDER_DEPTH
+        if len(names) <= MAX_FOLDER_DEPTH:
+            return True
+        if len(names) == MAX_FOLDER_DEPTH + 1:
+            self.result.problems.append(
+                Problem(
+                    "/".join(names),
+                    f"not extracted: folders nest more than {MAX_FOLDER_DEPTH} deep here; "
+                    "this one and everything in it were left out",
+                )
+            )
+        return False
+
+    def descendants(self, folder: Entry) -> Iterator[Entry]:
+        """Everything inside `folder`, parents before children, in the drive's order."""
+        pending = list(reversed(self.children.get(folder.names, [])))
+        while pending:
+            entry = pending.pop()
+            yield entry
+            if entry.kind == "dir":
+                pending.extend(reversed(self.children.get(entry.names, [])))
+
+
+def _plan(view: DriveView, result: ExtractResult) -> list[_Write]:
+    return _Planner(view, result).run()
+
+
+def _write_plan(drive: Drive, plan: list[_Write], root: Path, result: ExtractResult) -> None:
+    root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for write in plan:
+            if write.entry.kind == "dir":
+                _make_folder(root_fd, write.names, result)
+            else:
+                _write_file(drive, root_fd, write.entry, write.names, result)
     finally:
         os.close(root_fd)
-    if budget.spent:
-        result.problems.append(
-            Problem(
-                "/",
-                "symbolic links would copy more than the whole drive holds; "
-                "the copies beyond that were not extracted",
-                severity=Severity.WARNING,
-            )
-        )
-
-
-def _write_entry(
-    drive: Drive,
-    view: DriveView,
-    root_fd: int,
-    entry: Entry,
-    names: tuple[str, ...],
-    result: ExtractResult,
-    depth: int,
-    budget: _LinkBudget,
-) -> None:
-    """Write `entry` at `names` (its own path, or its place inside a copied folder)."""
-    shown = "/".join(names)
-    if depth and not budget.take(entry):
-        return
-    if entry.kind == "dir":
-        _make_folder(root_fd, names, result)
-        return
-    if entry.kind == "file":
-        _write_file(drive, root_fd, entry, names, result)
-        return
-    target = view.resolve("/".join(entry.names))
-    if target is None:
-        result.problems.append(
-            Problem(
-                shown,
-                f"symbolic link to {entry.target!r} leads outside the drive or nowhere; "
-                "not extracted",
-                severity=Severity.WARNING,
-            )
-        )
-        return
-    if target.kind == "dir" and (
-        entry.names[: len(target.names)] == target.names or depth >= MAX_LINK_DEPTH
-    ):
-        result.problems.append(
-            Problem(
-                shown,
-                f"symbolic link to {entry.target!r} loops back to a folder above it; not extracted",
-                severity=Severity.WARNING,
-            )
-        )
-        return
-    if not budget.take(target):
-        return
-    result.copied_links.append(shown)
-    if target.kind == "file":
-        _write_file(drive, root_fd, target, names, result)
-        return
-    _make_folder(root_fd, names, result)
-    for child in _descendants(view, target):
-        inner = (*names, *child.names[len(target.names) :])
-        _write_entry(drive, view, root_fd, child, inner, result, depth + 1, budget)
-
-
-def _descendants(view: DriveView, folder: Entry) -> list[Entry]:
-    depth = len(folder.names)
-    return [
-        entry
-        for entry in view.entries()
-        if len(entry.names) > depth and entry.names[:depth] == folder.names
-    ]
 
 
 @contextlib.contextmanager
@@ -208,11 +353,7 @@ def _parent_fd(root_fd: int, names: tuple[str, ...]) -> Iterator[int]:
     fds = [root_fd]
     try:
         for name in names[:-1]:
-            fds.append(
-                os.open(
-                    _encoded(name), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1]
-                )
-            )
+            fds.append(os.open(_encoded(name), _FOLDER_FLAGS, dir_fd=fds[-1]))
         yield fds[-1]
     finally:
         for fd in fds[1:]:
@@ -228,13 +369,16 @@ def _make_folder(root_fd: int, names: tuple[str, ...], result: ExtractResult) ->
         with _parent_fd(root_fd, names) as parent:
             os.mkdir(_encoded(names[-1]), FOLDER_MODE, dir_fd=parent)
     except UnicodeEncodeError:
-        result.problems.append(
-            Problem("/".join(names), "not extracted: the name is not valid text")
-        )
+        result.problems.append(Problem("/".join(names), _NOT_TEXT))
         return
     except FileExistsError:
         result.problems.append(
             Problem("/".join(names), "not extracted: the folder already holds this name")
+        )
+        return
+    except (FileNotFoundError, NotADirectoryError):
+        result.problems.append(
+            Problem("/".join(names), "not extracted: the name is taken, or its folder was refused")
         )
         return
     result.folders += 1
@@ -248,9 +392,7 @@ def _write_file(
         with _parent_fd(root_fd, names) as parent:
             fd = os.open(_encoded(names[-1]), flags, FILE_MODE, dir_fd=parent)
     except UnicodeEncodeError:
-        result.problems.append(
-            Problem("/".join(names), "not extracted: the name is not valid text")
-        )
+        result.problems.append(Problem("/".join(names), _NOT_TEXT))
         return
     except (FileExistsError, FileNotFoundError, NotADirectoryError):
         # Another entry took the name (a case-blind file system), or its folder was refused.
@@ -260,6 +402,10 @@ def _write_file(
         return
     with os.fdopen(fd, "wb") as stream:
         for chunk in drive.chunks(entry):
+            # The plan counted every name's bytes; this holds the budget even if a reader
+            # ever gave more than a file's size.
+            if result.size + len(chunk) > result.max_bytes:
+                raise _OverBudget
             stream.write(chunk)
             result.size += len(chunk)
     result.files += 1

@@ -31,6 +31,7 @@ from types import TracebackType
 from typing import Any
 
 from configdrive.errors import ConfigDriveError, ExitCode, UsageError
+from configdrive.fetch import open_regular
 from configdrive.load import describe_os_error
 
 # Key files and signatures are small; anything bigger is not what the user meant to pass.
@@ -239,7 +240,8 @@ def _program(name: str) -> str:
 
 def _read_key_file(path: str) -> bytes:
     try:
-        with open(path, "rb") as stream:  # noqa: PTH123 - a path or anything os.open takes
+        # Only a regular file: a FIFO would block open() itself, a device read for ever.
+        with open_regular(path) as stream:
             data = stream.read(MAX_KEY_FILE + 1)
     except OSError as error:
         raise VerificationError(

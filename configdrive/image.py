@@ -7,6 +7,11 @@ theirs: see `configdrive.gpg`), and the bytes decompressed are proven to be the 
 checked: both passes hash them, and a difference stops the import. The image and its JSON
 record then appear in the output folder together, whole, or not at all.
 
+Every part is bounded: the download's size (MAX_DOWNLOAD) and time (DEADLINE, in
+configdrive.fetch), the decompressed size (MAX_IMAGE_SIZE); and a version.txt is taken to
+label the image only when both were signed by one key within MAX_SIGNING_GAP of each other
+(see the comment above _fetch_version for what that shows, and what nothing can).
+
     from configdrive.image import import_image
     result = import_image("https://stable.release.flatcar-linux.net/amd64-usr/current/",
                           ["Flatcar_Image_Signing_Key.asc"], "images/",
@@ -24,6 +29,7 @@ import os
 import re
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +38,17 @@ from typing import Any, BinaryIO
 from configdrive import __version__
 from configdrive.atomic import atomic_output, check_output
 from configdrive.errors import ConfigDriveError, ExitCode, OutputError, UsageError
-from configdrive.fetch import TIMEOUT, ReleaseFolder, SourceError, read_optional, release_folder
+from configdrive.fetch import (
+    DEADLINE,
+    MAX_DOWNLOAD,
+    TIMEOUT,
+    ReleaseFolder,
+    SourceError,
+    open_regular,
+    read_optional,
+    release_folder,
+    size_text,
+)
 from configdrive.gpg import (
     MAX_SIGNATURE,
     Signature,
@@ -46,6 +62,15 @@ DEFAULT_IMAGE = "coreos_production_openstack_image.img.bz2"
 VERSION_FILE = "version.txt"
 MAX_VERSION_FILE = 64 * 1024
 IMAGE_MODE = 0o644  # a release image and its record are public, unlike a config drive
+# The most an image may decompress to. Flatcar's disk layouts (flatcar/scripts,
+# build_library/disk_layout.json) make disks of 8.4 GB (the generic image), 13.1 GB (the
+# "vm" layout: openstack, qemu_uefi, vmware) and 32.6 GB (azure), mostly holes; twice the
+# largest. A signed bzip2 file of 2 KB can still hold 2 GiB, and a signature says who made
+# a file, not that it is sane.
+MAX_IMAGE_SIZE = 64 * 1024**3
+# The most time between the signatures of version.txt and of the image (see _check_pair).
+MAX_SIGNING_GAP = 7 * 24 * 3600
+_MAX_SECONDS = 365 * 24 * 3600  # for --timeout and --deadline: a year is "no limit" enough
 # The keys a Container Linux release's version.txt names its version with, best first.
 VERSION_KEYS = (
     "FLATCAR_VERSION",
@@ -83,6 +108,8 @@ class ReleaseVersion:
     version: str
     fields: dict[str, str]
     signed: bool
+    signature: Signature | None = None  # when signed: who signed version.txt, and when
+    signature_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,6 +160,7 @@ class ImportResult:
     signature: Signature
     imported_at: str
     warnings: tuple[str, ...] = ()
+    version_url: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The record written beside the image (and the --json summary)."""
@@ -143,6 +171,12 @@ class ImportResult:
             "version": self.version.version,
             "version_txt": self.version.fields,
             "version_signed": self.version.signed,
+            "version_location": self.version_url,
+            "version_signature": (
+                {"location": self.version.signature_url, **self.version.signature.to_json()}
+                if self.version.signature is not None
+                else None
+            ),
             "source": self.source,
             "file": {
                 "name": self.file_name,
@@ -166,9 +200,20 @@ def import_image(
     force: bool = False,
     progress: Progress | None = None,
     timeout: float = TIMEOUT,
+    deadline: float = DEADLINE,
+    max_download: int = MAX_DOWNLOAD,
+    max_image_size: int = MAX_IMAGE_SIZE,
+    max_signing_gap: float = MAX_SIGNING_GAP,
+    allow_redirects: bool = False,
     clock: Callable[[], float] = time.time,
 ) -> ImportResult:
     """Import `image` from the release folder `source` into `out_dir` as NAME-VERSION.img.
+
+    `timeout` bounds each connection and read, `deadline` all of the import's transfers
+    together (seconds); `max_download` the compressed image and `max_image_size` the
+    decompressed one (bytes); `max_signing_gap` the seconds between the signatures of
+    version.txt and of the image. Redirects to another host are followed only with
+    `allow_redirects` (never to anything but http or https).
 
     Raises ImageError, SourceError or VerificationError (exit code 1; the message ends
     with "nothing was kept"), OutputError when the output folder cannot take the image,
@@ -182,10 +227,22 @@ def import_image(
         raise UsageError(f"--name {stem!r}: use letters, digits, '.', '_', '+' and '-' only")
     out = Path(out_dir)
     _check_folder(out)
-    folder = release_folder(os.fspath(source), timeout=timeout)
+    for value, option in ((max_download, "--max-download"), (max_image_size, "--max-image-size")):
+        if value <= 0:
+            raise UsageError(f"{option} must be more than 0 bytes")
+    for seconds, option in ((timeout, "--timeout"), (deadline, "--deadline")):
+        # NaN fails both tests; sockets and timers refuse more than their clocks hold.
+        if not 0 < seconds <= _MAX_SECONDS:
+            raise UsageError(f"{option} must be more than 0 and at most {_MAX_SECONDS:,} seconds")
+    if not max_signing_gap >= 0:
+        raise UsageError("--signing-gap must be 0 or more")
+    folder = release_folder(
+        os.fspath(source), timeout=timeout, deadline=deadline, allow_redirects=allow_redirects
+    )
+    limits = _Limits(max_download, max_image_size, max_signing_gap)
     try:
         with TrustedKeys(keys) as trusted:
-            return _import(folder, trusted, out, image, stem, force, progress, clock)
+            return _import(folder, trusted, out, image, stem, force, progress, clock, limits)
     except (ImageError, SourceError, VerificationError) as error:
         raise type(error)(f"{error}; nothing was kept", exit_code=error.exit_code) from None
 
@@ -231,7 +288,14 @@ def parse_version_txt(data: bytes, where: str) -> dict[str, str]:
     return fields
 
 
-def release_version(fields: dict[str, str], where: str, *, signed: bool) -> ReleaseVersion:
+def release_version(
+    fields: dict[str, str],
+    where: str,
+    *,
+    signed: bool,
+    signature: Signature | None = None,
+    signature_url: str = "",
+) -> ReleaseVersion:
     """The version a release's fields name, checked to be safe in a file name."""
     for key in VERSION_KEYS:
         value = fields.get(key, "")
@@ -240,7 +304,7 @@ def release_version(fields: dict[str, str], where: str, *, signed: bool) -> Rele
         if not _VERSION_PATTERN.fullmatch(value):
             shown = value if value.isprintable() and len(value) <= 60 else "the value"
             raise ImageError(f"{where}: {key}={shown!r} is not a version")
-        return ReleaseVersion(value, fields, signed)
+        return ReleaseVersion(value, fields, signed, signature, signature_url)
     raise ImageError(f"{where}: has no version (no {' or '.join(VERSION_KEYS[:2])} line)")
 
 
@@ -257,7 +321,7 @@ def check_file(
     digest = hashlib.sha256()
     done = 0
     try:
-        stream = path.open("rb")
+        stream = open_regular(path)
     except OSError as error:
         raise SourceError(f"{data_name}: cannot read: {describe_os_error(error)}") from None
     with stream:
@@ -278,6 +342,13 @@ def check_file(
     return CheckedFile(done, digest.hexdigest(), verdict)
 
 
+@dataclass(frozen=True)
+class _Limits:
+    max_download: int
+    max_image_size: int
+    max_signing_gap: float
+
+
 def _import(
     folder: ReleaseFolder,
     trusted: TrustedKeys,
@@ -287,6 +358,7 @@ def _import(
     force: bool,
     progress: Progress | None,
     clock: Callable[[], float],
+    limits: _Limits,
 ) -> ImportResult:
     version = _fetch_version(folder, trusted)
     target = out / f"{stem}-{version.version}.img"
@@ -296,7 +368,9 @@ def _import(
     signature_name = f"{image}.sig"
     signature = folder.read_small(signature_name, MAX_SIGNATURE)
     with tempfile.TemporaryDirectory(prefix=".mkconfigdrive-import-", dir=out) as work:
-        compressed = folder.fetch(image, Path(work), _phase(progress, folder.verb))
+        compressed = folder.fetch(
+            image, Path(work), _phase(progress, folder.verb), limit=limits.max_download
+        )
         checked = check_file(
             trusted,
             compressed,
@@ -304,6 +378,12 @@ def _import(
             data_name=folder.where(image),
             signature_name=folder.where(signature_name),
             progress=_phase(progress, "verifying"),
+        )
+        _check_pair(
+            version,
+            checked.signature,
+            (folder.where(f"{VERSION_FILE}.sig"), folder.where(signature_name)),
+            max_gap=limits.max_signing_gap,
         )
         warnings = () if version.signed else (_UNSIGNED_VERSION.format(VERSION_FILE),)
 
@@ -316,17 +396,26 @@ def _import(
                 version=version,
                 source=folder.location,
                 file_name=image,
-                file_url=folder.where(image),
+                file_url=folder.located(image),
                 file_size=checked.size,
                 file_sha256=checked.sha256,
-                signature_url=folder.where(signature_name),
+                signature_url=folder.located(signature_name),
                 signature=checked.signature,
                 imported_at=utc_text(int(clock())),
                 warnings=warnings,
+                version_url=folder.located(VERSION_FILE),
             )
 
         return _write_image(
-            compressed, checked, target, record, describe, force, folder.where(image), progress
+            compressed,
+            checked,
+            target,
+            record,
+            describe,
+            force,
+            folder.where(image),
+            progress,
+            limits.max_image_size,
         )
 
 
@@ -335,17 +424,109 @@ _UNSIGNED_VERSION = (
     "name is as trustworthy as the source, not the signing key"
 )
 
+# How a release's version.txt relates to its image, and what ties the two (issue 12).
+#
+# CoreOS's and Flatcar's "Notes for distributors" say each release folder's version.txt
+# holds "version information for the files in that directory", and recommend reading
+# current/version.txt, then fetching the image from the folder named after its
+# COREOS_VERSION_ID. Flatcar's build (flatcar/scripts) writes version.txt beside the image
+# (build_image: FLATCAR_BUILD, _BRANCH, _PATCH, _VERSION, _VERSION_ID, _BUILD_ID,
+# _SDK_VERSION), then signs every artifact on its own (ci-automation's sign_artifacts: one
+# detached FILE.sig per file) and writes one FILE.DIGESTS per file (create_digests: the
+# MD5, SHA1 and SHA512 of that one file under its base name, clear-signed as .DIGESTS.asc).
+#
+# So the tie is the folder, and the folder is the server's word: no signed statement names
+# both a version and an image. The image's signature covers its bytes, not its name or its
+# folder; version.txt's covers the version, not the image; a DIGESTS file restates one
+# file's hash under a name that carries no version (flatcar_production_openstack_image.
+# img.bz2 in every release), so it adds nothing the .sig does not. The version inside the
+# image (/usr/lib/os-release, /usr/share/flatcar/release) is signed with it, but it lies in
+# a zstd-compressed btrfs partition (USR-A), beyond what a bounded reader here can open.
+#
+# What is checked, and what each check shows:
+# - each signature is good and made by one of the given keys: a guarantee, per file;
+# - both are made by the same primary key: a guarantee about the signatures; a release is
+#   signed by one key, so a pair across a key rotation is refused;
+# - both were made within `max_signing_gap` (7 days) of each other: the signing time is in
+#   the signed data, so a mirror cannot move it. A build signs its files within hours, and
+#   a channel's releases come weeks apart, so a pair from two of them is refused. Evidence,
+#   not proof: two builds signed within the gap (alpha and beta built the same week) pass;
+# - a folder named like a version (.../amd64-usr/3815.2.0/) holds that version: the
+#   server's word; it catches mix-ups, not attacks.
+# No check here can show that the signer meant this version.txt for this image.
+_VERSIONED_FOLDER = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
+
 
 def _fetch_version(folder: ReleaseFolder, trusted: TrustedKeys) -> ReleaseVersion:
     """version.txt, checked against version.txt.sig too when the release has one."""
     where = folder.where(VERSION_FILE)
     data = folder.read_small(VERSION_FILE, MAX_VERSION_FILE)
-    signature = read_optional(folder, f"{VERSION_FILE}.sig", MAX_SIGNATURE)
+    signature_name = f"{VERSION_FILE}.sig"
+    signature = read_optional(folder, signature_name, MAX_SIGNATURE)
+    verdict = None
     if signature is not None:
-        trusted.verify(
-            signature, [data], data_name=where, signature_name=folder.where(f"{VERSION_FILE}.sig")
+        verdict = trusted.verify(
+            signature, [data], data_name=where, signature_name=folder.where(signature_name)
         )
-    return release_version(parse_version_txt(data, where), where, signed=signature is not None)
+    version = release_version(
+        parse_version_txt(data, where),
+        where,
+        signed=verdict is not None,
+        signature=verdict,
+        signature_url=folder.located(signature_name) if verdict is not None else "",
+    )
+    _check_folder_name(folder.location, version, where)
+    return version
+
+
+def _check_folder_name(location: str, version: ReleaseVersion, where: str) -> None:
+    """A folder named like a version must hold that version (.../3815.2.0/version.txt)."""
+    path = urllib.parse.urlsplit(location).path if "://" in location else location
+    name = path.rstrip("/").rpartition("/")[2]
+    if not _VERSIONED_FOLDER.fullmatch(name):
+        return
+    named = {version.fields.get(key, "") for key in VERSION_KEYS}
+    if name not in named:
+        raise ImageError(
+            f"{where}: says version {version.version}, but its folder is named {name}: "
+            "the version cannot be shown to label this release's files"
+        )
+
+
+def _check_pair(
+    version: ReleaseVersion, image: Signature, names: tuple[str, str], *, max_gap: float
+) -> None:
+    """Refuse a version.txt and an image that cannot be shown to be of one release build.
+
+    See the comment above _fetch_version for what this shows and what it cannot.
+    """
+    ours = version.signature
+    version_signature, image_signature = names
+    if ours is None:  # an unsigned version.txt: the import warns that it is the server's word
+        return
+    if ours.fingerprint != image.fingerprint:
+        raise ImageError(
+            f"{version_signature} and {image_signature} were made by different keys "
+            f"({ours.fingerprint} and {image.fingerprint}): a release is signed by one key, "
+            "so the version cannot be shown to label this image"
+        )
+    gap = abs(ours.created - image.created)
+    if gap > max_gap:
+        raise ImageError(
+            f"{version_signature} (signed {utc_text(ours.created)}) and {image_signature} "
+            f"(signed {utc_text(image.created)}) were made {_duration(gap)} apart, more than "
+            f"--signing-gap ({_duration(max_gap)}): they are not of one release build, so the "
+            "version cannot be shown to label this image"
+        )
+
+
+def _duration(seconds: float) -> str:
+    for unit, length in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= length:
+            count = seconds / length
+            shown = f"{count:.0f}" if count == round(count) or count >= 10 else f"{count:.1f}"
+            return f"{shown} {unit}{'' if shown == '1' else 's'}"
+    return f"{seconds:.0f} seconds"
 
 
 def _write_image(
@@ -357,6 +538,7 @@ def _write_image(
     force: bool,
     name: str,
     progress: Progress | None,
+    max_size: int = MAX_IMAGE_SIZE,
 ) -> ImportResult:
     """Decompress into `target` and write the record: both appear, or neither."""
     placed = False
@@ -364,7 +546,12 @@ def _write_image(
         with atomic_output(record, force=force, mode=IMAGE_MODE) as record_stream:
             with atomic_output(target, force=force, mode=IMAGE_MODE) as image_stream:
                 size, sha256 = _decompress_checked(
-                    compressed, checked, image_stream, name, _phase(progress, "decompressing")
+                    compressed,
+                    checked,
+                    image_stream,
+                    name,
+                    _phase(progress, "decompressing"),
+                    max_size,
                 )
             placed = True
             result = describe(size, sha256)
@@ -383,8 +570,13 @@ def _decompress_checked(
     sink: BinaryIO,
     name: str,
     progress: Callable[[int, int], None] | None,
+    max_size: int = MAX_IMAGE_SIZE,
 ) -> tuple[int, str]:
-    """Decompress into `sink`; the compressed bytes must hash as they did when checked."""
+    """Decompress into `sink`; the compressed bytes must hash as they did when checked.
+
+    A good signature says who made the file, not that it is sane: more than `max_size`
+    bytes of output stops the import (atomic_output then removes the partial image).
+    """
     compressed_digest = hashlib.sha256()
     output_digest = hashlib.sha256()
     writer = SparseWriter(sink)
@@ -406,6 +598,11 @@ def _decompress_checked(
         try:
             # An OSError (a full disk) reaches atomic_output, which reports it for the target.
             for piece in bunzip2(chunks()):
+                if writer.size + len(piece) > max_size:
+                    raise ImageError(
+                        f"{name}: decompresses to more than {size_text(max_size)}, "
+                        "the --max-image-size limit"
+                    )
                 output_digest.update(piece)
                 writer.write(piece)
                 if progress is not None:
@@ -524,7 +721,7 @@ def _unquote(value: str) -> str:
 
 def _read_local(path: Path, limit: int) -> bytes:
     try:
-        with path.open("rb") as stream:
+        with open_regular(path) as stream:
             data = stream.read(limit + 1)
     except OSError as error:
         raise SourceError(f"{path}: cannot read: {describe_os_error(error)}") from None

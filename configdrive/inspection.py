@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from configdrive import readers
 from configdrive.checks import (
     gunzip_bounded,
@@ -26,7 +28,8 @@ from configdrive.checks import (
     network_data_problems,
 )
 from configdrive.errors import UsageError
-from configdrive.load import Source, parse_document
+from configdrive.load import Source, drive_document_refusal, parse_document
+from configdrive.nocloud_meta import nocloud_meta_keys
 from configdrive.problems import Problem, Severity, errors_in, sorted_problems
 from configdrive.read_drive import Drive, DriveView, Entry, IsoFacts, open_drive, printable
 from configdrive.read_vfat import FatVolume
@@ -40,7 +43,8 @@ from configdrive.readers import (
     ReaderVerdict,
     Verdict,
 )
-from configdrive.schemas import META_DATA, NETWORK_DATA, is_secret, schema_problems
+from configdrive.report import json_safe
+from configdrive.schemas import META_DATA, NETWORK_DATA, is_secret, schema_problems, secret_value
 from configdrive.sshkeys import KEY_TYPES
 from configdrive.userdata import GZIP_MAGIC, MAX_DECOMPRESSED, classify, inspect_user_data
 
@@ -54,6 +58,7 @@ _OPENSTACK_DOCUMENTS = (
     "vendor_data2.json",
 )
 _NOCLOUD_FILES = ("user-data", "meta-data", "vendor-data", "network-config")
+_EC2_METADATA = "ec2/latest/meta-data.json"
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,9 @@ class Inspection:
         }
         if "user-data" in self.show:
             document["user_data"] = _bytes_json(self.user_data)
-        return document
+        # A drive's JSON may hold NaN and its YAML dates or sets: strict JSON has none.
+        safe: dict[str, Any] = json_safe(document)
+        return safe
 
 
 def inspect_drive(path: str | os.PathLike[str], *, show: Iterable[str] = ()) -> Inspection:
@@ -308,12 +315,24 @@ def _tree_map(entries: Iterable[Entry]) -> dict[str, tuple[str, int, int]]:
 
 
 def _read_json(view: DriveView, path: str) -> Any:
+    """A JSON document of the drive, leniently: None when missing, broken or refused."""
     data = view.read_file(path)
-    if data is None:
+    if data is None or readers.refusal(path, data, json_only=True):
         return None
     try:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _read_yaml(view: DriveView, path: str) -> Any:
+    """A NoCloud YAML document, leniently: None when missing, broken or refused."""
+    data = view.read_file(path)
+    if data is None or readers.refusal(path, data, json_only=False):
+        return None
+    try:
+        return yaml.safe_load(data.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError):
         return None
 
 
@@ -339,8 +358,12 @@ def _config_drive_contents(view: DriveView, folder: str) -> Contents:
 
 
 def _nocloud_contents(view: DriveView, reading: CloudInitReading | None) -> Contents:
-    meta = reading.metadata if reading is not None else {}
-    network = reading.network_config if reading is not None else None
+    if reading is not None:
+        meta, network = reading.metadata, reading.network_config
+    else:
+        # cloud-init refused the seed (or never looks at it): show what the documents say.
+        meta, network = _read_yaml(view, "meta-data"), _read_yaml(view, "network-config")
+        meta = meta if isinstance(meta, dict) else {}
     keys = [
         {"name": f"public-keys[{index}]", **_key_facts(line)}
         for index, line in enumerate(readers.normalize_pubkey_data(meta.get("public-keys")))
@@ -367,15 +390,16 @@ def _keys(meta: dict[str, Any]) -> list[dict[str, Any]]:
     public_keys = meta.get("public_keys")
     if isinstance(public_keys, dict):
         found.update((str(n), k) for n, k in public_keys.items() if isinstance(k, str))
-    for index, entry in enumerate(meta.get("keys") or []):
+    for index, entry in enumerate(_list(meta.get("keys"))):
         if isinstance(entry, dict) and isinstance(entry.get("data"), str):
             found.setdefault(str(entry.get("name", f"keys[{index}]")), entry["data"])
     return [{"name": name, **_key_facts(line)} for name, line in found.items()]
 
 
-def _key_facts(line: str) -> dict[str, Any]:
+def _key_facts(line: Any) -> dict[str, Any]:
     """A public key's type, comment and fingerprint (as ssh-keygen -l prints it)."""
-    fields = line.split()
+    # cloud-init passes on whatever the list holds; only text can be a key.
+    fields = line.split() if isinstance(line, str) else []
     for index, word in enumerate(fields):
         if word in KEY_TYPES and index + 1 < len(fields):
             try:
@@ -477,6 +501,13 @@ def _validate_config_drive(view: DriveView, folder: str) -> list[Problem]:
                 inspect_user_data(Source(path, data), problems)
             else:
                 problems += _json_document_problems(path, data, name)
+    # cloud-init reads the EC2 metadata too (its only check: a JSON mapping); held to the
+    # same limits as every other document.
+    data = view.read_file(_EC2_METADATA)
+    if data is not None and (
+        refused := drive_document_refusal(Source(_EC2_METADATA, data), json_only=True)
+    ):
+        problems.append(refused)
     return problems
 
 
@@ -538,6 +569,9 @@ def _nocloud_meta_problems(document: Any) -> list[Problem]:
         value = data.get(key)
         if isinstance(value, str) and (message := hostname_problem(value)):
             problems.append(document.problem((key,), message))
+    # Build's checks of NoCloud's own keys: public-keys of the wrong type, an instance-id
+    # that cannot be a folder name, an unknown dsmode.
+    problems += nocloud_meta_keys(document, layout="nocloud")[1]
     return problems
 
 
@@ -653,8 +687,12 @@ def _digest(data: bytes) -> dict[str, Any]:
 
 
 def mask(value: Any, *, show_secrets: bool, path: tuple[str | int, ...] = ()) -> Any:
-    """`value` with every secret (passwords, keys' private parts, seeds) replaced by <hidden>."""
-    if path and is_secret(path) and not show_secrets:
+    """`value` with every secret replaced by <hidden>.
+
+    Secrets are the values under keys whose names say password, token, secret or key
+    material (`schemas.secret_name`), and private keys wherever they are.
+    """
+    if not show_secrets and ((path and is_secret(path)) or secret_value(value)):
         return HIDDEN
     if isinstance(value, dict):
         return {
@@ -703,6 +741,18 @@ def _reading_json(
 
 
 def _vendor_json(value: Any, secrets: bool) -> Any:
+    """Vendor data: what cloud-init runs of it is user data, hidden like user data.
+
+    cloud-init runs the document itself when it is a string or a list, else its
+    `cloud-init` key (sources/__init__.py convert_vendordata); a cloud-config there sets
+    passwords. Other keys are masked by their names, as metadata is.
+    """
     if isinstance(value, bytes):  # NoCloud vendor-data: raw, like user data
         return _digest(value)
-    return mask(value, show_secrets=secrets)
+    if secrets:
+        return mask(value, show_secrets=True)
+    if isinstance(value, str | list):
+        return HIDDEN
+    if isinstance(value, dict) and "cloud-init" in value:
+        value = {**value, "cloud-init": HIDDEN}
+    return mask(value, show_secrets=False)

@@ -66,7 +66,11 @@ def layout_openstack(machine: Machine) -> DriveLayout:
         for index, injected in enumerate(machine.files):
             content_path = f"/content/{index:04d}"
             meta_data["files"].append({"path": injected.dest, "content_path": content_path})
-            files[f"openstack{content_path}"] = FileContent(injected.source, injected.size)
+            files[f"openstack{content_path}"] = (
+                injected.data
+                if injected.data is not None
+                else FileContent(injected.source, injected.size)
+            )
 
     meta_json = json_bytes(meta_data)
     network_json = json_bytes(machine.network_data) if machine.network_data is not None else None

@@ -128,6 +128,62 @@ def regular_file(path: Path) -> os.stat_result:
     return info
 
 
+# The kernel's pseudo files say nothing true about their size: a /proc file reports 0 bytes
+# and a /sys attribute one page, whatever they hold. An injected file that reports this
+# much or less is read whole when it is checked (a real one costs at most a page); when
+# what was read is not what was reported, the drive carries what was read. What such
+# files hold beyond what they reported shares one budget, so /proc/self/pagemap (endless)
+# is refused, not read for ever.
+SMALL_FILE_SIZE = 4096
+MAX_UNREPORTED_BYTES = MAX_DOCUMENT_SIZE
+
+
+@dataclass
+class UnreportedBudget:
+    """The bytes small files may still hold beyond the size the kernel reported for them."""
+
+    remaining: int = MAX_UNREPORTED_BYTES
+
+
+def read_small_file(path: Path, reported: int, budget: UnreportedBudget) -> bytes:
+    """All of a file whose reported size is at most SMALL_FILE_SIZE (OSError if it goes on).
+
+    Raises DocumentTooLargeError when it holds more than its size plus what is left of
+    `budget`.
+    """
+    limit = reported + budget.remaining
+    # O_NONBLOCK: should a FIFO have taken the file's place since it was looked at, opening
+    # it does not wait for a writer; fstat then refuses it (regular files ignore the flag).
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("is not a regular file")
+        data = _read_at_most(stream, limit)
+    if len(data) > limit:
+        raise DocumentTooLargeError(
+            f"its size is reported as {reported:,} bytes but it goes on past {limit:,} "
+            f"(a /proc or /sys file?); such files are read whole, up to {_LIMIT} more than "
+            "reported in all: copy what the VM needs to a regular file"
+        )
+    budget.remaining -= max(0, len(data) - reported)
+    return data
+
+
+def printable(text: str) -> str:
+    """`text` with control characters and undecodable bytes escaped (\\n, \\x1b, \\udcff).
+
+    Safe to show on a terminal, and to encode: a name from the command line may hold
+    bytes that are not UTF-8, which Python keeps as lone surrogates.
+    """
+    unsafe = ("Cc", "Cs")
+    if not any(unicodedata.category(character) in unsafe for character in text):
+        return text
+    return "".join(
+        repr(character)[1:-1] if unicodedata.category(character) in unsafe else character
+        for character in text
+    )
+
+
 def describe_os_error(error: OSError) -> str:
     """An OSError as a short sentence without Python's decoration."""
     if error.strerror:
@@ -404,6 +460,46 @@ def json_size_problem(source: Source, budget: Budget | None = None) -> Problem |
         return refusal.problem(source)
     budget.values -= values
     return None
+
+
+def drive_document_refusal(source: Source, *, json_only: bool = False) -> Problem | None:
+    """Why a document read from a drive is refused before any parser builds it, or None.
+
+    A drive's documents are held to build's limits (MAX_DOCUMENT_SIZE, MAX_DEPTH,
+    MAX_EXPANDED_NODES, no document that contains itself), so that a reader's parser, run
+    on them afterwards as the reader runs it, never recurses without end, expands a YAML
+    alias bomb or holds millions of values. Syntax is not judged here: what a reader makes
+    of broken JSON or YAML is that reader's own verdict. `json_only`: the reader parses
+    JSON (config drives), else YAML (NoCloud seeds), which JSON text is too.
+    """
+    if too_large := document_size_problem(source, "the document"):
+        return too_large
+    # Undecodable bytes stay undecodable to the reader, which says so itself; U+FFFD keeps
+    # the structure around them for the count.
+    text = source.data.decode("utf-8", "replace")
+    budget = Budget()
+    if json_only:
+        refusal, _ = _scan_json(text, budget)
+        return refusal.problem(source) if refusal is not None else None
+    loader = _BaseLoader(text)
+    try:
+        refusal = _scan_yaml(text, budget)
+        if refusal is None:
+            root = loader.get_single_node()
+            refusal = _check_size(root, budget) if root is not None else None
+    except yaml.MarkedYAMLError as error:
+        # libyaml's scanner runs ahead of the events and stops at 1000 levels of flow style.
+        if (error.problem or "") != "exceeded maximum nesting depth":
+            return None
+        mark = error.problem_mark or error.context_mark
+        refusal = _Refusal.at(TOO_DEEP, mark) if mark is not None else _Refusal(TOO_DEEP)
+    except yaml.YAMLError:
+        return None
+    except RecursionError:  # the scan allows MAX_DEPTH levels; this is a last resort
+        refusal = _Refusal(TOO_DEEP)
+    finally:
+        loader.dispose()
+    return refusal.problem(source) if refusal is not None else None
 
 
 def _at_offset(message: str, text: str, offset: int) -> _Refusal:

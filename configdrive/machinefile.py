@@ -36,7 +36,7 @@ from configdrive.load import (
     read_source,
 )
 from configdrive.model import FileSpec, MachineSpec, Origin
-from configdrive.problems import Problem, errors_in
+from configdrive.problems import DocPath, Problem, errors_in
 from configdrive.schemas import MACHINE, schema_problems
 from configdrive.userdata import Target
 
@@ -153,7 +153,10 @@ def machine_from_document(
         hostname=value("hostname", str),
         name=value("name", str),
         ssh_keys=tuple(_ssh_key(base, key) for key in value("ssh_keys", list, [])),
-        files=tuple(_file_spec(base, item) for item in value("files", list, [])),
+        files=tuple(
+            _file_spec(document, base, index, item)
+            for index, item in enumerate(value("files", list, []))
+        ),
         target=Target(value("target", str, Target.AUTO.value)),
         read_problems=tuple(problems),
         origins={
@@ -213,8 +216,21 @@ def _ssh_key(base: Path, entry: str) -> str:
     return str(base / entry)
 
 
-def _file_spec(base: Path, item: str | Mapping[str, str]) -> FileSpec:
+def _file_spec(
+    document: Document, base: Path, index: int, item: str | Mapping[str, str]
+) -> FileSpec:
+    # Each problem with DEST or SRC points at the line that gave it.
     if isinstance(item, str):
         spec = FileSpec.parse(item)
-        return FileSpec(str(base / spec.source), spec.dest)
-    return FileSpec(str(base / item["source"]), item["dest"])
+        whole = _origin(document, ("files", index))
+        return FileSpec(str(base / spec.source), spec.dest, whole, whole)
+    return FileSpec(
+        str(base / item["source"]),
+        item["dest"],
+        dest_origin=_origin(document, ("files", index, "dest")),
+        source_origin=_origin(document, ("files", index, "source")),
+    )
+
+
+def _origin(document: Document, path: DocPath) -> Origin:
+    return Origin(document.source.name, (*document.prefix_path(), *path), *document.locate(path))

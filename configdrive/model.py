@@ -24,6 +24,10 @@ class FileSpec:
 
     source: str
     dest: str
+    # Where a machine file wrote DEST and SRC (its files[N].dest, .source): their problems
+    # point there. None for --file, whose problems name the flag.
+    dest_origin: Origin | None = field(default=None, compare=False)
+    source_origin: Origin | None = field(default=None, compare=False)
 
     @classmethod
     def parse(cls, text: str) -> FileSpec:
@@ -80,6 +84,10 @@ class InjectedFile:
     dest: str
     source: Path
     size: int
+    # A small file whose size the kernel misreports (a /proc file says 0 bytes), read whole
+    # when checked (load.read_small_file): the drive carries these bytes. None: `source` is
+    # streamed when the drive is written.
+    data: bytes | None = field(default=None, repr=False)
 
 
 # Where a machine's uuid came from (UuidSource.kind).

@@ -62,6 +62,10 @@ class Entry:
     # Where the data lies (an ISO byte offset, a FAT cluster); equal keys mean shared data.
     data: int = -1
     target: str | None = None
+    # FAT: the file's clusters reach clusters an earlier file holds (cross-linked chains,
+    # which can merge after different first clusters, so equal `data` cannot show them).
+    # Unmarked files hold disjoint clusters: together at most the image's size.
+    shared: bool = False
 
     @property
     def path(self) -> str:
@@ -125,7 +129,7 @@ class Drive:
             try:
                 return self._fat_image.read(_fat_entry(entry), limit)
             except FatError as error:
-                raise _broken(self.path, str(error)) from None
+                raise _broken(self.path, f"broken FAT image: {error}") from None
         wanted = min(entry.size, limit)
         if entry.data < 0 or entry.data + wanted > self.size:
             raise _broken(self.path, f"{entry.path}: the file's data lies outside the image")
@@ -134,7 +138,10 @@ class Drive:
 
     def chunks(self, entry: Entry, block: int = 1 << 20) -> Iterator[bytes]:
         """A file's data in blocks, for copying files of any size."""
-        if self._fat_image is not None or entry.size <= block:
+        if self._fat_image is not None:
+            yield from _fat_chunks(self.path, self._fat_image, entry)
+            return
+        if entry.size <= block:
             yield self.read(entry, limit=entry.size)
             return
         if entry.data < 0 or entry.data + entry.size > self.size:
@@ -421,6 +428,7 @@ def _open_fat(path: Path, stream: BinaryIO, size: int, packing: str | None) -> D
                 "dir" if entry.is_dir else "file",
                 entry.size,
                 entry.first_cluster,
+                shared=entry.shared,
             )
             for entry in image.walk()
         )
@@ -442,6 +450,16 @@ def _open_fat(path: Path, stream: BinaryIO, size: int, packing: str | None) -> D
 
 def _fat_entry(entry: Entry) -> FatEntry:
     return FatEntry(entry.names, entry.kind == "dir", entry.size, entry.data, "")
+
+
+def _fat_chunks(path: Path, image: FatImage, entry: Entry) -> Iterator[bytes]:
+    """A FAT file's data a run of clusters at a time: memory stays flat for any file size."""
+    if entry.kind != "file":
+        return
+    try:
+        yield from image.chunks(_fat_entry(entry))
+    except FatError as error:
+        raise _broken(path, f"broken FAT image: {error}") from None
 
 
 # --------------------------------------------------------------------------- the Linux view

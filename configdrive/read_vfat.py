@@ -3,8 +3,15 @@
 NoCloud seeds (`cloud-localds -f vfat`) and Nova's old vfat config drives are FAT images.
 This reader shows the names Linux's vfat driver shows (long names when their checksum
 matches, else the short name, lower-cased where its case bits say so) and trusts nothing in
-the image: every offset is checked against the image, cluster chains are cut at loops and
-at the end of the FAT, and a bad image raises FatError instead of reading elsewhere.
+the image: every offset is checked against the image, and a bad image raises FatError
+instead of reading elsewhere.
+
+The work it does is bounded by what the image really holds, never by what it claims:
+folders are walked once (a folder reached a second time, by a loop or by two entries that
+share its clusters, is an error), every cluster chain is followed with a record of the
+clusters it has passed so a loop is cut at its first repeat, the FAT is read in blocks when
+they are needed (a sparse block of zeros is never kept), and the counts of entries and of
+folder bytes are capped by the limits below.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 _ENTRY_SIZE = 32
 _ATTR_VOLUME_LABEL = 0x08
@@ -26,10 +33,27 @@ _LFN_CHARS = 13
 _FAT12_MAX_CLUSTERS = 4085  # Microsoft's FAT specification decides the FAT type by count alone
 _FAT16_MAX_CLUSTERS = 65525
 _NO_LABEL = "NO NAME"
-# Folders deeper than this are not configuration; a crafted image could nest without end.
-MAX_DEPTH = 32
 # Linux shows short names through code page 437 by default.
 _SHORT_NAME_ENCODING = "cp437"
+
+# Folders deeper than this are not configuration; a crafted image could nest without end.
+MAX_DEPTH = 32
+# Files and folders in one image. A config drive holds tens; a NoCloud seed a handful.
+MAX_ENTRIES = 10_000
+# Entries (32-byte slots) in one folder: the FAT specification's own limit (2 MiB).
+MAX_FOLDER_SLOTS = 65_536
+# The bytes of all folders together that a walk reads: 8 MiB is 262,144 slots, room for
+# MAX_ENTRIES entries with 255-character long names (21 slots each).
+MAX_FOLDER_DATA = 8 * 1024 * 1024
+# FAT32 FATs are read in blocks as chains need them; at most this many bytes of them are kept.
+MAX_FAT_CACHE = 32 * 1024 * 1024
+_FAT_BLOCK = 64 * 1024
+# A chain's clusters are remembered in a set up to this many, then in a bitmap of the volume.
+_SET_LIMIT = 4096
+# Contiguous clusters are read together, up to this many bytes at a time.
+_RUN_BYTES = 1024 * 1024
+_UINT32 = struct.Struct("<I")
+_UINT16 = struct.Struct("<H")
 
 
 class FatError(ValueError):
@@ -58,6 +82,12 @@ class FatEntry:
     size: int
     first_cluster: int
     short_name: str
+    # True when a file's clusters (as many as its size needs) reach a cluster that a file
+    # listed before it already holds: cross-linked chains, or one chain looping on itself.
+    # The first holder is not marked. So the unmarked files that read without error hold
+    # clusters no other unmarked file holds, and together are at most the image's size;
+    # a marked file's bytes are (at most, counted whole) data a copy writes again.
+    shared: bool = False
 
 
 def looks_like_fat(boot_sector: bytes) -> bool:
@@ -76,16 +106,21 @@ class FatImage:
         self._stream = stream
         self._size = size
         stream.seek(0)
-        self._geometry = _Geometry.parse(stream.read(512), image_size=size)
-        self._fat = self._read_bytes(
-            self._geometry.fat_offset, self._geometry.fat_size, what="the FAT"
-        )
+        geometry = _Geometry.parse(stream.read(512), image_size=size)
+        self._geometry = geometry
+        # A cluster is readable when the volume, its FAT and the file all hold it; the
+        # three ends are kept apart only to say which one a bad chain ran past.
+        self._volume_end = geometry.clusters + 2
+        self._fat_end = geometry.fat_size * 8 // geometry.fat_bits
+        self._image_end = (size - geometry.data_offset) // geometry.cluster_size + 2
+        self._end = max(2, min(self._volume_end, self._fat_end, self._image_end))
+        self._fat = _Fat(self._read_bytes, geometry, entries=self._end)
         self.volume = self._volume()
 
     def _volume(self) -> FatVolume:
         geometry = self._geometry
         root_label = None
-        for raw in self._raw_entries(self._root_folder_data()):
+        for raw in self._root_slots(_Walk(self._end)):
             if raw[11] & _ATTR_LONG_NAME == _ATTR_VOLUME_LABEL and raw[0] != _DELETED:
                 root_label = _decode_label(raw[:11])
                 break
@@ -101,106 +136,194 @@ class FatImage:
         )
 
     def walk(self) -> Iterator[FatEntry]:
-        """Every file and folder, parents before children, in the order the folders list them."""
-        yield from self._walk_folder(self._root_folder_data(), (), depth=0, seen=set())
+        """Every file and folder, parents before children, in the order the folders list them.
+
+        FatError when the folders loop, share clusters, nest deeper than MAX_DEPTH, or hold
+        more than MAX_ENTRIES entries or MAX_FOLDER_DATA bytes.
+        """
+        state = _Walk(self._end)
+        yield from self._walk_folder(self._root_slots(state), (), state)
 
     def read(self, entry: FatEntry, limit: int) -> bytes:
         """The first `limit` bytes of a file's data (FatError if its chain is broken)."""
         wanted = min(entry.size, limit)
-        if wanted == 0:
+        if wanted <= 0:
             return b""
+        where = _shown(entry.path)
         out = bytearray()
-        for cluster in self._chain(entry.first_cluster):
-            out += self._read_bytes(
-                self._geometry.cluster_offset(cluster), self._geometry.cluster_size, what="a file"
-            )
-            if len(out) >= wanted:
-                return bytes(out[:wanted])
-        raise FatError(f"{'/'.join(entry.path)}: the file's clusters end before its size")
+        for offset, length in self._runs(entry.first_cluster, wanted, where):
+            out += self._read_bytes(offset, length, what=where)
+        return bytes(out)
+
+    def chunks(self, entry: FatEntry) -> Iterator[bytes]:
+        """A file's data in pieces of at most 1 MiB, for copying a file of any size."""
+        if entry.size <= 0:
+            return
+        where = _shown(entry.path)
+        for offset, length in self._runs(entry.first_cluster, entry.size, where):
+            yield self._read_bytes(offset, length, what=where)
 
     def _walk_folder(
-        self, data: bytes, parent: tuple[str, ...], depth: int, seen: set[int]
+        self, slots: Iterator[bytes], parent: tuple[str, ...], state: _Walk
     ) -> Iterator[FatEntry]:
-        if depth > MAX_DEPTH:
-            raise FatError(f"folders nest more than {MAX_DEPTH} levels deep")
-        for name, raw in _named_entries(self._raw_entries(data)):
+        for name, raw in _named_entries(slots):
             attributes = raw[11]
             if attributes & _ATTR_VOLUME_LABEL:
                 continue
-            first_cluster = struct.unpack_from("<H", raw, 26)[0]
+            state.entries += 1
+            if state.entries > MAX_ENTRIES:
+                raise FatError(f"the image holds more than {MAX_ENTRIES:,} files and folders")
+            first_cluster = _UINT16.unpack_from(raw, 26)[0]
             if self._geometry.fat_bits == 32:
-                first_cluster |= struct.unpack_from("<H", raw, 20)[0] << 16
+                first_cluster |= _UINT16.unpack_from(raw, 20)[0] << 16
             is_dir = bool(attributes & _ATTR_DIRECTORY)
-            entry = FatEntry(
-                path=(*parent, name),
+            size = 0 if is_dir else _UINT32.unpack_from(raw, 28)[0]
+            path = (*parent, name)
+            yield FatEntry(
+                path=path,
                 is_dir=is_dir,
-                size=0 if is_dir else struct.unpack_from("<I", raw, 28)[0],
+                size=size,
                 first_cluster=first_cluster,
                 short_name=_short_name(raw, apply_case=False),
+                shared=not is_dir and self._claim(first_cluster, size, state.files),
             )
-            yield entry
             if is_dir:
-                if first_cluster in seen or first_cluster < 2:
-                    raise FatError(f"{'/'.join(entry.path)}: the folder loops back on itself")
-                folder = self._chain_data(first_cluster)
-                yield from self._walk_folder(folder, entry.path, depth + 1, seen | {first_cluster})
+                if len(path) > MAX_DEPTH:
+                    raise FatError(
+                        f"{_shown(path)}: folders nest more than {MAX_DEPTH} levels deep"
+                    )
+                # The folders open above this one, to tell a loop from a cross-link.
+                shown = _shown(path)
+                opened = state.open_folders.setdefault(first_cluster, shown) == shown
+                yield from self._walk_folder(
+                    self._folder_slots(first_cluster, shown, state), path, state
+                )
+                if opened:
+                    del state.open_folders[first_cluster]
 
-    def _root_folder_data(self) -> bytes:
+    def _root_slots(self, state: _Walk) -> Iterator[bytes]:
         geometry = self._geometry
         if geometry.fat_bits == 32:
-            return self._chain_data(geometry.root_cluster)
-        return self._read_bytes(geometry.root_offset, geometry.root_size, what="the root folder")
+            if not 2 <= geometry.root_cluster < self._volume_end:
+                raise FatError(
+                    f"the boot sector puts the root folder at cluster {geometry.root_cluster}, "
+                    "outside the volume"
+                )
+            state.open_folders[geometry.root_cluster] = "the root folder"
+            return self._folder_slots(geometry.root_cluster, "the root folder", state)
+        # FAT12 and FAT16 keep the root folder in a fixed place of at most 65,535 slots.
+        state.folder_bytes += geometry.root_size
+        data = self._read_bytes(geometry.root_offset, geometry.root_size, what="the root folder")
+        return _slots(data)
 
-    def _chain_data(self, first: int) -> bytes:
-        out = bytearray()
-        for cluster in self._chain(first):
-            out += self._read_bytes(
-                self._geometry.cluster_offset(cluster),
-                self._geometry.cluster_size,
-                what="a folder",
+    def _folder_slots(self, first: int, where: str, state: _Walk) -> Iterator[bytes]:
+        """A folder's 32-byte slots up to its end mark, its clusters read one at a time."""
+        if first == 0:
+            raise FatError(f"{where}: the folder loops back to the root folder")
+        count = 0
+        for cluster in self._chain(first, where):
+            if not state.folders.add(cluster):
+                above = state.open_folders.get(cluster)
+                if above is not None and above != where:
+                    raise FatError(f"{where}: the folder loops back to {above}")
+                raise FatError(f"{where}: the folder shares its clusters with another folder")
+            state.folder_bytes += self._geometry.cluster_size
+            if state.folder_bytes > MAX_FOLDER_DATA:
+                raise FatError(
+                    f"the image's folders hold more than {MAX_FOLDER_DATA >> 20} MiB of entries"
+                )
+            data = self._read_bytes(
+                self._geometry.cluster_offset(cluster), self._geometry.cluster_size, what=where
             )
-        return bytes(out)
+            for offset in range(0, len(data) - _ENTRY_SIZE + 1, _ENTRY_SIZE):
+                if data[offset] == 0:
+                    return  # the end of the folder: the clusters after it are not read
+                count += 1
+                if count > MAX_FOLDER_SLOTS:
+                    raise FatError(
+                        f"{where}: the folder holds more than {MAX_FOLDER_SLOTS:,} entries, "
+                        "more than FAT allows"
+                    )
+                yield data[offset : offset + _ENTRY_SIZE]
 
-    def _chain(self, first: int) -> Iterator[int]:
-        """The clusters of a chain; a loop, a free or an out-of-range cluster is an error."""
-        geometry = self._geometry
+    def _claim(self, first: int, size: int, files: _ClusterSet) -> bool:
+        """Mark the clusters a file's size needs; whether one was marked already.
+
+        Each step marks a new cluster or stops, so a whole walk takes at most one step per
+        cluster of the volume, however many files share a chain.
+        """
+        if size <= 0:
+            return False
+        end_of_chain = self._geometry.end_of_chain
         cluster = first
-        seen: set[int] = set()
+        for _ in range(-(-size // self._geometry.cluster_size)):
+            if not 2 <= cluster < self._end:
+                return False  # a broken chain: reading the file says how
+            if not files.add(cluster):
+                return True
+            cluster = self._fat.next(cluster)
+            if cluster >= end_of_chain:
+                return False
+        return False
+
+    def _runs(self, first: int, wanted: int, where: str) -> Iterator[tuple[int, int]]:
+        """(offset, length) of the file's first `wanted` bytes, contiguous clusters together.
+
+        The chain is checked to its needed length before the first run is given: a broken
+        file yields no data at all (so nothing reads, or copies, part of it).
+        """
+        if first == 0:
+            raise FatError(f"{where}: the file has a size but no clusters")
+        cluster_size = self._geometry.cluster_size
+        needed = -(-wanted // cluster_size)
+        for counted, _ in enumerate(self._chain(first, where), start=1):
+            if counted == needed:
+                break
+        else:
+            raise FatError(f"{where}: the file's clusters end before its size")
+        remaining = wanted
+        start = length = 0
+        cluster = first
+        for index in range(needed):
+            if index:
+                cluster = self._fat.next(cluster)
+                self._check(cluster, where)  # checked already; the file may have changed
+            offset = self._geometry.cluster_offset(cluster)
+            take = min(cluster_size, remaining)
+            if length and start + length == offset and length + take <= _RUN_BYTES:
+                length += take
+            else:
+                if length:
+                    yield start, length
+                start, length = offset, take
+            remaining -= take
+        yield start, length
+
+    def _chain(self, first: int, where: str) -> Iterator[int]:
+        """The clusters of a chain; a loop, a free or an out-of-range cluster is an error."""
+        end_of_chain = self._geometry.end_of_chain
+        seen = _ClusterSet(self._end)
+        cluster = first
         while True:
-            if not 2 <= cluster < geometry.clusters + 2:
-                raise FatError(f"a cluster chain points at cluster {cluster}, outside the volume")
-            if cluster in seen:
-                raise FatError("a cluster chain loops")
-            seen.add(cluster)
+            self._check(cluster, where)
+            if not seen.add(cluster):
+                raise FatError(f"{where}: the cluster chain loops back to cluster {cluster}")
             yield cluster
-            following = self._fat_entry(cluster)
-            if following >= geometry.end_of_chain:
+            cluster = self._fat.next(cluster)
+            if cluster >= end_of_chain:
                 return
-            cluster = following
 
-    def _fat_entry(self, cluster: int) -> int:
-        bits = self._geometry.fat_bits
-        fat = self._fat
-        if bits == 12:
-            offset = cluster + cluster // 2
-            if offset + 2 > len(fat):
-                raise FatError("the FAT is shorter than the volume")
-            pair = fat[offset] | fat[offset + 1] << 8
-            return pair >> 4 if cluster & 1 else pair & 0xFFF
-        width = bits // 8
-        offset = cluster * width
-        if offset + width > len(fat):
-            raise FatError("the FAT is shorter than the volume")
-        if bits == 16:
-            return int(struct.unpack_from("<H", fat, offset)[0])
-        return int(struct.unpack_from("<I", fat, offset)[0]) & 0x0FFFFFFF
-
-    def _raw_entries(self, data: bytes) -> Iterator[bytes]:
-        for offset in range(0, len(data) - _ENTRY_SIZE + 1, _ENTRY_SIZE):
-            raw = data[offset : offset + _ENTRY_SIZE]
-            if raw[0] == 0:
-                return  # the end of the folder
-            yield raw
+    def _check(self, cluster: int, where: str) -> None:
+        if cluster == 0:
+            raise FatError(f"{where}: the cluster chain reaches a free cluster")
+        if not 2 <= cluster < self._volume_end:
+            raise FatError(
+                f"{where}: the cluster chain points at cluster {cluster}, outside the volume"
+            )
+        if cluster >= self._fat_end:
+            raise FatError(f"{where}: cluster {cluster} is past the end of the FAT")
+        if cluster >= self._image_end:
+            raise FatError(f"{where}: cluster {cluster} lies outside the image")
 
     def _read_bytes(self, offset: int, length: int, *, what: str) -> bytes:
         if offset < 0 or length < 0 or offset + length > self._size:
@@ -210,6 +333,108 @@ class FatImage:
         if len(data) != length:
             raise FatError(f"{what} lies outside the image")
         return data
+
+
+class _Walk:
+    """What one walk has seen: folder clusters, file clusters, and its counts."""
+
+    def __init__(self, end: int) -> None:
+        self.folders = _ClusterSet(end)
+        self.files = _ClusterSet(end)
+        self.open_folders: dict[int, str] = {}
+        self.entries = 0
+        self.folder_bytes = 0
+
+
+class _ClusterSet:
+    """Clusters below `end`: a set while it is small, a bitmap of the volume past that.
+
+    A set costs tens of bytes a cluster; a long chain in a large (or sparse) volume would
+    make it hundreds of MiB, where the bitmap costs one bit a cluster.
+    """
+
+    def __init__(self, end: int) -> None:
+        self._end = end
+        self._small: set[int] = set()
+        self._bits: bytearray | None = None
+
+    def add(self, cluster: int) -> bool:
+        """Add `cluster`; False when it was there already."""
+        bits = self._bits
+        if bits is None:
+            if cluster in self._small:
+                return False
+            self._small.add(cluster)
+            if len(self._small) > _SET_LIMIT:
+                bits = self._bits = bytearray((self._end + 7) // 8)
+                for known in self._small:
+                    bits[known >> 3] |= 1 << (known & 7)
+                self._small = set()
+            return True
+        mask = 1 << (cluster & 7)
+        if bits[cluster >> 3] & mask:
+            return False
+        bits[cluster >> 3] |= mask
+        return True
+
+
+_ZERO_BLOCK = bytes(_FAT_BLOCK)
+
+
+class _Reader(Protocol):
+    def __call__(self, offset: int, length: int, *, what: str) -> bytes: ...
+
+
+class _Fat:
+    """The entries of the first FAT, for clusters below `entries`, read as they are needed.
+
+    FAT12 and FAT16 FATs are small (at most 6 KiB and 128 KiB) and read whole. A FAT32 FAT
+    can claim gigabytes: it is read in 64 KiB blocks, a block of zeros (free clusters, or a
+    hole in a sparse file) is remembered as such instead of kept, and at most MAX_FAT_CACHE
+    bytes of blocks are kept, so memory follows what chains touch, not what the FAT claims.
+    """
+
+    def __init__(self, read: _Reader, geometry: _Geometry, *, entries: int) -> None:
+        self._read = read
+        self._offset = geometry.fat_offset
+        self._bits = geometry.fat_bits
+        self._length = min(geometry.fat_size, (entries * self._bits + 7) // 8 + 1)
+        self._blocks: dict[int, bytes] = {}
+        self._zero_blocks: set[int] = set()
+        self._whole = b""
+        if self._bits != 32:
+            self._whole = read(self._offset, self._length, what="the FAT")
+
+    def next(self, cluster: int) -> int:
+        """The FAT entry of `cluster` (which the caller has checked is below `entries`)."""
+        if self._bits == 32:
+            offset = cluster * 4
+            block = self._block(offset // _FAT_BLOCK)
+            return int(_UINT32.unpack_from(block, offset % _FAT_BLOCK)[0]) & 0x0FFFFFFF
+        fat = self._whole
+        if self._bits == 16:
+            return int(_UINT16.unpack_from(fat, cluster * 2)[0])
+        offset = cluster + cluster // 2
+        pair = fat[offset] | fat[offset + 1] << 8
+        return pair >> 4 if cluster & 1 else pair & 0xFFF
+
+    def _block(self, index: int) -> bytes:
+        block = self._blocks.get(index)
+        if block is not None:
+            return block
+        if index in self._zero_blocks:
+            return _ZERO_BLOCK
+        start = index * _FAT_BLOCK
+        block = self._read(
+            self._offset + start, min(_FAT_BLOCK, self._length - start), what="the FAT"
+        )
+        if block.count(0) == len(block):
+            self._zero_blocks.add(index)
+            return block
+        if len(self._blocks) * _FAT_BLOCK >= MAX_FAT_CACHE:
+            self._blocks.clear()  # only chains over more than 32 MiB of FAT come here
+        self._blocks[index] = block
+        return block
 
 
 @dataclass(frozen=True)
@@ -291,6 +516,22 @@ class _Geometry:
         return geometry
 
 
+def _shown(path: tuple[str, ...]) -> str:
+    """A path for a message: characters a terminal would act on are shown escaped."""
+    return "/".join(
+        "".join(char if char.isprintable() and char != "\\" else ascii(char)[1:-1] for char in name)
+        for name in path
+    )
+
+
+def _slots(data: bytes) -> Iterator[bytes]:
+    """The 32-byte slots of a folder's data, up to its end mark (a slot starting with 0)."""
+    for offset in range(0, len(data) - _ENTRY_SIZE + 1, _ENTRY_SIZE):
+        if data[offset] == 0:
+            return
+        yield data[offset : offset + _ENTRY_SIZE]
+
+
 def _decode_label(raw: bytes) -> str | None:
     text = raw.decode(_SHORT_NAME_ENCODING).rstrip(" ")
     return text or None
@@ -317,36 +558,51 @@ def _checksum(short: bytes) -> int:
 
 
 def _named_entries(raws: Iterator[bytes]) -> Iterator[tuple[str, bytes]]:
-    """Short entries with the names Linux shows, long-name pieces assembled and checked."""
-    pieces: dict[int, str] = {}
+    """Short entries with the names Linux shows, long-name pieces assembled and checked.
+
+    Long-name pieces are kept raw and decoded only when a short entry completes them: a
+    folder of orphan pieces costs a dictionary store each, not a decode.
+    """
+    pieces: dict[int, bytes] = {}
     expected_count = 0
     checksum = -1
     for raw in raws:
         if raw[0] == _DELETED:
-            pieces, expected_count = {}, 0
+            if expected_count:
+                pieces.clear()
+                expected_count = 0
             continue
-        if raw[11] & 0x3F == _ATTR_LONG_NAME:
+        attributes = raw[11]
+        if attributes & 0x3F == _ATTR_LONG_NAME:
             order = raw[0]
             if order & _LFN_LAST:
-                pieces, expected_count, checksum = {}, order & 0x1F, raw[13]
-            pieces[order & 0x1F] = _long_name_piece(raw)
+                pieces.clear()
+                expected_count, checksum = order & 0x1F, raw[13]
+            pieces[order & 0x1F] = raw
             continue
-        if raw[11] & _ATTR_VOLUME_LABEL and not raw[11] & _ATTR_DIRECTORY:
-            pieces, expected_count = {}, 0
+        if attributes & _ATTR_VOLUME_LABEL and not attributes & _ATTR_DIRECTORY:
+            pieces.clear()
+            expected_count = 0
             yield "", raw  # the volume label: the walker skips it
             continue
         name = _short_name(raw, apply_case=True)
-        complete = expected_count and set(pieces) == set(range(1, expected_count + 1))
+        # Pieces 1..n, each once (n distinct numbers from 1 to n are exactly those).
+        complete = (
+            expected_count
+            and len(pieces) == expected_count
+            and min(pieces) == 1
+            and max(pieces) == expected_count
+        )
         if complete and checksum == _checksum(raw[:11]):
-            long_name = "".join(pieces[index] for index in range(1, expected_count + 1))
-            name = long_name.split("\x00", 1)[0]
-        pieces, expected_count = {}, 0
+            name = _long_name([pieces[index] for index in range(1, expected_count + 1)])
+        pieces.clear()
+        expected_count = 0
         if name in (".", ".."):
             continue
         yield name, raw
 
 
-def _long_name_piece(raw: bytes) -> str:
-    units = raw[1:11] + raw[14:26] + raw[28:32]
-    text = units.decode("utf-16-le", "surrogatepass")
-    return text.split("\x00", 1)[0] + ("\x00" if "\x00" in text else "")
+def _long_name(pieces: list[bytes]) -> str:
+    """The name the pieces spell, decoded at once (a surrogate pair may span two pieces)."""
+    units = b"".join(raw[1:11] + raw[14:26] + raw[28:32] for raw in pieces)
+    return units.decode("utf-16-le", "surrogatepass").split("\x00", 1)[0]

@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from configdrive.checks import gunzip_bounded
+from configdrive.load import Source, drive_document_refusal
 from configdrive.read_drive import Drive, DriveView
 from configdrive.sshkeys import public_key_problem
 from configdrive.userdata import GZIP_MAGIC, MAX_DECOMPRESSED
@@ -96,7 +97,10 @@ class ReaderVerdict:
 
 
 class CloudInitFailure(Exception):
-    """cloud-init could not use the drive: `unreadable` (skipped quietly) or `broken`."""
+    """cloud-init could not use the drive: `unreadable` (skipped quietly) or `broken`.
+
+    `refused`: a document over build's limits (see `refusal`), which inspect does not parse.
+    """
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -116,7 +120,7 @@ class CloudInitReading:
     vendordata2: Any = None
     networkdata: Any = None
     network_config: Any = None
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[Any, bytes] = field(default_factory=dict)
     ec2_metadata: Any = None
     dsmode: str | None = None
     version: int = 2
@@ -159,6 +163,26 @@ def selected_version(view: DriveView) -> str:
     return LATEST
 
 
+def refusal(path: str, data: bytes, *, json_only: bool) -> str | None:
+    """Why inspect refuses to parse the document at `path` (build's limits), or None.
+
+    Every document is checked before a reader's parser sees it: 10,000 levels of nesting
+    would exhaust Python's stack, and a YAML alias bomb expands to billions of values in
+    whatever walks it. Such a document is no configuration; inspect reports it and reads
+    no further, rather than guess what each reader's parser does at its own limits.
+    """
+    problem = drive_document_refusal(Source(path, data), json_only=json_only)
+    if problem is None:
+        return None
+    return f"{path}: {problem.message}: a document build refuses, so inspect reads no further"
+
+
+def _refused(path: str, data: bytes, *, json_only: bool) -> None:
+    """Raise CloudInitFailure (`refused`) for a document over build's limits."""
+    if (reason := refusal(path, data, json_only=json_only)) is not None:
+        raise CloudInitFailure("refused", reason)
+
+
 def _load_json(data: bytes, root_types: tuple[type, ...] = (dict,)) -> Any:
     """cloud-init's util.load_json: strict UTF-8, Python's json, and a check of the root type."""
     decoded = json.loads(data.decode("utf-8"))
@@ -191,10 +215,8 @@ def read_config_drive(view: DriveView) -> CloudInitReading:
         raise
 
 
-def _read_v2(view: DriveView) -> CloudInitReading:
-    version = selected_version(view)
-    folder = f"openstack/{version}"
-    reading = CloudInitReading("ConfigDrive", folder=folder)
+def _read_documents(view: DriveView, folder: str) -> tuple[dict[str, Any], set[str]]:
+    """`read_v2`'s documents, each through its translator, and the names present."""
     present = set()
     loaders: dict[str, tuple[str, bool, Callable[[bytes], Any]]] = {
         "metadata": ("meta_data.json", True, _load_json),
@@ -212,10 +234,20 @@ def _read_v2(view: DriveView) -> CloudInitReading:
                 raise CloudInitFailure("unreadable", f"{path} is missing")
             continue
         present.add(name)
+        if key != "userdata":
+            _refused(path, data, json_only=True)
         try:
             values[key] = loader(data)
         except (ValueError, TypeError) as error:
             raise CloudInitFailure("broken", f"{path} is not valid: {_reason(error)}") from None
+    return values, present
+
+
+def _read_v2(view: DriveView) -> CloudInitReading:
+    version = selected_version(view)
+    folder = f"openstack/{version}"
+    reading = CloudInitReading("ConfigDrive", folder=folder)
+    values, present = _read_documents(view, folder)
     metadata: dict[str, Any] = values["metadata"]
     reading.present = frozenset(present)
     reading.userdata = values.get("userdata", b"")
@@ -277,8 +309,9 @@ def _reason(error: BaseException) -> str:
     return str(error)
 
 
-def _content_files(view: DriveView, metadata: dict[str, Any], meta_path: str) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
+def _content_files(view: DriveView, metadata: dict[str, Any], meta_path: str) -> dict[Any, bytes]:
+    # Keyed as cloud-init keys them: by the path as given, which may be a number or null.
+    files: dict[Any, bytes] = {}
     items = metadata.get("files", [])
     if not isinstance(items, list | dict | str | tuple):
         raise CloudInitFailure("broken", f"{meta_path}: files is not a list")
@@ -289,7 +322,14 @@ def _content_files(view: DriveView, metadata: dict[str, Any], meta_path: str) ->
             raise CloudInitFailure("broken", f"{meta_path}: files[{index}] is not a mapping")
         if "path" not in item:
             continue
-        files[item["path"]] = _content_path(view, item, f"{meta_path}: files[{index}]")
+        where = f"{meta_path}: files[{index}]"
+        data = _content_path(view, item, where)
+        path = item["path"]
+        if isinstance(path, list | dict):
+            # cloud-init keys its files by path: an unhashable one fails that read, and
+            # the failure is a broken drive (helpers/openstack.py read_v2).
+            raise CloudInitFailure("broken", f"{where}: path is a {_json_type(path)}, not a name")
+        files[path] = data
     return files
 
 
@@ -321,6 +361,7 @@ def _ec2_metadata(view: DriveView) -> Any:
     data = view.read_file(path)
     if data is None:
         raise CloudInitFailure("broken", f"{path} is not a file")
+    _refused(path, data, json_only=True)
     try:
         return _load_json(data)
     except (ValueError, TypeError) as error:
@@ -343,6 +384,9 @@ def read_nocloud(view: DriveView) -> CloudInitReading:
     if missing:
         raise CloudInitFailure("unreadable", f"{' and '.join(missing)} missing")
     reading = CloudInitReading("NoCloud", folder="", present=frozenset(seeded))
+    for name in ("meta-data", "network-config"):
+        if seeded.get(name):
+            _refused(name, seeded[name], json_only=False)
     metadata = _load_yaml_mapping(seeded["meta-data"])
     reading.metadata = {**(metadata or {})}
     if seeded.get("network-config"):
@@ -449,6 +493,8 @@ def coreos_cloudinit_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
         return ReaderVerdict(reader, Verdict.NOT_FOUND, reasons=(missed,))
     reads = "openstack/latest"
     meta = view.read_file("openstack/latest/meta_data.json")
+    if meta and (refused := refusal("openstack/latest/meta_data.json", meta, json_only=True)):
+        return ReaderVerdict(reader, Verdict.REJECTS, reads, (refused,))
     if meta:
         problem = _go_meta_data_problem(meta)
         if problem:
@@ -469,6 +515,8 @@ def coreos_cloudinit_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
     payload = _gunzip_like_go(user_data)
     first_line = payload.split(b"\n", 1)[0].rstrip()
     if first_line == b"#cloud-config":
+        if refused := refusal("openstack/latest/user_data", payload, json_only=False):
+            return ReaderVerdict(reader, Verdict.REJECTS, reads, (refused,))
         problem = _yaml_problem(payload)
         if problem:
             return ReaderVerdict(
@@ -595,6 +643,11 @@ def ignition_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
         return ReaderVerdict(
             reader, Verdict.NO_CONFIG, reads, (message + "; Ignition goes on with an empty config",)
         )
+    # Only JSON containers nest; counting the brackets of a script or cloud-config as JSON's
+    # would refuse text Ignition simply fails to parse.
+    container = user_data.lstrip()[:1] in (b"{", b"[")
+    if container and (refused := refusal(reads, user_data, json_only=True)):
+        return ReaderVerdict(reader, Verdict.REJECTS, reads, (refused,))
     try:
         config = _strict_json(user_data)
     except (ValueError, UnicodeDecodeError):
@@ -662,6 +715,8 @@ def afterburn_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
         return ReaderVerdict(
             reader, Verdict.REJECTS, reads, (f"{reads} is missing" + _names_hint(drive, view),)
         )
+    if refused := refusal(reads, data, json_only=True):
+        return ReaderVerdict(reader, Verdict.REJECTS, reads, (refused,))
     problem = _serde_meta_data_problem(data)
     if problem:
         return ReaderVerdict(reader, Verdict.REJECTS, reads, (f"{reads}: {problem}",))

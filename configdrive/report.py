@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import datetime
 import json
+import math
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +42,70 @@ _FORMAT_DESCRIPTIONS = {
 }
 
 
+# What a terminal must never receive raw: C0 and C1 controls (ESC starts the sequences that
+# retitle a window, clear the screen or rewrite what was printed), DEL, the bidirectional
+# overrides that reorder a line as it is shown, and lone surrogates (bytes that were not
+# UTF-8, which no stream can encode). Newline and tab are layout.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every character a terminal would act on written as a Python escape.
+
+    Names and values come from drives and inputs anyone may have made; printed raw, an
+    escape sequence in a host name could rewrite the screen. A byte that was not UTF-8
+    (kept as a surrogate) is shown as the byte, `\\xff`, as read_drive.printable shows it.
+    """
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return ascii(match.group())[1:-1]
+
+
+def json_safe(value: Any) -> Any:
+    """`value` as strict JSON can hold it: no NaN or infinity, no types JSON lacks.
+
+    JSON has no NaN or Infinity (Python's json writes them anyway, and strict parsers
+    refuse the document), yet Python's json and YAML read them from a drive. They are
+    written as the strings "NaN", "Infinity" and "-Infinity"; YAML's dates as ISO 8601
+    text, binary as base64, sets as lists, keys that are no strings as their JSON text.
+    """
+    if isinstance(value, str | bool | int) or value is None:
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {_json_key(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        return [json_safe(item) for item in items]
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    safe = json_safe(key)
+    return safe if isinstance(safe, str) else json.dumps(safe)
+
+
+def dumps(document: Any, *, indent: int | None = None) -> str:
+    """Strict JSON text of `document`: what every --json output is made of."""
+    return json.dumps(json_safe(document), indent=indent, allow_nan=False)
+
+
 @dataclass
 class Reporter:
     """Prints for one command run: `json` for machines, `quiet` for nothing but errors."""
@@ -58,7 +126,7 @@ class Reporter:
         for problem in problems:
             if self.quiet and problem.severity is Severity.WARNING:
                 continue
-            print(problem, file=self.err)
+            self._say(str(problem), self.err)
 
     def built(self, result: BuildResult) -> None:
         """The one-screen summary of a finished build."""
@@ -87,7 +155,7 @@ class Reporter:
         if result.warnings:
             count = len(result.warnings)
             lines.append(f"  warnings   {count} (above)")
-        print("\n".join(lines), file=self.out)
+        self._say("\n".join(lines), self.out)
 
     def failed(self, error: ConfigDriveError) -> None:
         """Why a command failed, in a form that matches its exit code."""
@@ -108,25 +176,25 @@ class Reporter:
             errors = len(errors_in(problems))
             counted = f"{errors} error{'s' if errors != 1 else ''}"
             outcome = f"; {self.outcome}" if self.outcome else ""
-            print(f"mkconfigdrive: {counted}{outcome}", file=self.err)
+            self._say(f"mkconfigdrive: {counted}{outcome}", self.err)
         else:
-            print(f"mkconfigdrive: {error}", file=self.err)
+            self._say(f"mkconfigdrive: {error}", self.err)
 
     def fleet_outcome(self, outcome: Outcome) -> None:
         """One machine of a fleet, as it finishes: a JSON line, or its problems on stderr."""
         if self.json:
-            print(json.dumps(outcome.to_json()), file=self.out, flush=True)
+            print(dumps(outcome.to_json()), file=self.out, flush=True)
             return
         if outcome.ok:
             # Its warnings, named by machine: a flag-like name alone would not say whose.
             if not self.quiet:
                 for warning in outcome.problems:
-                    print(f"{outcome.name}: {warning}", file=self.err)
+                    self._say(f"{outcome.name}: {warning}", self.err)
             return
         self.problems(outcome.problems)
         errors = len(errors_in(outcome.problems))
         reason = outcome.message if not errors else f"{errors} error{'s' if errors != 1 else ''}"
-        print(f"mkconfigdrive: {outcome.name}: {reason}; no drive was written", file=self.err)
+        self._say(f"mkconfigdrive: {outcome.name}: {reason}; no drive was written", self.err)
 
     def fleet_summary(self, outcomes: Sequence[Outcome], out_dir: Path) -> None:
         """How many drives a fleet build made, and which machines failed."""
@@ -138,10 +206,15 @@ class Reporter:
         if failed:
             shown = ", ".join(failed[:10]) + (", ..." if len(failed) > 10 else "")
             line += f"; {len(failed)} failed: {shown}"
-        print(line, file=self.out)
+        self._say(line, self.out)
 
     def _json(self, document: dict[str, Any]) -> None:
-        print(json.dumps(document, indent=2), file=self.out)
+        print(dumps(document, indent=2), file=self.out)
+
+    @staticmethod
+    def _say(text: str, stream: TextIO) -> None:
+        """Print text for people; what a terminal would act on is shown escaped."""
+        print(terminal_safe(text), file=stream)
 
     # The read side: validate, inspect, extract and diff (their texts: report_drive).
 
@@ -186,7 +259,7 @@ class Reporter:
             self._lines(diff_lines(diff))
 
     def _lines(self, lines: Sequence[str]) -> None:
-        print("\n".join(lines), file=self.out)
+        self._say("\n".join(lines), self.out)
 
     # The distributor's kit: image import and verify, OEM cloud-configs.
 
@@ -199,7 +272,7 @@ class Reporter:
         if self.quiet:
             return
         for warning in result.warnings:
-            print(f"mkconfigdrive: warning: {warning}", file=self.err)
+            self._say(f"mkconfigdrive: warning: {warning}", self.err)
         signature = result.signature
         self._lines(
             [
@@ -257,8 +330,8 @@ class Reporter:
         if not self.quiet:
             from configdrive.oem import OEM_CONFIG_PATH
 
-            print(
+            self._say(
                 f"Wrote {path}: the OEM cloud-config for {platform}; "
                 f"install it in the image as {OEM_CONFIG_PATH}",
-                file=self.out,
+                self.out,
             )

@@ -31,30 +31,62 @@ NETWORK_DATA = "network-data"
 NETWORK_CONFIG = "network-config"
 MACHINE = "machine"
 
-# Values under these keys are passwords, keys or file contents: never repeat them.
+# Values under these keys are secrets whatever their names say: file contents, seeds, the
+# host keys cloud-init writes (`ssh_keys`: private and public), Chef's and Landscape's
+# credentials. Every other secret-bearing key is told by the words in its name (below).
 SECRET_KEYS = frozenset(
     {
-        "passwd",
-        "password",
-        "hashed_passwd",
-        "plain_text_passwd",
-        "admin_pass",
         "content",
         "chpasswd",
-        "etcd_password",
-        "etcd-password",
         "random_seed",
-        "private_key",
         "ssh_keys",
-        "token",
-        "secret",
-        "passphrase",
         "registration_key",
         "validation_key",
         "validation_cert",
         "private-cert",
     }
 )
+# A key whose name holds one of these words, or a word containing one of the fragments,
+# holds a secret: `password`, `db_password`, `passwordHash`, `chpasswd`, `admin_pass`,
+# `registration_token`, `aws_secret_access_key`, `client_secret`, `credentials`.
+_SECRET_WORDS = frozenset({"pass", "pwd", "psk"})
+_SECRET_FRAGMENTS = ("passw", "token", "secret", "credential", "passphrase")
+# Key material: `key` or `keys` last, after a word that says whose or what for (`api_key`,
+# `private_key`, `secret_key`, `access_key`, `ssh_keys`), or one word that says both.
+# Public keys are meant to be seen: `public_keys`, `ssh_authorized_keys`, a bare `keys`
+# (a config drive's list of public keys) or `key` (an APT source's public key).
+_KEY_WORDS = frozenset({"key", "keys"})
+_KEY_COMPOUNDS = frozenset(
+    {"apikey", "privkey", "privatekey", "secretkey", "accesskey", "signingkey", "masterkey"}
+)
+_PUBLIC_WORDS = frozenset({"public", "pub", "authorized", "authorised", "fingerprint"})
+# A word is a run of letters and digits; a capital after a small letter starts a new one
+# (passwordHash, sshAuthorizedKeys).
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+# A PEM block with a private key, anywhere in a value: write_files content, a meta value.
+_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----")
+
+
+def secret_name(key: str) -> bool:
+    """Whether a key's name says its value is a secret: a password, token or private key."""
+    if key in SECRET_KEYS:
+        return True
+    words = [word.lower() for word in _WORDS.findall(key)]
+    if any(word in _SECRET_WORDS for word in words):
+        return True
+    if any(fragment in word for word in words for fragment in _SECRET_FRAGMENTS):
+        return True
+    if any(word in _KEY_COMPOUNDS for word in words):
+        return True
+    if any(word in _PUBLIC_WORDS for word in words):
+        return False
+    # The last word names what the value is: `host_key` is a key, `key_type` is not.
+    return len(words) > 1 and words[-1] in _KEY_WORDS
+
+
+def secret_value(value: Any) -> bool:
+    """Whether a value is a secret by what it is, wherever it sits: a private key."""
+    return isinstance(value, str) and _PRIVATE_KEY.search(value) is not None
 
 
 def schema_path(name: str) -> Path:
@@ -239,14 +271,20 @@ def _unexpected_keys(error: ValidationError) -> list[str]:
     ]
 
 
-def is_secret(path: DocPath, keys: frozenset[str] = SECRET_KEYS) -> bool:
-    """Whether the value at `path` may hold a password, key or file content (under `keys`)."""
-    return any(isinstance(element, str) and element in keys for element in path)
+def is_secret(path: DocPath, keys: frozenset[str] = frozenset()) -> bool:
+    """Whether the value at `path` may hold a password, key or file content.
+
+    It does when any key along the path says so by its name (`secret_name`) or is one of
+    `keys` (a format's own: Ignition's `contents`, `source`).
+    """
+    return any(
+        isinstance(element, str) and (element in keys or secret_name(element)) for element in path
+    )
 
 
 def describe(value: Any, path: DocPath) -> str:
     """A short description of a value for a message: the value itself only when safe."""
-    if is_secret(path):
+    if is_secret(path) or secret_value(value):
         return "the value"
     if isinstance(value, bool) or value is None or isinstance(value, int | float):
         return json.dumps(value)

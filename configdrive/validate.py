@@ -13,6 +13,7 @@ import hashlib
 import json
 import posixpath
 import sys
+import unicodedata
 import uuid as uuidlib
 from collections.abc import Callable
 from pathlib import Path
@@ -22,13 +23,17 @@ from configdrive import checks
 from configdrive.errors import InvalidInputError
 from configdrive.input_kinds import InputKind, misplaced
 from configdrive.load import (
+    SMALL_FILE_SIZE,
     Document,
     EmbeddedSource,
     Source,
+    UnreportedBudget,
     check_json_compatible,
     describe_os_error,
     document_size_problem,
     parse_document,
+    printable,
+    read_small_file,
     read_source,
     regular_file,
 )
@@ -311,52 +316,107 @@ def _name(source: Source | None, default: str) -> str:
     return source.name if source is not None else default
 
 
+# What Linux takes in a path (PATH_MAX counts the final NUL) and in one of its names.
+PATH_MAX = 4096
+NAME_MAX = 255
+
+
 def _injected_files(specs: tuple[FileSpec, ...], problems: list[Problem]) -> list[InjectedFile]:
     files: list[InjectedFile] = []
     seen: set[str] = set()
+    budget = UnreportedBudget()
     for spec in specs:
-        label = f"--file {spec}"
         dest = spec.dest
+
+        def report(message: str, *, source: bool = False, spec: FileSpec = spec) -> None:
+            origin = spec.source_origin if source else spec.dest_origin
+            label = _file_label(spec)
+            problems.append(origin.problem(message) if origin else Problem(label, message))
+
         if not dest:
-            problems.append(Problem(label, "expected SRC:DEST, for example ./motd:/etc/motd"))
+            report("expected SRC:DEST, for example ./motd:/etc/motd")
             continue
-        if not dest.startswith("/"):
-            problems.append(Problem(label, f"DEST {dest!r} is not an absolute path"))
+        if message := dest_problem(dest):
+            report(message)
+        elif not dest.startswith("/"):
+            report(f"DEST {dest!r} is not an absolute path")
         elif dest.endswith("/") and dest != "/":
             suggestion = posixpath.join(posixpath.normpath(dest), Path(spec.source).name)
-            problems.append(
-                Problem(
-                    label,
-                    f"DEST {dest!r} ends with '/', so it names a folder; give the file's "
-                    f"path (did you mean {suggestion!r}?)",
-                )
+            report(
+                f"DEST {dest!r} ends with '/', so it names a folder; give the file's "
+                f"path (did you mean {printable(suggestion)!r}?)"
             )
         elif posixpath.normpath(dest) != dest or dest.startswith("//"):
-            problems.append(
-                Problem(
-                    label,
-                    f"DEST {dest!r} is not a normalised path "
-                    f"(no '.', '..', '//' or trailing '/'; did you mean "
-                    f"{posixpath.normpath(dest)!r}?)",
-                )
+            report(
+                f"DEST {dest!r} is not a normalised path "
+                f"(no '.', '..', '//' or trailing '/'; did you mean "
+                f"{posixpath.normpath(dest)!r}?)"
             )
         elif dest == "/":
-            problems.append(Problem(label, "DEST '/' is a folder, not a file"))
+            report("DEST '/' is a folder, not a file")
         elif dest in seen:
-            problems.append(Problem(label, f"DEST {dest!r} is given twice"))
+            report(f"DEST {dest!r} is given twice")
         seen.add(dest)
         source = Path(spec.source)
         try:
             info = regular_file(source)
+            data = None
+            if info.st_size <= SMALL_FILE_SIZE:
+                data = read_small_file(source, info.st_size, budget)
+                if len(data) == info.st_size:
+                    data = None  # a file that tells its size is streamed when written
         except OSError as error:
-            problems.append(Problem(label, f"SRC {spec.source!r}: {describe_os_error(error)}"))
+            shown = printable(spec.source)
+            report(f"SRC {shown!r}: {describe_os_error(error)}", source=True)
             continue
-        files.append(InjectedFile(dest, source, info.st_size))
-    problems.extend(_file_under_file(specs))
+        size = len(data) if data is not None else info.st_size
+        files.append(InjectedFile(dest, source, size, data))
+    for spec, message in _file_under_file(specs):
+        origin = spec.dest_origin
+        problems.append(origin.problem(message) if origin else Problem(_file_label(spec), message))
     return files
 
 
-def _file_under_file(specs: tuple[FileSpec, ...]) -> list[Problem]:
+def _file_label(spec: FileSpec) -> str:
+    """`--file SRC:DEST` as problems name it: printable, and short (a DEST may be 4 KiB)."""
+    shown = printable(str(spec))
+    return f"--file {shown if len(shown) <= 160 else shown[:120] + '...'}"
+
+
+def dest_problem(dest: str) -> str | None:
+    """Why no reader could write a file at `dest`, or None.
+
+    cloud-init writes each injected file where meta_data.json's `path` says: a NUL ends a
+    path, a line break or an escape misleads whatever lists the file later, bytes that are
+    not UTF-8 cannot be JSON text, and Linux refuses a path or a name longer than its
+    limits. The drive itself never holds DEST as a name (content/0000 holds the bytes).
+    """
+    shown = dest if len(dest) <= 64 else dest[:48] + "..."
+    for character in dest:
+        if unicodedata.category(character) == "Cc":
+            return (
+                f"DEST {shown!r} holds control character U+{ord(character):04X}; "
+                "a path on the VM cannot hold control characters"
+            )
+        if unicodedata.category(character) == "Cs":
+            return f"DEST {shown!r} holds bytes that are not UTF-8; a path on the VM must be text"
+    size = len(dest.encode("utf-8"))
+    if size >= PATH_MAX:
+        return (
+            f"DEST {shown!r} is {size:,} bytes long; a path on Linux holds at most "
+            f"{PATH_MAX - 1:,} bytes (PATH_MAX, {PATH_MAX}, counts its final NUL)"
+        )
+    for name in dest.split("/"):
+        length = len(name.encode("utf-8"))
+        if length > NAME_MAX:
+            return (
+                f"DEST {shown!r} holds a name of {length:,} bytes ({name[:16]!r}...); a file "
+                f"name on Linux holds at most {NAME_MAX} bytes (NAME_MAX)"
+            )
+    return None
+
+
+def _file_under_file(specs: tuple[FileSpec, ...]) -> list[tuple[FileSpec, str]]:
     """A DEST that another DEST puts a file inside: it cannot be a file and a folder."""
     dests = {
         spec.dest: spec
@@ -367,17 +427,14 @@ def _file_under_file(specs: tuple[FileSpec, ...]) -> list[Problem]:
     }
     # Sorted by components, a path is followed directly by the paths inside it.
     ordered = sorted(dests, key=lambda dest: dest.split("/"))
-    problems = []
+    found = []
     for index, dest in enumerate(ordered[:-1]):
         following = ordered[index + 1]
         if following.startswith(dest.rstrip("/") + "/"):
-            problems.append(
-                Problem(
-                    f"--file {dests[dest]}",
-                    f"DEST {dest!r} is a file, so {following!r} cannot be inside it",
-                )
+            found.append(
+                (dests[dest], f"DEST {dest!r} is a file, so {following!r} cannot be inside it")
             )
-    return problems
+    return found
 
 
 def _flag_keys(values: tuple[str, ...], problems: list[Problem]) -> list[str]:

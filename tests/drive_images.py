@@ -7,16 +7,18 @@ refuse are written as same-length placeholders and patched into the image afterw
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pycdlib
 
 from configdrive.layout import DriveLayout
+from configdrive.write_iso import _pinned_clock
 from configdrive.write_vfat import write_vfat
 
 NOVA_VERSIONS = (
@@ -154,3 +156,104 @@ def write(path: Path, image: bytes) -> Path:
     """Write an image to `path` and return the path."""
     path.write_bytes(image)
     return path
+
+
+@contextlib.contextmanager
+def pinned_clock(timestamp: int = TIMESTAMP) -> Iterator[None]:
+    """pycdlib's dates set to `timestamp` (in UTC), as write_iso pins them: the same bytes
+    on every run, for images the hostile corpus generates."""
+    with _pinned_clock(timestamp):
+        yield
+
+
+def write_sparse(path: Path, image: bytes, block: int = 64 * 1024) -> Path:
+    """Write an image, leaving blocks of zeros as holes (a large generated image costs little)."""
+    zeros = bytes(block)
+    with path.open("wb") as stream:
+        for offset in range(0, len(image), block):
+            chunk = image[offset : offset + block]
+            if chunk == zeros[: len(chunk)]:
+                stream.seek(len(chunk), io.SEEK_CUR)
+            else:
+                stream.write(chunk)
+        stream.truncate(len(image))
+    return path
+
+
+def iso_shared_extent(paths: list[str], data: bytes, *, label: str = "config-2") -> bytes:
+    """An ISO9660 image (Rock Ridge names) where every path names the same extent of `data`.
+
+    Hard links, as write_iso stores identical files: one extent, many directory records.
+    """
+    with pinned_clock():
+        return _iso_shared_extent(paths, data, label)
+
+
+def _iso_shared_extent(paths: list[str], data: bytes, label: str) -> bytes:
+    iso = pycdlib.PyCdlib()
+    iso.new(interchange_level=3, vol_ident=label, rock_ridge="1.09")
+    names = _IsoNames(3)
+    folders: set[str] = set()
+    first: str | None = None
+    for path in paths:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder not in folders:
+                folders.add(folder)
+                iso.add_directory(names.path(folder, is_dir=True), rr_name=parts[depth - 1])
+        iso_path = names.path(path, is_dir=False)
+        if first is None:
+            first = iso_path
+            iso.add_fp(io.BytesIO(data), len(data), iso_path, rr_name=parts[-1])
+        else:
+            iso.add_hard_link(iso_old_path=first, iso_new_path=iso_path, rr_name=parts[-1])
+    out = io.BytesIO()
+    iso.write_fp(out)
+    iso.close()
+    return out.getvalue()
+
+
+def fat_cross_linked(count: int, data: bytes, *, overlap: bool = False) -> bytes:
+    """A FAT image holding BIG.BIN (`data`) and D/F000.BIN... whose entries all point into it.
+
+    Cross-linked: each entry claims BIG.BIN's first cluster and size, so each name reads
+    all of its data. With `overlap`, entry n starts n clusters later (and is that much
+    shorter): every name's data differs from every other's, yet all lie in one chain.
+    """
+    files = {"BIG.BIN": data, **{f"D/F{n:03d}.BIN": b"x" for n in range(count)}}
+    image = bytearray(fat_image(files))
+    cluster_size = image[13] * int.from_bytes(image[11:13], "little")
+    big = image.find(b"BIG     BIN")
+    assert big % 32 == 0, big  # found (-1 is not), at the start of an entry
+    first = int.from_bytes(image[big + 26 : big + 28], "little")
+    for n in range(count):
+        entry = image.find(f"F{n:03d}    BIN".encode())
+        assert entry % 32 == 0, (n, entry)
+        skip = n if overlap else 0
+        size = max(len(data) - skip * cluster_size, 1)
+        image[entry + 26 : entry + 32] = (first + skip).to_bytes(2, "little") + size.to_bytes(
+            4, "little"
+        )
+    return bytes(image)
+
+
+def iso_deep_folders(levels: int, *, label: str = "config-2") -> bytes:
+    """An ISO9660 image with `levels` nested folders `d`, and a file `f` in the deepest."""
+    with pinned_clock():
+        return _iso_deep_folders(levels, label)
+
+
+def _iso_deep_folders(levels: int, label: str) -> bytes:
+    iso = pycdlib.PyCdlib()
+    # Level 4 (ISO9660:1999) allows any depth without Rock Ridge's relocations.
+    iso.new(interchange_level=4, vol_ident=label, rock_ridge="1.09")
+    path = ""
+    for _ in range(levels):
+        path += "/D"
+        iso.add_directory(path, rr_name="d")
+    iso.add_fp(io.BytesIO(b"deep\n"), 5, path + "/F.;1", rr_name="f")
+    out = io.BytesIO()
+    iso.write_fp(out)
+    iso.close()
+    return out.getvalue()

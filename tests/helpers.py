@@ -60,6 +60,10 @@ class Measured:
     stderr: str
     seconds: float
     peak_rss: int  # bytes, of the command's own process (and any child it waited for)
+    # What the command moved through read() and write() calls (Linux's rchar and wchar,
+    # /proc/PID/io), its start-up included: a bound on work that no machine load changes.
+    bytes_read: int = 0
+    bytes_written: int = 0
 
 
 # wait4() cannot measure a child of pytest: a child starts as a copy of its parent (or
@@ -76,10 +80,17 @@ if pid == 0:
         os.execvp(command[0], command)
     finally:
         os._exit(127)
+# Wait without reaping first: a finished child's I/O counts stay readable until it is reaped.
+os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+with open(f"/proc/{pid}/io") as io:
+    counts = dict(line.split(": ") for line in io.read().splitlines())
 _, status, usage = os.wait4(pid, 0)
 seconds = time.monotonic() - start
 with open(report, "w") as stream:
-    stream.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss * 1024} {seconds}")
+    stream.write(
+        f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss * 1024} {seconds}"
+        f" {int(counts['rchar'])} {int(counts['wchar'])}"
+    )
 """
 
 
@@ -119,11 +130,13 @@ def run_measured(
                 process.wait()
         if not report.exists():
             return Measured(-9, out.read_text(), f"killed after {timeout} s", timeout, 0)
-        returncode, peak_rss, seconds = report.read_text().split()
+        returncode, peak_rss, seconds, bytes_read, bytes_written = report.read_text().split()
         return Measured(
             int(returncode),
             out.read_bytes().decode("utf-8", "replace"),
             err.read_bytes().decode("utf-8", "replace"),
             float(seconds),
             int(peak_rss),
+            int(bytes_read),
+            int(bytes_written),
         )

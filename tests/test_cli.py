@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import VALID, run_cli
+from tests.test_atomic import device_node
 
 USER = VALID / "cloud-init" / "user.yml"
 
@@ -71,6 +73,45 @@ def test_mode(tmp_path: Path) -> None:
     bad = run_cli("build", USER, "-o", tmp_path / "e.iso", "--mode", "rw")
     assert bad.returncode == 2
     assert "--mode" in bad.stderr
+
+
+def test_mode_is_permission_bits_only_and_private_by_default(tmp_path: Path) -> None:
+    """Issue 12: --mode 7777 wrote a setuid, world-writable drive."""
+    assert run_cli("build", USER, "-o", tmp_path / "d.iso", "--quiet").returncode == 0
+    assert (tmp_path / "d.iso").stat().st_mode & 0o7777 == 0o600
+    for mode, bits in (("7777", "setuid, setgid and sticky bits"), ("4600", "setuid bit")):
+        refused = run_cli("build", USER, "-o", tmp_path / "e.iso", "--mode", mode)
+        assert refused.returncode == 2
+        assert refused.stderr == (
+            f"mkconfigdrive: --mode '{mode}' sets the {bits}; a drive takes permission bits "
+            "only (0 to 0777, such as 0600 or 0640)\n"
+        )
+        assert not (tmp_path / "e.iso").exists()
+
+
+def test_a_drive_others_may_read_is_built_with_a_warning(tmp_path: Path) -> None:
+    result = run_cli("build", USER, "-o", tmp_path / "d.iso", "--mode", "0644", "--json")
+    assert result.returncode == 0, result.stderr
+    [warning] = json.loads(result.stdout)["warnings"]
+    assert warning["file"] == "--mode 0644"
+    assert warning["message"].startswith("any user of this machine may read the drive")
+    assert (tmp_path / "d.iso").stat().st_mode & 0o7777 == 0o644
+    strict = run_cli("build", USER, "-o", tmp_path / "e.iso", "--mode", "0644", "--strict")
+    assert strict.returncode == 1
+    assert "mkconfigdrive: 1 error; nothing was written" in strict.stderr
+    assert not (tmp_path / "e.iso").exists()
+
+
+def test_force_never_writes_to_a_device(tmp_path: Path) -> None:
+    """Issue 12: `-o /dev/sdX --force` would have turned a disk's node into a file."""
+    device = device_node(tmp_path)
+    result = run_cli("build", USER, "-o", device, "--force")
+    assert result.returncode == 3
+    assert result.stderr.startswith(
+        f"mkconfigdrive: {device}: is a character device; mkconfigdrive writes drives to "
+        "regular files only and never to a device"
+    )
+    assert stat.S_ISCHR(device.lstat().st_mode)
 
 
 @pytest.mark.parametrize("args", [["build", "--no-such-option"], ["frobnicate"]])

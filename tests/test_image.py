@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +32,21 @@ import pytest
 
 from configdrive import cli
 from configdrive.errors import ExitCode, OutputError
-from configdrive.fetch import TIMEOUT, SourceError
+from configdrive.fetch import (
+    DEADLINE,
+    MAX_DOWNLOAD,
+    TIMEOUT,
+    HttpFolder,
+    SourceError,
+    _Redirects,
+    parse_size,
+    release_folder,
+)
 from configdrive.gpg import VerificationError
 from configdrive.image import (
     DEFAULT_IMAGE,
+    MAX_IMAGE_SIZE,
+    MAX_SIGNING_GAP,
     ImageError,
     bunzip2,
     import_image,
@@ -43,7 +55,7 @@ from configdrive.image import (
     verify_image,
 )
 from configdrive.report import Reporter
-from tests.helpers import run_cli
+from tests.helpers import Measured, run_cli, run_measured
 
 IMAGE = DEFAULT_IMAGE
 IMAGE_NAME = "coreos_production_openstack_image-1235.9.0.img"
@@ -70,10 +82,15 @@ class Keys:
     def public(self, name: str) -> Path:
         return self.folder / f"{name}.asc"
 
-    def sign(self, path: Path, *, key: str = "release", output: Path | None = None) -> Path:
-        """A binary detached signature of `path` by `key` (default: PATH.sig)."""
+    def sign(
+        self, path: Path, *, key: str = "release", output: Path | None = None, at: str = ""
+    ) -> Path:
+        """A binary detached signature of `path` by `key` (default: PATH.sig), made `at` a
+        time such as 20240101T120000 (the "dated" key was made in 2020 for this)."""
         target = output or Path(f"{path}.sig")
         faked = ["--faked-system-time", "20200101T120000"] if key == "expired" else []
+        if at:
+            faked = ["--faked-system-time", at]
         _gpg(
             self.home,
             *faked,
@@ -104,7 +121,8 @@ def _fingerprint(home: Path, user_id: str) -> str:
 
 @pytest.fixture(scope="session")
 def keys() -> Iterator[Keys]:
-    """release (signs the releases), other (a stranger), expired and revoked keys."""
+    """release (signs the releases), other (a stranger), expired and revoked keys, and
+    dated: made in 2020, never expiring, to sign at chosen times."""
     # A short path: GnuPG's agent socket lives in the home and socket paths are short.
     home = Path(tempfile.mkdtemp(prefix="mkcd-gpg-"))
     folder = Path(tempfile.mkdtemp(prefix="mkcd-keys-"))
@@ -116,6 +134,17 @@ def keys() -> Iterator[Keys]:
         }
         for user_id in users.values():
             _gpg(home, "--quick-gen-key", user_id, "ed25519", "sign", "never")
+        users["dated"] = "Dated Key <dated@example.test>"
+        _gpg(
+            home,
+            "--faked-system-time",
+            "20200101T000000",
+            "--quick-gen-key",
+            users["dated"],
+            "ed25519",
+            "sign",
+            "never",
+        )
         # Made in 2020 for one day: expired long before these tests run.
         users["expired"] = "Expired Key <expired@example.test>"
         _gpg(
@@ -165,14 +194,16 @@ def make_release(
     payload: bytes = PAYLOAD,
     sign_version: bool = True,
     signer: str = "release",
+    version_signed_at: str = "",
+    image_signed_at: str = "",
 ) -> Path:
     """A release folder: version.txt (+ .sig), the bzip2 image and its .sig."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "version.txt").write_text(version_txt)
     if sign_version:
-        keys.sign(folder / "version.txt", key=signer)
+        keys.sign(folder / "version.txt", key=signer, at=version_signed_at)
     (folder / IMAGE).write_bytes(bz2.compress(payload))
-    keys.sign(folder / IMAGE, key=signer)
+    keys.sign(folder / IMAGE, key=signer, at=image_signed_at)
     return folder
 
 
@@ -194,9 +225,13 @@ def out(tmp_path: Path) -> Path:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves a folder; files named in `faults` misbehave as the fault says."""
+    """Serves a folder; files named in `faults` misbehave as the fault says.
+
+    `sent` counts the body bytes a fault sent before the client went away.
+    """
 
     faults: dict[str, str]
+    sent: dict[str, int]
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: pytest runs with warnings as errors and clean output
@@ -207,8 +242,30 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if fault is None:
             super().do_GET()
             return
+        if fault.startswith("redirect "):  # to the URL after the space ({port}: this server's)
+            location = fault.partition(" ")[2].format(port=self.server_port)
+            if urllib.parse.urlsplit(location).path != self.path:  # else it has arrived
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.end_headers()
+                return
+            super().do_GET()
+            return
         body = Path(self.translate_path(self.path)).read_bytes()
-        if fault == "server-error":
+        self.sent[name] = 0
+        if fault == "endless":  # no length, never ends: only the client can stop it
+            self._headers(("Cache-Control", "no-store"))
+            self._send_slowly(b"x" * 65536, repeat=True)
+        elif fault == "huge-length":  # claims a terabyte, sends nothing
+            self._headers(("Content-Length", str(1024**4)))
+            self.close_connection = True
+        elif fault == "slow-body":  # the whole length, a byte every 0.1 s: each read is quick
+            self._headers(("Content-Length", str(len(body))))
+            self._send_slowly(body, pause=0.1, size=1)
+        elif fault == "slow-headers":  # a header that never ends, a byte every 0.1 s
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            self._send_slowly(b"x" * 60_000, pause=0.1, size=1)
+        elif fault == "server-error":
             self.send_error(503)
         elif fault == "short":  # claims the whole length, sends half, closes
             self._headers(("Content-Length", str(len(body))))
@@ -237,6 +294,28 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header(*header)
         self.end_headers()
 
+    @property
+    def server_port(self) -> int:
+        address: tuple[str, int] = self.server.server_address  # type: ignore[assignment]
+        return address[1]
+
+    def _send_slowly(
+        self, body: bytes, *, pause: float = 0.0, size: int = 65536, repeat: bool = False
+    ) -> None:
+        name = self.path.rsplit("/", 1)[-1]
+        try:
+            while True:
+                for start in range(0, len(body), size):
+                    self.wfile.write(body[start : start + size])
+                    self.wfile.flush()
+                    self.sent[name] += len(body[start : start + size])
+                    if pause:
+                        time.sleep(pause)
+                if not repeat:
+                    return
+        except OSError:
+            self.close_connection = True  # the client went away: so does the server
+
 
 @dataclass
 class Server:
@@ -245,6 +324,7 @@ class Server:
     root: Path
     port: int
     faults: dict[str, str]
+    sent: dict[str, int]
 
     def url(self, folder: Path) -> str:
         return f"http://127.0.0.1:{self.port}/{folder.relative_to(self.root).as_posix()}/"
@@ -254,18 +334,20 @@ class Server:
 def server(tmp_path: Path) -> Iterator[Server]:
     """Serves tmp_path over HTTP on loopback, in a thread, for one test."""
     faults: dict[str, str] = {}
+    sent: dict[str, int] = {}
 
     class Handler(_Handler):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(tmp_path), **kwargs)
 
     Handler.faults = faults
+    Handler.sent = sent
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield Server(tmp_path, httpd.server_address[1], faults)
+        yield Server(tmp_path, httpd.server_address[1], faults, sent)
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -826,6 +908,10 @@ def test_the_command_lines_defaults_are_the_librarys() -> None:
     options = inspect.signature(cli.image_import).parameters
     assert options["image"].default == DEFAULT_IMAGE
     assert options["timeout"].default == TIMEOUT
+    assert options["deadline"].default == DEADLINE
+    assert parse_size(options["max_download"].default, "") == MAX_DOWNLOAD
+    assert parse_size(options["max_image_size"].default, "") == MAX_IMAGE_SIZE
+    assert options["signing_gap"].default * 86400 == MAX_SIGNING_GAP
 
 
 class socket_port:
@@ -841,3 +927,390 @@ class socket_port:
 
     def __exit__(self, *_: object) -> None:
         self._socket.close()
+
+
+# --------------------------------------------------------------------------- bounds (issue 12)
+
+MiB = 1024 * 1024
+
+
+def measured_import(source: str | Path, out: Path, key: Path, *extra: str) -> Measured:
+    """`image import` in a child process, measured: its exit, output and bytes written.
+
+    A hang guard kills it after 60 s: without the bounds these cases never end.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "configdrive",
+        "image",
+        "import",
+        str(source),
+        "--key",
+        str(key),
+        "--out-dir",
+        str(out),
+        *extra,
+    ]
+    result = run_measured(command, cwd=out.parent, timeout=60)
+    assert result.returncode != -9, "still running after 60 s"
+    return result
+
+
+def test_an_endless_body_stops_at_the_download_limit(
+    release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    server.faults[IMAGE] = "endless"
+    url = server.url(release)
+    result = measured_import(url, out, keys.public("release"), "--max-download", "2MiB")
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"mkconfigdrive: {url}{IMAGE}: is over the --max-download limit of 2 MiB; "
+        "nothing was kept\n",
+    )
+    assert list(out.iterdir()) == []  # the partial download went with its folder
+    # 2 MiB on disk at most, and what the interpreter writes of its own (byte code on a
+    # first run): not gigabytes.
+    assert result.bytes_written < 3 * MiB
+
+
+def test_a_length_over_the_limit_is_refused_before_the_body(
+    release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    server.faults[IMAGE] = "huge-length"
+    url = server.url(release)
+    assert failed_import(url, out, keys.public("release")) == (
+        f"mkconfigdrive: {url}{IMAGE}: is 1,099,511,627,776 bytes, over the --max-download "
+        "limit of 4 GiB; nothing was kept\n"
+    )
+
+
+def test_a_local_image_over_the_limit_is_not_copied(
+    release: Path, out: Path, keys: Keys, tmp_path: Path
+) -> None:
+    size = (release / IMAGE).stat().st_size
+    with pytest.raises(SourceError) as caught:
+        import_image(release, [keys.public("release")], out, max_download=size - 1)
+    assert str(caught.value) == (
+        f"{release / IMAGE}: is {size:,} bytes, over the --max-download limit of "
+        f"{size - 1:,} bytes; nothing was kept"
+    )
+    assert list(out.iterdir()) == []
+
+
+def test_fetch_removes_its_partial_file(
+    release: Path, keys: Keys, server: Server, tmp_path: Path
+) -> None:
+    server.faults[IMAGE] = "endless"
+    folder = release_folder(server.url(release))
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(SourceError, match=r"is over the --max-download limit of 1 MiB$"):
+        folder.fetch(IMAGE, work, limit=MiB)
+    assert list(work.iterdir()) == []
+    assert server.sent[IMAGE] > MiB  # the server did send more than the limit
+
+
+def test_a_trickling_body_stops_at_the_deadline(
+    release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    # A byte every 0.1 s: every read returns long before --timeout, the whole never does.
+    server.faults[IMAGE] = "slow-body"
+    # Unsigned: no gpgv run between the first request and the image, however busy the machine.
+    (release / "version.txt.sig").unlink()
+    url = server.url(release)
+    result = measured_import(url, out, keys.public("release"), "--deadline", "2")
+    assert (result.returncode, result.stderr) == (
+        3,
+        f"mkconfigdrive: {url}{IMAGE}: the downloads took longer than --deadline (2 seconds); "
+        "nothing was kept\n",
+    )
+    assert list(out.iterdir()) == []
+    assert server.sent[IMAGE] < (release / IMAGE).stat().st_size
+
+
+def test_trickling_headers_stop_at_the_deadline(
+    release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    # Before the body: a header line that grows a byte at a time (http.client allows 64 KiB).
+    server.faults["version.txt"] = "slow-headers"
+    url = server.url(release)
+    with pytest.raises(SourceError) as caught:
+        import_image(url, [keys.public("release")], out, deadline=0.5)
+    assert caught.value.exit_code == ExitCode.IO_FAILURE
+    assert str(caught.value) == (
+        f"{url}version.txt: the downloads took longer than --deadline (0.5 seconds); "
+        "nothing was kept"
+    )
+    assert server.sent["version.txt"] < 60_000
+
+
+def test_the_deadline_covers_all_the_downloads(release: Path, server: Server) -> None:
+    now = [0.0]  # a clock that moves only when told: no test waits on real seconds
+    folder = HttpFolder(server.url(release), deadline=10, clock=lambda: now[0])
+    folder.read_small("version.txt", 1000)  # the deadline starts with the first request
+    now[0] = 10.5  # and the next request does not start it again
+    with pytest.raises(SourceError, match=r"took longer than --deadline \(10 seconds\)$"):
+        folder.read_small("version.txt.sig", 1000)
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("ftp://127.0.0.1/{name}", "; only http and https are followed"),
+        ("file:///etc/passwd", "; only http and https are followed"),
+        (
+            "http://localhost:{port}/elsewhere/{name}",
+            ", on another server; give --allow-redirects to follow it",
+        ),
+        ("http://127.0.0.1:1/{name}", ", on another server; give --allow-redirects to follow it"),
+    ],
+)
+def test_redirects_elsewhere_are_refused(
+    release: Path, out: Path, keys: Keys, server: Server, target: str, why: str
+) -> None:
+    server.faults[IMAGE] = "redirect " + target.replace("{name}", IMAGE)
+    url = server.url(release)
+    shown = target.replace("{name}", IMAGE).replace("{port}", str(server.port))
+    assert failed_import(url, out, keys.public("release")) == (
+        f"mkconfigdrive: {url}{IMAGE}: the server redirects to {shown}{why}; nothing was kept\n"
+    )
+
+
+def test_a_redirect_with_a_password_is_refused_unprinted(
+    release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    server.faults["version.txt"] = "redirect http://user:hunter2@127.0.0.1:{port}/version.txt"
+    url = server.url(release)
+    message = failed_import(url, out, keys.public("release"), extra=("--allow-redirects",))
+    assert message == (
+        f"mkconfigdrive: {url}version.txt: the server redirects to a URL with a user name or "
+        "password; not followed; nothing was kept\n"
+    )
+
+
+def test_the_record_names_where_the_files_came_from(
+    tmp_path: Path, release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    for name in (IMAGE, f"{IMAGE}.sig"):
+        (release / name).rename(moved / name)
+        server.faults[name] = "redirect http://localhost:{port}/moved/" + name
+    url = server.url(release)
+    final = f"http://localhost:{server.port}/moved/"
+    result = import_image(url, [keys.public("release")], out, allow_redirects=True)
+    record = json.loads(result.record.read_text())
+    assert record["source"] == url
+    assert record["file"]["location"] == final + IMAGE
+    assert record["signature"]["location"] == final + f"{IMAGE}.sig"
+    assert record["version_signature"]["location"] == url + "version.txt.sig"
+    assert record["version_location"] == url + "version.txt"
+
+
+def test_redirects_within_the_server_are_followed(
+    tmp_path: Path, release: Path, out: Path, keys: Keys, server: Server
+) -> None:
+    (tmp_path / "moved").mkdir()
+    (release / IMAGE).rename(tmp_path / "moved" / IMAGE)
+    server.faults[IMAGE] = "redirect /moved/" + IMAGE
+    result = import_image(server.url(release), [keys.public("release")], out)
+    assert result.file_url == f"http://127.0.0.1:{server.port}/moved/{IMAGE}"
+    assert result.path.read_bytes() == PAYLOAD
+
+
+@pytest.mark.parametrize(
+    ("origin", "target", "allowed", "refusal"),
+    [
+        ("https://a.test/x", "https://a.test:443/y", False, None),
+        ("https://a.test/x", "http://a.test/y", False, "on another server"),
+        ("https://a.test/x", "https://cdn.test/y", True, None),
+        ("http://a.test/x", "https://cdn.test/y", True, None),
+        ("https://a.test/x", "http://cdn.test/y", True, "from https to http"),
+        ("http://a.test/x", "http://a.test:8080/y", False, "on another server"),
+        ("http://a.test/x", "ftp://a.test/y", True, "only http and https"),
+    ],
+)
+def test_the_redirect_rules(origin: str, target: str, allowed: bool, refusal: str | None) -> None:
+    found = _Redirects(origin, allow_other_hosts=allowed)._refusal(target)
+    if refusal is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert refusal in found
+
+
+def test_an_image_that_decompresses_past_the_limit_is_removed(
+    tmp_path: Path, out: Path, keys: Keys
+) -> None:
+    # A good signature over 8 MiB of data that is no run of zeros (zeros become holes).
+    release = make_release(tmp_path / "r", keys, payload=b"A" * (8 * MiB))
+    result = measured_import(release, out, keys.public("release"), "--max-image-size", "1MiB")
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"mkconfigdrive: {release / IMAGE}: decompresses to more than 1 MiB, the "
+        "--max-image-size limit; nothing was kept\n",
+    )
+    assert list(out.iterdir()) == []
+    assert result.bytes_written < 2 * MiB  # 8 MiB would have been written without the limit
+
+
+def test_a_version_signed_apart_from_the_image_is_refused(
+    tmp_path: Path, out: Path, keys: Keys
+) -> None:
+    release = make_release(
+        tmp_path / "r",
+        keys,
+        signer="dated",
+        version_signed_at="20240301T000000",
+        image_signed_at="20240115T000000",
+    )
+    message = failed_import(release, out, keys.public("dated"))
+    assert message == (
+        f"mkconfigdrive: {release}/version.txt.sig (signed 2024-03-01T00:00:00Z) and "
+        f"{release}/{IMAGE}.sig (signed 2024-01-15T00:00:00Z) were made 46 days apart, more "
+        "than --signing-gap (7 days): they are not of one release build, so the version "
+        "cannot be shown to label this image; nothing was kept\n"
+    )
+    raised = run_cli(
+        "image",
+        "import",
+        release,
+        "--key",
+        keys.public("dated"),
+        "--out-dir",
+        out,
+        "--signing-gap",
+        "50",
+    )
+    assert raised.returncode == 0, raised.stderr
+
+
+def test_a_version_signed_near_the_image_is_recorded(tmp_path: Path, out: Path, keys: Keys) -> None:
+    release = make_release(
+        tmp_path / "r",
+        keys,
+        signer="dated",
+        version_signed_at="20240103T000000",
+        image_signed_at="20240101T000000",
+    )
+    result = import_image(release, [keys.public("dated")], out)
+    record = json.loads(result.record.read_text())
+    assert record["version_signed"] is True
+    assert record["version_signature"] == {
+        "location": f"{release}/version.txt.sig",
+        "fingerprint": keys.fingerprints["dated"],
+        "signing_key": keys.fingerprints["dated"],
+        "user_id": "Dated Key <dated@example.test>",
+        "signed_at": "2024-01-03T00:00:00Z",
+    }
+    assert record["signature"]["signed_at"] == "2024-01-01T00:00:00Z"
+
+
+def test_a_version_signed_by_another_key_is_refused(release: Path, out: Path, keys: Keys) -> None:
+    keys.sign(release / IMAGE, key="other")
+    message = failed_import(release, out, keys.public("release"), keys.public("other"))
+    assert message == (
+        f"mkconfigdrive: {release}/version.txt.sig and {release}/{IMAGE}.sig were made by "
+        f"different keys ({keys.fingerprints['release']} and {keys.fingerprints['other']}): "
+        "a release is signed by one key, so the version cannot be shown to label this image; "
+        "nothing was kept\n"
+    )
+
+
+def test_a_folder_named_for_another_version_is_refused(
+    tmp_path: Path, out: Path, keys: Keys
+) -> None:
+    wrong = make_release(tmp_path / "amd64-usr" / "1235.8.0", keys)
+    assert failed_import(wrong, out, keys.public("release")) == (
+        f"mkconfigdrive: {wrong}/version.txt: says version 1235.9.0, but its folder is named "
+        "1235.8.0: the version cannot be shown to label this release's files; nothing was kept\n"
+    )
+    right = make_release(tmp_path / "amd64-usr" / "1235.9.0", keys)
+    assert import_image(right, [keys.public("release")], out).version.version == "1235.9.0"
+
+
+def run_bounded(*args: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
+    """run_cli with a hang guard: a FIFO that blocks would otherwise stop the test run."""
+    return subprocess.run(
+        [sys.executable, "-m", "configdrive", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_fifos_and_devices_are_refused_everywhere(
+    release: Path, out: Path, keys: Keys, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    key = keys.public("release")
+    image, signature = release / IMAGE, release / f"{IMAGE}.sig"
+    cases: list[tuple[list[str | Path], str]] = [
+        (["verify", image, "--key", fifo], f"{fifo}: cannot read the key: is not a regular file"),
+        (
+            ["verify", image, "--key", "/dev/zero"],
+            "/dev/zero: cannot read the key: is not a regular file",
+        ),
+        (
+            ["verify", fifo, "--signature", signature, "--key", key],
+            f"{fifo}: cannot read: is not a regular file",
+        ),
+        (
+            ["verify", image, "--signature", fifo, "--key", key],
+            f"{fifo}: cannot read: is not a regular file",
+        ),
+        (
+            ["verify", image, "--signature", tmp_path, "--key", key],
+            f"{tmp_path}: cannot read: is a folder, not a file",
+        ),
+    ]
+    for args, message in cases:
+        result = run_bounded("image", *args)
+        assert (result.returncode, result.stderr) == (1, f"mkconfigdrive: {message}\n")
+    for name in ("version.txt", IMAGE):
+        (release / name).unlink()
+        os.mkfifo(release / name)
+        assert failed_import(release, out, key) == (
+            f"mkconfigdrive: {release / name}: cannot read: is not a regular file; "
+            "nothing was kept\n"
+        )
+        (release / name).unlink()
+        (release / name).write_text(VERSION_TXT)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("4GiB", 4 * 1024**3),
+        ("512M", 512 * MiB),
+        ("64 KiB", 65536),
+        ("1000", 1000),
+        ("2g", 2 * 1024**3),
+    ],
+)
+def test_sizes(text: str, size: int) -> None:
+    assert parse_size(text, "--max-download") == size
+
+
+def test_bad_limits_are_usage_errors(release: Path, out: Path, keys: Keys) -> None:
+    key = keys.public("release")
+    for args, message in (
+        (
+            ["--max-download", "lots"],
+            "--max-download 'lots': give a size such as 4GiB, 512MiB or 1048576",
+        ),
+        (
+            ["--max-image-size", "0"],
+            "--max-image-size '0': give a size such as 4GiB, 512MiB or 1048576",
+        ),
+        (["--deadline", "0"], "--deadline must be more than 0 and at most 31,536,000 seconds"),
+        (["--timeout", "inf"], "--timeout must be more than 0 and at most 31,536,000 seconds"),
+        (["--deadline", "nan"], "--deadline must be more than 0 and at most 31,536,000 seconds"),
+        (["--signing-gap", "-1"], "--signing-gap must be 0 or more"),
+    ):
+        result = run_cli("image", "import", release, "--key", key, "--out-dir", out, *args)
+        assert (result.returncode, result.stderr) == (2, f"mkconfigdrive: {message}\n")
+    assert list(out.iterdir()) == []

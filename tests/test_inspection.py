@@ -15,6 +15,7 @@ import pytest
 
 from configdrive import build
 from configdrive.inspection import HIDDEN, Inspection, inspect_drive
+from configdrive.report import json_safe, terminal_safe
 from tests.drive_images import UUID, fat_image, iso_image, openstack_files, write
 from tests.helpers import VALID, case_args, run_cli
 
@@ -328,3 +329,242 @@ def test_every_drive_we_build_inspects_clean(
     assert inspection.problems == ()
     assert verdicts(inspection)["cloud-init"] == "accepts"
     assert inspection.contents.hostname == "core-01.example.com"
+
+
+# --------------------------------------------------------------------------- hostile contents
+
+DEEP = b"[" * 10_000 + b"]" * 10_000
+# Ten aliases of ten aliases, nine times over: a billion values once expanded.
+ALIAS_BOMB = b"l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + b"".join(
+    b"l%d: &l%d [%s]\n" % (level, level, b", ".join([b"*l%d" % (level - 1)] * 10))
+    for level in range(1, 10)
+)
+TOO_DEEP = "the document nests more than 100 levels deep"
+EXPANDS = "the document expands to more than 100000 values"
+REFUSED = "a document build refuses, so inspect reads no further"
+
+
+def nocloud_seed(**files: bytes) -> bytes:
+    seed = {"user-data": b"#cloud-config\n", "meta-data": b"instance-id: iid-1\n"}
+    seed.update({name.replace("_", "-"): data for name, data in files.items()})
+    return iso_image(seed, label="cidata")
+
+
+def problem_texts(inspection: Inspection) -> list[str]:
+    return [str(problem) for problem in inspection.problems]
+
+
+@pytest.mark.parametrize(
+    ("files", "path", "readers_refusing"),
+    [
+        (
+            openstack_files(
+                b'{"uuid": "%s", "x": %s}' % (UUID.encode(), DEEP), versions=("latest",)
+            ),
+            "openstack/latest/meta_data.json",
+            ["cloud-init", "coreos-cloudinit", "afterburn"],
+        ),
+        (
+            openstack_files(
+                extra={"openstack/latest/network_data.json": DEEP}, versions=("latest",)
+            ),
+            "openstack/latest/network_data.json",
+            ["cloud-init"],
+        ),
+        (
+            openstack_files(extra={"ec2/latest/meta-data.json": DEEP}, versions=("latest",)),
+            "ec2/latest/meta-data.json",
+            ["cloud-init"],
+        ),
+        (
+            openstack_files(
+                user_data=b'{"ignition": {"version": "3.4.0"}, "x": ' + DEEP + b"}",
+                versions=("latest",),
+            ),
+            "openstack/latest/user_data",
+            ["ignition"],
+        ),
+    ],
+    ids=["meta-data", "network-data", "ec2", "ignition"],
+)
+def test_json_nested_too_deep_is_refused_not_parsed(
+    tmp_path: Path, files: dict[str, bytes], path: str, readers_refusing: list[str]
+) -> None:
+    """10,000 levels would exhaust Python's stack in every JSON parser: refused unparsed."""
+    inspection = inspect_image(tmp_path, iso_image(files))
+    assert any(
+        text.startswith(f"{path}:1:") and TOO_DEEP in text for text in problem_texts(inspection)
+    )
+    for reader in readers_refusing:
+        assert verdicts(inspection)[reader] == "rejects"
+        assert f"{path}: {TOO_DEEP}: {REFUSED}" in reasons(inspection, reader)
+    assert not inspection.ok
+    json.dumps(inspection.to_json())
+
+
+def test_cloud_init_refuses_its_own_folder_too_deep(tmp_path: Path) -> None:
+    meta = b'{"uuid": "%s", "x": %s}' % (UUID.encode(), DEEP)
+    inspection = inspect_image(tmp_path, iso_image(openstack_files(meta)))
+    assert verdicts(inspection)["cloud-init"] == "rejects"
+    assert inspection.failure is not None
+    assert inspection.failure.kind == "refused"
+    assert f"openstack/2018-08-27/meta_data.json: {TOO_DEEP}" in reasons(inspection, "cloud-init")
+    # The contents are read leniently, and the refused document gives none.
+    assert inspection.contents.uuid is None
+
+
+@pytest.mark.parametrize(
+    ("seed", "expected"),
+    [
+        ({"meta_data": b"instance-id: iid-1\nx: " + DEEP + b"\n"}, f"meta-data:2:1003: {TOO_DEEP}"),
+        ({"meta_data": b"instance-id: iid-1\n" + ALIAS_BOMB}, f"meta-data:1:1: {EXPANDS}"),
+        (
+            {"meta_data": b"instance-id: iid-1\nx: &a [*a]\n"},
+            "meta-data:2:4: the document contains itself (an alias inside its own anchor)",
+        ),
+        ({"network_config": b"version: 2\n" + ALIAS_BOMB}, f"network-config:1:1: {EXPANDS}"),
+    ],
+    ids=["deep", "alias-bomb", "self-alias", "network-config-alias-bomb"],
+)
+def test_nocloud_documents_over_the_limits_are_refused(
+    tmp_path: Path, seed: dict[str, bytes], expected: str
+) -> None:
+    inspection = inspect_image(tmp_path, nocloud_seed(**seed))
+    assert any(text.startswith(expected) for text in problem_texts(inspection)), inspection.problems
+    assert verdicts(inspection)["cloud-init"] == "rejects"
+    assert REFUSED in reasons(inspection, "cloud-init")
+    assert inspection.failure is not None
+    assert inspection.failure.kind == "refused"
+    json.dumps(inspection.to_json())
+
+
+def test_a_refused_network_config_leaves_the_meta_data_shown(tmp_path: Path) -> None:
+    inspection = inspect_image(tmp_path, nocloud_seed(network_config=ALIAS_BOMB))
+    assert inspection.contents.uuid == "iid-1"
+
+
+@pytest.mark.parametrize(
+    ("meta", "reader", "reason"),
+    [
+        ({"keys": 5}, None, "keys: 5 is not of type 'array'"),
+        ({"keys": True}, None, "keys: true is not of type 'array'"),
+        (
+            {"files": [{"path": ["a"], "content_path": "/content/0000"}]},
+            "cloud-init",
+            "files[0]: path is a list, not a name (cloud-init logs 'Broken config drive'",
+        ),
+        (
+            {"files": [{"path": {"a": 1}, "content_path": "/content/0000"}]},
+            "cloud-init",
+            "files[0]: path is a mapping, not a name",
+        ),
+    ],
+    ids=["keys-number", "keys-boolean", "files-path-list", "files-path-mapping"],
+)
+def test_wrong_types_in_meta_data_are_problems(
+    tmp_path: Path, meta: dict[str, Any], reader: str | None, reason: str
+) -> None:
+    files = openstack_files({"uuid": UUID, **meta}, extra={"openstack/content/0000": b"hi"})
+    inspection = inspect_image(tmp_path, iso_image(files))
+    assert not inspection.ok
+    if reader is None:
+        assert any(reason in text for text in problem_texts(inspection)), inspection.problems
+    else:
+        assert verdicts(inspection)[reader] == "rejects"
+        assert reason in reasons(inspection, reader)
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ([1, None], "meta-data:1:42: public-keys[0]: a key must be a string"),
+        ({"a": [[KEY]]}, "public-keys.a: a key must be a string or a list of them"),
+    ],
+)
+def test_nocloud_public_keys_of_the_wrong_type(tmp_path: Path, keys: Any, expected: str) -> None:
+    meta = json.dumps({"instance-id": "iid-1", "public-keys": keys}).encode()
+    inspection = inspect_image(tmp_path, nocloud_seed(meta_data=meta))
+    assert any(expected in text for text in problem_texts(inspection)), inspection.problems
+    assert not inspection.ok
+    assert inspection.contents.keys[0]["type"] is None
+
+
+# --------------------------------------------------------------------------- safe to print
+
+
+def _strict(text: str) -> Any:
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_output_is_strict_json_whatever_the_drive_holds(tmp_path: Path) -> None:
+    """Python's json reads NaN and Infinity, YAML dates, sets and binary: none is JSON."""
+    meta = b'{"uuid": "%s", "meta": {"load": NaN, "max": Infinity, "min": -Infinity}}' % (
+        UUID.encode()
+    )
+    drive = write(tmp_path / "nan.iso", iso_image(openstack_files(meta, versions=("latest",))))
+    result = run_cli("inspect", drive, "--json")
+    assert result.returncode == 1, result.stderr  # Go and Rust readers refuse NaN
+    document = _strict(result.stdout)
+    assert document["cloud_init"]["metadata"]["meta"] == {
+        "load": "NaN",
+        "max": "Infinity",
+        "min": "-Infinity",
+    }
+    seed = nocloud_seed(
+        meta_data=b"instance-id: iid-1\nnan: .nan\nday: 2020-01-02\nset: !!set {a, b}\n"
+        b"blob: !!binary aGk=\n1: one\n"
+    )
+    result = run_cli("inspect", write(tmp_path / "seed.iso", seed), "--json")
+    assert result.returncode == 0, result.stderr
+    metadata = _strict(result.stdout)["cloud_init"]["metadata"]
+    assert metadata | {"instance-id": None} == {
+        "instance-id": None,
+        "nan": "NaN",
+        "day": "2020-01-02",
+        "set": ["a", "b"],
+        "blob": "aGk=",
+        "1": "one",
+    }
+
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J"
+
+
+def test_escape_sequences_in_names_and_values_are_printed_escaped(tmp_path: Path) -> None:
+    name = f"web{ESCAPES}"
+    meta = {
+        "uuid": UUID,
+        "hostname": name,
+        "name": name,
+        "public_keys": {name: f"{KEY} {name}"},
+        "files": [{"path": f"/etc/{name}", "content_path": "/content/0000"}],
+    }
+    files = openstack_files(meta, versions=("latest",), extra={"openstack/content/0000": b"x"})
+    image = iso_image(files, symlinks={"openstack/link": f"/{name}"})
+    drive = write(tmp_path / "d.iso", image)
+    for extra in ([], ["--json"], ["--show", "user-data"]):
+        result = run_cli("inspect", drive, *extra)
+        printed = result.stdout + result.stderr
+        assert "\x1b" not in printed, extra
+        assert "\x07" not in printed, extra
+    text = run_cli("inspect", drive).stdout
+    assert "  hostname     web\\x1b]0;owned\\x07\\x1b[2J\n" in text
+    assert "openstack/link -> /web\\x1b]0;owned\\x07\\x1b[2J" in text
+    assert _strict(run_cli("inspect", drive, "--json").stdout)["contents"]["hostname"] == name
+
+
+def test_terminal_safe_escapes_what_a_terminal_acts_on() -> None:
+    assert terminal_safe("a\tb\nc") == "a\tb\nc"
+    assert terminal_safe("\x1b[2J\r\x00\x7f\x9b") == "\\x1b[2J\\r\\x00\\x7f\\x9b"
+    assert terminal_safe("abc\u202edef") == "abc\\u202edef"  # a right-to-left override
+    assert terminal_safe("caf\udce9") == "caf\\xe9"  # a byte that was not UTF-8
+    assert terminal_safe("héllo ✓") == "héllo ✓"
+
+
+def test_json_safe_keeps_json_and_converts_the_rest() -> None:
+    value = {"a": [1, 2.5, None, True, "x"], 3: float("nan"), None: b"hi", False: {2, 1}}
+    assert json_safe(value) == {"a": [1, 2.5, None, True, "x"], "3": "NaN", "null": "aGk=",
+                                "false": [1, 2]}  # fmt: skip

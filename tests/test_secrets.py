@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ import pytest
 from typer.testing import CliRunner
 
 from configdrive.cli import app
+from configdrive.schemas import describe, is_secret, secret_name, secret_value
+from tests.drive_images import UUID, iso_image, openstack_files, write
 from tests.helpers import FIXTURES, run_cli
 
 SECRETS = FIXTURES / "secrets"
@@ -246,6 +249,16 @@ INVALID_CASES = [
     ),
     Case("random-seed-not-base64", (replace("meta.yml", SEED, "random_seed: nDpLTLWEMEBSVy!!"),)),
     Case(
+        "meta-secret-names",
+        (
+            replace(
+                "meta.yml",
+                "  role: db",
+                "  role: db\n  db_password: 80417362950183\n  api_key: [80417362950183]",
+            ),
+        ),
+    ),
+    Case(
         "meta-password-number",
         (replace("meta.yml", "password: sIytysxXpoHlFo", "password: 80417362950183"),),
     ),
@@ -387,3 +400,119 @@ def test_the_real_command_line_keeps_secrets_too(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert "admin_pass: the value is not of type 'string'" in failed.stderr
     assert leaks(built.stdout + built.stderr + failed.stdout + failed.stderr) == []
+
+
+# --- secrets told by what they are and where they sit ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "password", "passwd", "hashed_passwd", "plain_text_passwd", "chpasswd", "admin_pass",
+        "passwordHash", "db_password", "wifi_password", "etcd-password", "DB_PASSWORD",
+        "token", "registration_token", "client_secret", "aws_secret_access_key", "secret",
+        "api_key", "apiKey", "API_KEY", "private_key", "secret_key", "access_key", "host_key",
+        "ssh_keys", "passphrase", "credentials", "psk", "content", "random_seed",
+    ],
+)  # fmt: skip
+def test_a_secret_is_told_by_the_words_of_its_name(name: str) -> None:
+    assert secret_name(name)
+    assert is_secret(("meta", name, 0))
+    assert describe(9999, ("meta", name)) == "the value"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "public_keys", "public-keys", "ssh_authorized_keys", "sshAuthorizedKeys", "keys", "key",
+        "keyid", "keyserver", "keyboard", "key_type", "ssh_pwauth", "passthrough", "hostname",
+        "uuid", "role", "ssh_genkeytypes", "ssh_key_console_blacklist", "pin", "pin-priority",
+    ],
+)  # fmt: skip
+def test_public_keys_and_plain_names_stay_visible(name: str) -> None:
+    assert not secret_name(name)
+    assert describe(9999, ("meta", name)) == "9999"
+
+
+def test_a_private_key_is_a_secret_wherever_it_sits() -> None:
+    key = (SECRETS / "id_ed25519").read_text()
+    assert secret_value(key)
+    assert secret_value(f"note: {key.splitlines()[0]}")
+    assert secret_value("-----BEGIN RSA PRIVATE KEY-----\nMIIE")
+    assert not secret_value("-----BEGIN PUBLIC KEY-----\nMIIB")
+    assert not secret_value(["-----BEGIN RSA PRIVATE KEY-----"])  # a list is walked, not read
+    assert describe(key, ("meta", "note")) == "the value"
+
+
+def _inspect(drive: Path, *extra: str) -> str:
+    result = run_cli("inspect", drive, *extra)
+    assert result.returncode in (0, 1), result.stderr
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("layout", ["openstack", "nocloud"])
+def test_inspect_shows_no_secret_of_a_drive_full_of_them(tmp_path: Path, layout: str) -> None:
+    """Our own drive of every fixture: not one secret in inspect's text or --json."""
+    folder = Case("inspect").prepare(tmp_path)
+    drive = tmp_path / "drive.iso"
+    # A NoCloud seed has one vendor data document.
+    inputs = ALL_INPUTS if layout == "openstack" else ALL_INPUTS[:-4] + ALL_INPUTS[-2:]
+    built = run_cli("build", *inputs, "--layout", layout, "-o", drive, "-q", cwd=folder)
+    assert built.returncode == 0, built.stderr
+    for extra in ([], ["--json"]):
+        assert leaks(_inspect(drive, *extra)) == [], extra
+    # --show user-data prints the user data as asked: its own secrets, and no other.
+    in_user_data = leaks((folder / "user.yml").read_text())
+    shown = leaks(_inspect(drive, "--show", "user-data"))
+    assert "password" in shown
+    assert set(shown) <= set(in_user_data)
+    revealed = json.loads(run_cli("inspect", drive, "--json", "--show", "secrets").stdout)
+    assert "sIytysxXpoHlFo" in json.dumps(revealed)  # meta.password, as asked
+
+
+def test_inspect_hides_secrets_by_name_value_and_place(tmp_path: Path) -> None:
+    """meta keys named as secrets, vendor data's cloud-config and token, a private key."""
+    private_key = (SECRETS / "id_ed25519").read_text()
+    meta = {
+        "uuid": UUID,
+        "hostname": "web-1",
+        "meta": {
+            "db_password": "Zk3pWq9RtY2mLx",
+            "api_key": "Jh7VbN2cXz4QsD",
+            "aws_secret_access_key": "Tg5HyU8iKo1PlM",
+            "motd": private_key,
+            "role": "db",
+        },
+    }
+    vendor = (SECRETS / "vendor.json").read_bytes()
+    files = openstack_files(
+        meta, versions=("latest",), extra={"openstack/latest/vendor_data.json": vendor}
+    )
+    drive = write(tmp_path / "d.iso", iso_image(files))
+    secrets = ["Zk3pWq9RtY2mLx", "Jh7VbN2cXz4QsD", "Tg5HyU8iKo1PlM", "pm4Bv9y0U0T2Hg"]
+    for extra in ([], ["--json"]):
+        shown = _inspect(drive, *extra)
+        assert [secret for secret in secrets if secret in shown] == [], extra
+        assert leaks(shown) == [], extra
+    document = json.loads(_inspect(drive, "--json"))
+    assert document["cloud_init"]["metadata"]["meta"]["role"] == "db"
+    assert document["cloud_init"]["metadata"]["meta"]["motd"] == "<hidden>"
+    assert document["cloud_init"]["vendor_data"] == {
+        "cloud-init": "<hidden>",
+        "registration_token": "<hidden>",
+    }
+    revealed = _inspect(drive, "--json", "--show", "secrets")
+    assert all(secret in revealed for secret in secrets)
+
+
+def test_inspect_hides_nocloud_meta_data_secrets(tmp_path: Path) -> None:
+    meta_data = (
+        b"instance-id: iid-1\nlocal-hostname: web-1\nroot_password: Vc6BnM1aSd9FgH\n"
+        b"app:\n  apiToken: Qw2ErT5yUi8OpA\n  user: admin\n"
+    )
+    seed = {"user-data": b"#cloud-config\n", "meta-data": meta_data}
+    drive = write(tmp_path / "seed.iso", iso_image(seed, label="cidata"))
+    shown = _inspect(drive, "--json")
+    assert "Vc6BnM1aSd9FgH" not in shown
+    assert "Qw2ErT5yUi8OpA" not in shown
+    assert json.loads(shown)["cloud_init"]["metadata"]["app"]["user"] == "admin"
