@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from configdrive.extract import default_max_bytes
 from configdrive.read_drive import printable
 from tests.fuzz_drives import (
     CI_EXAMPLES,
@@ -35,7 +36,7 @@ from tests.fuzz_drives import (
     iter_regressions,
     map_seed,
 )
-from tests.fuzz_worker import finding, output_problem
+from tests.fuzz_worker import EXTRACT_FACTOR, EXTRACT_SLACK, finding, output_problem
 
 FUZZ_CI = settings.get_profile("mkconfigdrive-fuzz-drives-ci")
 
@@ -139,6 +140,12 @@ def test_a_fat12_edit_keeps_the_neighbouring_entry() -> None:
     apply(buffer, Op("fat12", 0, b"even", 0xABC))  # cluster 0: the low 12 bits of bytes 0-1
     assert bytes(buffer) == bytes.fromhex("bc3a12")
     assert encode(Field(0, "both16", "count", ""), 0x10203) == bytes.fromhex("03020203")
+
+
+def test_the_extract_bound_is_no_stricter_than_extracts_own_budget() -> None:
+    """The property's bound is checked on its own, but must allow what extract promises."""
+    for size in (0, 69_632, 1 << 20, 34_611_200, 256 << 20):
+        assert default_max_bytes(size) <= EXTRACT_FACTOR * size + EXTRACT_SLACK
 
 
 def test_a_case_replays_from_its_json(seeds: Seeds) -> None:
