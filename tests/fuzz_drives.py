@@ -1129,6 +1129,9 @@ class Tally:
     cases: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     operations: dict[str, set[str]] = field(default_factory=dict)
     restarts: int = 0
+    # Examples that took over SLOW_SECONDS in all (three commands, on a shared machine):
+    # counted for the report, not a finding (hangs are, past HANG_SECONDS).
+    slow: int = 0
     seconds: float = 0.0
     started: float = field(default_factory=time.monotonic)
 
@@ -1158,7 +1161,7 @@ class Tally:
             "examples": self.examples, "exits": dict(self.exits),
             "findings": dict(self.findings), "first": self.first, "cases": self.cases,
             "operations": {key: sorted(value) for key, value in self.operations.items()},
-            "restarts": self.restarts, "seconds": self.seconds,
+            "restarts": self.restarts, "slow": self.slow, "seconds": self.seconds,
         }  # fmt: skip
 
     def merge(self, raw: Mapping[str, Any]) -> None:
@@ -1172,6 +1175,7 @@ class Tally:
         for key, value in raw["operations"].items():
             self.operations.setdefault(key, set()).update(value)
         self.restarts += raw["restarts"]
+        self.slow += raw.get("slow", 0)
 
 
 def run_examples(seeds: Seeds, worker: Worker, examples: int, seed: int, tally: Tally,
@@ -1198,6 +1202,7 @@ def run_examples(seeds: Seeds, worker: Worker, examples: int, seed: int, tally: 
             seconds = time.monotonic() - started
             tally.add(case, report)
             tally.restarts = worker.restarts
+            tally.slow += seconds > SLOW_SECONDS
             if log is not None:
                 for found in report.findings:
                     if Report.signature(found) not in known:
@@ -1359,7 +1364,8 @@ def summary(tally: Tally, saved: Mapping[str, Path], seconds: float, seed: int) 
     lines = [
         "",
         f"bench/fuzz-drives: {tally.examples:,} examples in {seconds:,.0f} s{rate}, "
-        f"random seed {seed}, {tally.restarts} worker restarts",
+        f"random seed {seed}, {tally.restarts} worker restarts, "
+        f"{tally.slow:,} examples over {SLOW_SECONDS} s",
         f"{'command':<10}{'exit 0':>12}{'exit 1':>12}{'no exit':>12}",
     ]
     for operation in OPERATIONS:
