@@ -480,20 +480,29 @@ class _WatchedTlsConnection(http.client.HTTPSConnection, _WatchedConnection):
     the watchdog holds the socket before the TLS handshake, which a server can trickle too."""
 
 
+def _watched_open(
+    handler: urllib.request.AbstractHTTPHandler,
+    watchdog: _Watchdog,
+    kind: type[_WatchedConnection] | type[_WatchedTlsConnection],
+    req: urllib.request.Request,
+) -> http.client.HTTPResponse:
+    """Open `req` on a connection of `kind` that the watchdog holds from its first byte."""
+
+    def connection(host: str, **options: Any) -> http.client.HTTPConnection:
+        made = kind(host, **options)
+        made.watchdog = watchdog
+        return made
+
+    return handler.do_open(connection, req)
+
+
 class _HttpHandler(urllib.request.HTTPHandler):
     def __init__(self, watchdog: _Watchdog) -> None:
         super().__init__()
         self._watchdog = watchdog
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        watchdog = self._watchdog
-
-        def connection(host: str, **options: Any) -> http.client.HTTPConnection:
-            made = _WatchedConnection(host, **options)
-            made.watchdog = watchdog
-            return made
-
-        return self.do_open(connection, req)
+        return _watched_open(self, self._watchdog, _WatchedConnection, req)
 
 
 class _HttpsHandler(urllib.request.HTTPSHandler):
@@ -502,14 +511,7 @@ class _HttpsHandler(urllib.request.HTTPSHandler):
         self._watchdog = watchdog
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        watchdog = self._watchdog
-
-        def connection(host: str, **options: Any) -> http.client.HTTPConnection:
-            made = _WatchedTlsConnection(host, **options)
-            made.watchdog = watchdog
-            return made
-
-        return self.do_open(connection, req)
+        return _watched_open(self, self._watchdog, _WatchedTlsConnection, req)
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):

@@ -1020,13 +1020,16 @@ def test_a_trickling_body_stops_at_the_deadline(
     (release / "version.txt.sig").unlink()
     url = server.url(release)
     result = measured_import(url, out, keys.public("release"), "--deadline", "2")
-    assert (result.returncode, result.stderr) == (
-        3,
-        f"mkconfigdrive: {url}{IMAGE}: the downloads took longer than --deadline (2 seconds); "
-        "nothing was kept\n",
-    )
+    # On a machine loaded enough, the deadline may run out on an earlier file: the message
+    # names whichever download it stopped, and the image is never whole either way.
+    assert result.returncode == 3, result.stderr
+    assert re.fullmatch(
+        rf"mkconfigdrive: {re.escape(url)}[^:]+: the downloads took longer than --deadline "
+        r"\(2 seconds\); nothing was kept\n",
+        result.stderr,
+    ), result.stderr
     assert list(out.iterdir()) == []
-    assert server.sent[IMAGE] < (release / IMAGE).stat().st_size
+    assert server.sent.get(IMAGE, 0) < (release / IMAGE).stat().st_size
 
 
 def test_trickling_headers_stop_at_the_deadline(
