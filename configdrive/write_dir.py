@@ -20,7 +20,6 @@ import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 from configdrive import signals
 from configdrive.atomic import (
@@ -215,7 +214,7 @@ def _write_tree(layout: DriveLayout, root: Path, *, mode: int, timestamp: int) -
 def _write_file(target: Path, content: bytes | FileContent) -> int:
     with target.open("xb") as stream:
         if isinstance(content, FileContent):
-            _copy_exactly(content, stream)
+            content.copy_to(stream, _COPY_BLOCK)
             size = content.size
         else:
             stream.write(content)
@@ -223,23 +222,6 @@ def _write_file(target: Path, content: bytes | FileContent) -> int:
         stream.flush()
         os.fsync(stream.fileno())
     return size
-
-
-def _copy_exactly(content: FileContent, stream: BinaryIO) -> None:
-    """Copy the `content.size` bytes the drive was planned with; a file that changed is an error.
-
-    As the image writers do: the size was checked and reported before the copy began.
-    """
-    remaining = content.size
-    with content.path.open("rb") as source:
-        while remaining:
-            block = source.read(min(_COPY_BLOCK, remaining))
-            if not block:
-                break
-            stream.write(block)
-            remaining -= len(block)
-        if remaining or source.read(1):
-            raise OSError(f"{content.path}: changed size while the drive was being written")
 
 
 def _move_into_place(building: Path, target: Path, *, force: bool) -> None:

@@ -741,16 +741,7 @@ def _copy(node: _File, out: _Output) -> None:
         out.write(content)
         return
     # Streamed: a large payload is never held in memory.
-    remaining = content.size
-    with content.path.open("rb") as handle:
-        while remaining:
-            block = handle.read(min(COPY_BLOCK, remaining))
-            if not block:
-                break
-            out.write(block)
-            remaining -= len(block)
-        if remaining or handle.read(1):
-            raise OSError(f"{content.path}: changed size while the drive was being written")
+    content.copy_to(out, COPY_BLOCK)
 
 
 class _Output:
