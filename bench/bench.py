@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from configdrive import api  # noqa: E402
-from configdrive.layout import DriveLayout, FileContent  # noqa: E402
+from configdrive.layouts.drive_layout import DriveLayout, FileContent  # noqa: E402
 
 EXAMPLE = ROOT / "fixtures" / "valid" / "container-linux"
 EXAMPLE_ARGS = [
@@ -307,7 +307,7 @@ def case_size(work: Path) -> Result:
 
 def case_fleet(work: Path, count: int, drives: int) -> Result:
     """build_fleet over `drives` distinct machines, one worker and one per core."""
-    from configdrive.fleet import build_fleet, load_fleet
+    from configdrive.inputs.fleet import build_fleet, load_fleet
 
     lines = ["machines:"]
     for index in range(drives):

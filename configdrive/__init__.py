@@ -20,7 +20,11 @@ if TYPE_CHECKING:
         validate_machine,
         write_drive,
     )
-    from configdrive.diff import DriveDiff, diff_drives
+    from configdrive.drives.diff import DriveDiff, diff_drives
+    from configdrive.drives.drive import open_drive
+    from configdrive.drives.extract import ExtractResult, extract_drive
+    from configdrive.drives.inspection import Inspection, inspect_drive
+    from configdrive.drives.verdicts import Verdict
     from configdrive.errors import (
         ConfigDriveError,
         ExitCode,
@@ -28,16 +32,12 @@ if TYPE_CHECKING:
         OutputError,
         UsageError,
     )
-    from configdrive.extract import ExtractResult, extract_drive
-    from configdrive.fleet import Outcome, build_fleet, load_fleet
-    from configdrive.inspection import Inspection, inspect_drive
-    from configdrive.layout import DriveLayout
-    from configdrive.machinefile import MachineFile, load_machine_file, machine_from_dict
-    from configdrive.model import Machine, MachineSpec
+    from configdrive.inputs.fleet import Outcome, build_fleet, load_fleet
+    from configdrive.inputs.machine_file import MachineFile, load_machine_file, machine_from_dict
+    from configdrive.layouts.drive_layout import DriveLayout
+    from configdrive.machine import Machine, MachineSpec
     from configdrive.problems import Problem, Severity
-    from configdrive.read_drive import open_drive
-    from configdrive.readers import Verdict
-    from configdrive.validate_files import ValidationResult, validate_files
+    from configdrive.validation.files import ValidationResult, validate_files
 
 # Where each public name lives. Importing the package stays cheap (the command line's
 # --help and --version need none of it); a name's module loads on first use.
@@ -55,25 +55,25 @@ _EXPORTS = {
     "InvalidInputError": "configdrive.errors",
     "OutputError": "configdrive.errors",
     "UsageError": "configdrive.errors",
-    "DriveLayout": "configdrive.layout",
-    "Outcome": "configdrive.fleet",
-    "build_fleet": "configdrive.fleet",
-    "load_fleet": "configdrive.fleet",
-    "MachineFile": "configdrive.machinefile",
-    "load_machine_file": "configdrive.machinefile",
-    "machine_from_dict": "configdrive.machinefile",
-    "Machine": "configdrive.model",
-    "MachineSpec": "configdrive.model",
-    "validate_files": "configdrive.validate_files",
-    "ValidationResult": "configdrive.validate_files",
-    "inspect_drive": "configdrive.inspection",
-    "Inspection": "configdrive.inspection",
-    "extract_drive": "configdrive.extract",
-    "ExtractResult": "configdrive.extract",
-    "diff_drives": "configdrive.diff",
-    "DriveDiff": "configdrive.diff",
-    "open_drive": "configdrive.read_drive",
-    "Verdict": "configdrive.readers",
+    "DriveLayout": "configdrive.layouts.drive_layout",
+    "Outcome": "configdrive.inputs.fleet",
+    "build_fleet": "configdrive.inputs.fleet",
+    "load_fleet": "configdrive.inputs.fleet",
+    "MachineFile": "configdrive.inputs.machine_file",
+    "load_machine_file": "configdrive.inputs.machine_file",
+    "machine_from_dict": "configdrive.inputs.machine_file",
+    "Machine": "configdrive.machine",
+    "MachineSpec": "configdrive.machine",
+    "validate_files": "configdrive.validation.files",
+    "ValidationResult": "configdrive.validation.files",
+    "inspect_drive": "configdrive.drives.inspection",
+    "Inspection": "configdrive.drives.inspection",
+    "extract_drive": "configdrive.drives.extract",
+    "ExtractResult": "configdrive.drives.extract",
+    "diff_drives": "configdrive.drives.diff",
+    "DriveDiff": "configdrive.drives.diff",
+    "open_drive": "configdrive.drives.drive",
+    "Verdict": "configdrive.drives.verdicts",
     "Problem": "configdrive.problems",
     "Severity": "configdrive.problems",
 }

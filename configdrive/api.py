@@ -18,18 +18,19 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import yaml
 
-from configdrive.atomic import atomic_output, check_output, mode_warnings
 from configdrive.errors import InvalidInputError, UsageError
-from configdrive.layout import DriveLayout, layout_openstack
-from configdrive.load import Source, describe_os_error, printable, read_source
-from configdrive.model import FileSpec, Machine, MachineSpec
+from configdrive.formats.atomic import atomic_output, check_output, mode_warnings
+from configdrive.inputs.documents import Source, describe_os_error, printable, read_source
+from configdrive.layouts.drive_layout import DriveLayout
+from configdrive.layouts.openstack import layout_openstack
+from configdrive.machine import FileSpec, Machine, MachineSpec
 
 if TYPE_CHECKING:
-    from configdrive.machinefile import MachineFile
+    from configdrive.inputs.machine_file import MachineFile
+from configdrive.formats import ProgressCallback
 from configdrive.problems import Problem, Severity
-from configdrive.progress import ProgressCallback
-from configdrive.userdata import Target
-from configdrive.validate import load_machine
+from configdrive.validation.machine import load_machine
+from configdrive.validation.user_data import Target
 
 # A date well before any real drive and after 1980 (FAT's epoch), used when
 # SOURCE_DATE_EPOCH is not set: timestamps then carry no information at all.
@@ -205,7 +206,7 @@ def layout_drive(machine: Machine, layout: str = "openstack") -> DriveLayout:
     """
     check_combination(layout, "iso")
     if layout == "nocloud":
-        from configdrive.layout_nocloud import layout_nocloud
+        from configdrive.layouts.nocloud import layout_nocloud
 
         return layout_nocloud(machine)
     return layout_openstack(machine)
@@ -228,7 +229,7 @@ def format_problems(machine: Machine, format: str) -> tuple[Problem, ...]:
     """What the chosen file system cannot carry: refused before anything is written."""
     if format != "vfat":
         return ()
-    from configdrive.write_vfat import MAX_FILE_BYTES, MAX_FOLDER_ENTRIES
+    from configdrive.formats.fat import MAX_FILE_BYTES, MAX_FOLDER_ENTRIES
 
     problems = [
         Problem(
@@ -371,7 +372,7 @@ def write_drive(
     # The target is looked at (never followed or read) before the old drive is read for the
     # warning below: a FIFO, a device or a link there is refused, not opened.
     if format == "dir":
-        from configdrive.write_dir import check_folder_output
+        from configdrive.formats.folder import check_folder_output
 
         check_folder_output(target, force=force)
     else:
@@ -379,7 +380,7 @@ def write_drive(
     # Read before the old drive is replaced: the warning needs what it said.
     replaced = replaced_instance_warnings(target, layout_instance_id(machine, layout), force=force)
     if format == "dir":
-        from configdrive.write_dir import write_dir
+        from configdrive.formats.folder import write_dir
 
         size = write_dir(layout, target, force=force, mode=mode, timestamp=timestamp)
     else:
@@ -415,8 +416,8 @@ def replaced_instance_warnings(target: Path, new: str, *, force: bool) -> tuple[
     """
     if not force or not (target.exists() or target.is_symlink()):
         return ()
-    from configdrive.diff import drive_instance_id, folder_instance_id
-    from configdrive.read_drive import open_drive
+    from configdrive.drives.diff import drive_instance_id, folder_instance_id
+    from configdrive.drives.drive import open_drive
 
     try:
         if target.is_dir():
@@ -475,7 +476,7 @@ def build_machine(
     `layout` and `format` override the machine's own. Paths inside a mapping are relative to
     the current folder.
     """
-    from configdrive.machinefile import MachineFile, load_machine_file, machine_from_dict
+    from configdrive.inputs.machine_file import MachineFile, load_machine_file, machine_from_dict
 
     if isinstance(machine, MachineFile):
         described = machine
@@ -509,14 +510,14 @@ def _write_image(
 ) -> None:
     # Each writer is imported only when used: pycdlib alone costs ~8 ms of start-up.
     if format == "vfat":
-        from configdrive.write_vfat import write_vfat
+        from configdrive.formats.fat import write_vfat
 
         write_vfat(layout, stream, timestamp=timestamp, progress=progress)
     elif format == "ironic":
-        from configdrive.write_ironic import write_ironic
+        from configdrive.formats.ironic import write_ironic
 
         write_ironic(layout, stream, timestamp=timestamp, scratch=scratch, progress=progress)
     else:
-        from configdrive.write_iso import write_iso
+        from configdrive.formats.iso import write_iso
 
         write_iso(layout, stream, timestamp=timestamp, progress=progress)

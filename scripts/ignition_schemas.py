@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "schemas" / "ignition"
+OUT = ROOT / "configdrive" / "validation" / "schemas" / "ignition"
 BASE_ID = "https://mkconfigdrive.github.io/schemas/ignition/"
 
 INT = {"$ref": "#/$defs/int"}
@@ -396,7 +396,7 @@ def schema(version: str) -> dict[str, Any]:
         "description": (
             f"The structure of an Ignition spec {version} config, as Ignition's Go types "
             "decode it. Ignition's semantic checks (paths, duplicates, URLs, hashes) are in "
-            "configdrive/ignition.py."
+            "configdrive/validation/ignition.py."
         ),
         "type": "object",
         "properties": {key: _described(key, value) for key, value in properties.items()},

@@ -19,9 +19,9 @@ from typing import Any, Literal
 
 import pycdlib
 
-from configdrive.layout import DriveLayout
-from configdrive.write_iso import _pinned_clock
-from configdrive.write_vfat import write_vfat
+from configdrive.formats.fat import write_vfat
+from configdrive.formats.iso import _pinned_clock
+from configdrive.layouts.drive_layout import DriveLayout
 
 NOVA_VERSIONS = (
     "2012-08-10", "2013-04-04", "2013-10-17", "2015-10-15", "2016-06-30",

@@ -52,7 +52,7 @@ PEAK_RSS = 256 << 20  # the issue's budget for any read command
 COMMAND_BASELINE = 32 << 20
 FILE_SIZE = 256 << 20  # no file extract writes may grow past this (EFBIG, not a full disk)
 # extract writes each shared extent once per name, within a budget of a small multiple of
-# the image: 16 times plus 1 MiB (configdrive.extract.default_max_bytes). The bound here is
+# the image: 16 times plus 1 MiB (configdrive.drives.extract.default_max_bytes). The bound here is
 # kept apart, so that a budget that stopped working would still be caught.
 EXTRACT_FACTOR = 16
 EXTRACT_SLACK = 1 << 20
@@ -127,7 +127,7 @@ def where(tb: TracebackType | None) -> dict[str, Any]:
 
 
 def _short(filename: str) -> str:
-    """A path from the package folder on: configdrive/read_drive.py, pycdlib/inode.py."""
+    """A path from the package folder on: configdrive/drives/drive.py, pycdlib/inode.py."""
     parts = Path(filename).parts
     for anchor in ("configdrive", "site-packages", "lib"):
         if anchor in parts:
@@ -259,7 +259,7 @@ class Reading:
 
     def _render(self, operation: str, report: Callable[[Any], None]) -> None:
         """The report in both forms, checked as a terminal and a JSON reader would."""
-        from configdrive.report import Reporter
+        from configdrive.cli.report import Reporter
 
         for is_json in (False, True):
             out, err = io.StringIO(), io.StringIO()
@@ -279,14 +279,14 @@ class Reading:
                     self.findings.append(found)
 
     def _inspect(self) -> int:
-        from configdrive.inspection import inspect_drive
+        from configdrive.drives.inspection import inspect_drive
 
         result = inspect_drive(self.image)
         self._render("inspect", lambda reporter: reporter.inspected(result))
         return 0 if result.ok else 1
 
     def _extract(self) -> int:
-        from configdrive.extract import extract_drive
+        from configdrive.drives.extract import extract_drive
 
         self.scratch.mkdir(parents=True, exist_ok=True)
         target = self.scratch / "out"
@@ -319,7 +319,7 @@ class Reading:
             self.findings.append(found)
 
     def _diff(self) -> int:
-        from configdrive.diff import diff_drives
+        from configdrive.drives.diff import diff_drives
 
         result = diff_drives(self.reference, self.image)
         self._render("diff", lambda reporter: reporter.diffed(result))
@@ -346,11 +346,6 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> int:
     # Everything a read imports is imported before the caps: the budgets are the reads'.
-    import configdrive.diff
-    import configdrive.extract
-    import configdrive.inspection
-    import configdrive.report
-    import configdrive.report_drive  # noqa: F401
 
     limit_resources()
     sys.setrecursionlimit(1000)  # the CLI's default, whatever a test runner set

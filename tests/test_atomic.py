@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from configdrive.atomic import atomic_output, check_mode, mode_warnings
 from configdrive.errors import OutputError, UsageError
+from configdrive.formats.atomic import atomic_output, check_mode, mode_warnings
 from configdrive.problems import Severity
 
 

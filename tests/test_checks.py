@@ -7,8 +7,8 @@ import gzip
 
 import pytest
 
-from configdrive.checks import gunzip_bounded, hostname_problem, uuid_problem
-from configdrive.sshkeys import key_comment, public_key_problem
+from configdrive.validation.checks import gunzip_bounded, hostname_problem, uuid_problem
+from configdrive.validation.ssh_keys import key_comment, public_key_problem
 
 
 def test_real_keys_pass(key_line: str) -> None:
@@ -79,8 +79,8 @@ def test_gunzip_reads_every_member_and_refuses_bombs() -> None:
 def network_problems(network_data: dict[str, object]) -> list[str]:
     import json
 
-    from configdrive.checks import network_data_problems
-    from configdrive.load import Source, parse_document
+    from configdrive.inputs.documents import Source, parse_document
+    from configdrive.validation.checks import network_data_problems
 
     source = Source("network.json", json.dumps(network_data).encode())
     document = parse_document(source, [])

@@ -163,8 +163,8 @@ def test_output_is_required(tmp_path: Path) -> None:
 def test_internal_errors_never_show_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     import typer
 
-    from configdrive.cli import INTERNAL_ERROR, _run
-    from configdrive.report import Reporter
+    from configdrive.cli.app import INTERNAL_ERROR, _run
+    from configdrive.cli.report import Reporter
 
     def broken() -> None:
         raise RuntimeError("a bug")

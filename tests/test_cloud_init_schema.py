@@ -29,10 +29,10 @@ from typing import Any
 import pytest
 import yaml
 
-from configdrive.load import Source
+from configdrive.inputs.documents import Source
 from configdrive.problems import Problem, Severity, sorted_problems
-from configdrive.schemas import CLOUD_CONFIG, load_schema
-from configdrive.userdata import inspect_user_data
+from configdrive.validation.json_schemas import CLOUD_CONFIG, load_schema
+from configdrive.validation.user_data import inspect_user_data
 from tests.helpers import FIXTURES, INVALID, VALID
 from tests.interop.conftest import DebianPythonServer
 

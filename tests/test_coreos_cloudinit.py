@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 import yaml
 
-from configdrive.coreos_cloudinit import boot_outcome, coreos_findings, go_resolve
+from configdrive.drives.verdicts import Verdict, _coreos_apply_verdict
 from configdrive.errors import InvalidInputError
-from configdrive.load import Source, parse_document
+from configdrive.inputs.documents import Source, parse_document
 from configdrive.problems import Problem
-from configdrive.readers import Verdict, _coreos_apply_verdict
-from configdrive.userdata import Target, inspect_user_data
-from configdrive.validate_files import validate_files
+from configdrive.validation.coreos_cloudinit import boot_outcome, coreos_findings, go_resolve
+from configdrive.validation.files import validate_files
+from configdrive.validation.user_data import Target, inspect_user_data
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "coreos-cloudinit"
 CASE_NAMES = sorted(path.name for path in CASES.iterdir() if path.is_dir())

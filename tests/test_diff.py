@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from configdrive.diff import MAX_KEYS_SHOWN, diff_drives, folder_instance_id, key_changes
+from configdrive.drives.diff import MAX_KEYS_SHOWN, diff_drives, folder_instance_id, key_changes
+from configdrive.drives.extract import MAX_BYTES_MULTIPLE
 from configdrive.errors import InvalidInputError
-from configdrive.extract import MAX_BYTES_MULTIPLE
 from configdrive.problems import format_path
 from tests.drive_images import (
     UUID,

@@ -11,8 +11,13 @@ from pathlib import Path
 import pytest
 
 from configdrive import build
+from configdrive.drives.extract import (
+    MAX_FOLDER_DEPTH,
+    default_max_bytes,
+    extract_drive,
+    parse_size,
+)
 from configdrive.errors import InvalidInputError, OutputError, UsageError
-from configdrive.extract import MAX_FOLDER_DEPTH, default_max_bytes, extract_drive, parse_size
 from tests.drive_images import (
     fat_cross_linked,
     fat_image,
@@ -370,7 +375,7 @@ def test_many_links_to_one_folder_copy_within_the_link_budget(tmp_path: Path) ->
 
 def test_the_summary_names_the_name_tree_once(tmp_path: Path) -> None:
     """`(FAT long names)`, not `(FAT long names names)`; `(Rock Ridge names)` as before."""
-    from configdrive.report_drive import extracted_lines
+    from configdrive.cli.drive_report import extracted_lines
 
     for fat, shown in ((True, "(FAT long names)"), (False, "(Rock Ridge names)")):
         drive = tmp_path / f"drive-{fat}"

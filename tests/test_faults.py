@@ -31,7 +31,7 @@ from pathlib import Path
 import pycdlib
 import pytest
 
-from configdrive.atomic import temporary_name_pattern
+from configdrive.formats.atomic import temporary_name_pattern
 
 SEED = 5  # issue 5; change it to explore other timings
 LARGE_FILE_SIZE = 192 << 20  # long enough a write to be interrupted in the middle
@@ -298,7 +298,7 @@ def test_a_stop_signal_while_writing_cleans_up(
 COMMIT_WINDOW_CHILD = """
 import os, signal, sys
 from pathlib import Path
-from configdrive import atomic, signals
+from configdrive.formats import atomic, signals
 
 target, signum, install = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "cli"
 if install:
@@ -355,7 +355,7 @@ def test_a_library_caller_gets_the_interrupt_after_the_rename(tmp_path: Path) ->
 
 def test_stop_signals_the_parent_ignores_stay_ignored() -> None:
     child = (
-        "import signal; from configdrive.signals import install_stop_handlers; "
+        "import signal; from configdrive.formats.signals import install_stop_handlers; "
         "install_stop_handlers(); print(signal.getsignal(signal.SIGHUP) is signal.SIG_IGN, "
         "signal.getsignal(signal.SIGTERM) is signal.SIG_IGN)"
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from configdrive.errors import ExitCode
-from configdrive.fleet import Outcome, build_fleet, fleet_exit_code, load_fleet
+from configdrive.inputs.fleet import Outcome, build_fleet, fleet_exit_code, load_fleet
 from tests.helpers import FIXTURES, run_cli
 
 USER_DATA = "#cloud-config\npackages: [nginx]\n"

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from configdrive import api
 from configdrive.errors import InvalidInputError, OutputError, UsageError
-from configdrive.layout import DriveLayout
-from configdrive.write_dir import folder_mode, write_dir
-from configdrive.write_ironic import _Base64Writer, write_ironic
-from configdrive.write_iso import write_iso
+from configdrive.formats.folder import folder_mode, write_dir
+from configdrive.formats.ironic import _Base64Writer, write_ironic
+from configdrive.formats.iso import write_iso
+from configdrive.layouts.drive_layout import DriveLayout
 from tests.helpers import VALID, run_cli
 
 CLOUD_CONFIG = b"#cloud-config\nhostname: web-1\n"

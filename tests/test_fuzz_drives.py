@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from configdrive.extract import default_max_bytes
-from configdrive.read_drive import printable
+from configdrive.drives.drive import printable
+from configdrive.drives.extract import default_max_bytes
 from tests.fuzz_drives import (
     CI_EXAMPLES,
     SEED_NAMES,
@@ -161,9 +161,9 @@ def test_a_finding_says_which_function_of_ours_failed() -> None:
     except TypeError as error:
         found = finding("crash", "inspect", error)
     assert found["exception"] == "TypeError"
-    assert found["location"].startswith("configdrive/read_drive.py:")
+    assert found["location"].startswith("configdrive/drives/drive.py:")
     assert found["function"] == "printable"
-    assert Report.signature(found) == "crash TypeError configdrive/read_drive.py:printable"
+    assert Report.signature(found) == "crash TypeError configdrive/drives/drive.py:printable"
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ from pathlib import Path
 import pytest
 
 from configdrive import InvalidInputError, layout_drive, machine_spec, validate_machine
-from configdrive.load import MAX_DOCUMENT_SIZE
+from configdrive.inputs.documents import MAX_DOCUMENT_SIZE
 from configdrive.problems import errors_in
 from tests.helpers import INVALID, Measured, case_args, case_exit_code, cases, run_measured
 

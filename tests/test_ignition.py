@@ -18,15 +18,15 @@ from types import ModuleType
 import pytest
 from jsonschema.validators import validator_for
 
-from configdrive.ignition import STABLE_VERSIONS, config_problems
-from configdrive.load import Source
+from configdrive.inputs.documents import Source
 from configdrive.problems import Problem, Severity, errors_in, sorted_problems
-from configdrive.userdata import inspect_user_data
+from configdrive.validation.ignition import STABLE_VERSIONS, config_problems
+from configdrive.validation.user_data import inspect_user_data
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "ignition"
 CASES = sorted(path.name for path in FIXTURES.iterdir() if path.is_dir())
-SCHEMAS = ROOT / "schemas" / "ignition"
+SCHEMAS = ROOT / "configdrive" / "validation" / "schemas" / "ignition"
 IGNITION_VALIDATE = "/usr/bin/ignition-validate"
 # The spec versions Debian's ignition 2.14 reads; it says "unsupported config version" to
 # every other (spec 2, 3.4.0 and later), so for those it judges nothing about the content.

@@ -30,9 +30,9 @@ from typing import Any
 
 import pytest
 
-from configdrive import cli
-from configdrive.errors import ExitCode, OutputError
-from configdrive.fetch import (
+from configdrive.cli import app as cli
+from configdrive.cli.report import Reporter
+from configdrive.distro.fetch import (
     DEADLINE,
     MAX_DOWNLOAD,
     TIMEOUT,
@@ -42,8 +42,8 @@ from configdrive.fetch import (
     parse_size,
     release_folder,
 )
-from configdrive.gpg import VerificationError
-from configdrive.image import (
+from configdrive.distro.gpg import VerificationError
+from configdrive.distro.image import (
     DEFAULT_IMAGE,
     MAX_IMAGE_SIZE,
     MAX_SIGNING_GAP,
@@ -54,7 +54,7 @@ from configdrive.image import (
     release_version,
     verify_image,
 )
-from configdrive.report import Reporter
+from configdrive.errors import ExitCode, OutputError
 from tests.helpers import Measured, run_cli, run_measured
 
 IMAGE = DEFAULT_IMAGE

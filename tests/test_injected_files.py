@@ -15,16 +15,16 @@ import pytest
 
 from configdrive import api
 from configdrive.errors import InvalidInputError
-from configdrive.layout import FileContent
-from configdrive.load import (
+from configdrive.inputs.documents import (
     MAX_UNREPORTED_BYTES,
     DocumentTooLargeError,
     UnreportedBudget,
     printable,
     read_small_file,
 )
-from configdrive.machinefile import load_machine_file
-from configdrive.validate import NAME_MAX, PATH_MAX, dest_problem
+from configdrive.inputs.machine_file import load_machine_file
+from configdrive.layouts.drive_layout import FileContent
+from configdrive.validation.machine import NAME_MAX, PATH_MAX, dest_problem
 from tests.helpers import run_cli
 
 CLOUD_CONFIG = b"#cloud-config\nhostname: web-1\n"

@@ -14,8 +14,8 @@ import pytest
 
 from configdrive.api import build
 from configdrive.errors import InvalidInputError
-from configdrive.input_kinds import InputKind, kind_of
-from configdrive.load import Source, parse_document
+from configdrive.inputs.documents import Source, parse_document
+from configdrive.inputs.kinds import InputKind, kind_of
 from configdrive.problems import Severity
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDGGPyjtK95uoDdN40sOHh3feex1DNsmQpYmul2NNnp8 a@b"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from configdrive import InvalidInputError, build, machine_spec, validate_machine
-from configdrive.diff import INSTANCE_ID_CHANGED, diff_drives
-from configdrive.layout_nocloud import layout_nocloud, nocloud_meta_data
+from configdrive.drives.diff import INSTANCE_ID_CHANGED, diff_drives
+from configdrive.layouts.nocloud import layout_nocloud, nocloud_meta_data
 from configdrive.problems import Severity
-from configdrive.validate import UUID_NAMESPACE, derive_uuid
+from configdrive.validation.machine import UUID_NAMESPACE, derive_uuid
 from tests.helpers import run_cli
 
 UUID = "2f0c3c6e-1b5d-4c1e-9a4f-7d8e9f0a1b2c"

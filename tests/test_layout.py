@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from configdrive import machine_spec, validate_machine
-from configdrive.layout import FileContent, layout_openstack
+from configdrive.layouts.drive_layout import FileContent
+from configdrive.layouts.openstack import layout_openstack
 
 
 def test_full_layout_file_list(tmp_path: Path, key_line: str) -> None:

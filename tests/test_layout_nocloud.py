@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from configdrive import machine_spec, validate_machine
-from configdrive.layout import DriveLayout, layout_openstack
-from configdrive.layout_nocloud import (
+from configdrive.layouts.drive_layout import DriveLayout
+from configdrive.layouts.nocloud import (
     layout_nocloud,
     nocloud_meta_data,
     nocloud_problems,
@@ -23,9 +23,10 @@ from configdrive.layout_nocloud import (
     nocloud_vendor_data_problems,
     yaml_bytes,
 )
-from configdrive.model import InjectedFile, Machine
-from configdrive.netconfig import to_network_config_v2
+from configdrive.layouts.openstack import layout_openstack
+from configdrive.machine import InjectedFile, Machine
 from configdrive.problems import Severity
+from configdrive.validation.network import to_network_config_v2
 from tests.helpers import FIXTURES
 
 NETWORK = FIXTURES / "network"

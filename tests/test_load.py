@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from configdrive.load import Source, parse_document
+from configdrive.inputs.documents import Source, parse_document
 from configdrive.problems import Problem
 
 

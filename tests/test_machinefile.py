@@ -9,7 +9,7 @@ import pytest
 
 from configdrive import api
 from configdrive.errors import InvalidInputError
-from configdrive.machinefile import load_machine_file, machine_from_dict
+from configdrive.inputs.machine_file import load_machine_file, machine_from_dict
 from tests.helpers import FIXTURES, VALID, run_cli
 
 MACHINES = FIXTURES / "machines"

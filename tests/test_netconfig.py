@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from configdrive.layout_nocloud import yaml_bytes
-from configdrive.load import Source, parse_document
-from configdrive.netconfig import (
+from configdrive.inputs.documents import Source, parse_document
+from configdrive.layouts.nocloud import yaml_bytes
+from configdrive.problems import Problem, Severity, sorted_problems
+from configdrive.validation.network import (
     conversion_problems,
     convert_network_data,
     network_config_problems,
@@ -23,7 +24,6 @@ from configdrive.netconfig import (
     prefix_length,
     to_network_config_v2,
 )
-from configdrive.problems import Problem, Severity, sorted_problems
 from tests.helpers import FIXTURES
 
 NETWORK = FIXTURES / "network"

@@ -17,10 +17,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from configdrive import cli
 from configdrive.api import machine_spec, validate_machine
+from configdrive.cli import app as cli
+from configdrive.distro.oem import METADATA_URL, PLATFORMS, oem_config
 from configdrive.errors import UsageError
-from configdrive.oem import METADATA_URL, PLATFORMS, oem_config
 from tests.helpers import run_cli
 
 

@@ -20,13 +20,15 @@ def test_wheel_contents(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("mkconfigdrive-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     package = {name for name in names if not name.startswith("mkconfigdrive-")}
-    modules = {f"configdrive/{path.name}" for path in (ROOT / "configdrive").glob("*.py")}
-    # schemas/ignition/ holds one schema per Ignition spec version.
+    modules = {path.relative_to(ROOT).as_posix() for path in (ROOT / "configdrive").rglob("*.py")}
+    # The schemas are package data beside the module that loads them; schemas/ignition/
+    # holds one schema per Ignition spec version.
     schemas = {
-        f"configdrive/schemas/{path.relative_to(ROOT / 'schemas').as_posix()}"
-        for path in (ROOT / "schemas").rglob("*.json")
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "configdrive" / "validation" / "schemas").rglob("*.json")
     }
     assert package == modules | schemas | {"configdrive/py.typed"}
     assert {"cloud-config", "meta-data", "network-data", "machine"} <= {
-        name.removeprefix("configdrive/schemas/").removesuffix(".schema.json") for name in schemas
+        name.removeprefix("configdrive/validation/schemas/").removesuffix(".schema.json")
+        for name in schemas
     }

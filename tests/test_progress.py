@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from configdrive.progress import ProgressBar, render
+from configdrive.cli.progress import ProgressBar, render
 from tests.helpers import ROOT, VALID
 
 MIB = 1024 * 1024

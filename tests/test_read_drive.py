@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from configdrive.errors import InvalidInputError, OutputError
-from configdrive.read_drive import (
+from configdrive.drives.drive import (
     MAX_CONTINUATIONS,
     MAX_DEPTH,
     MAX_ENTRIES,
@@ -33,6 +32,7 @@ from configdrive.read_drive import (
     printable,
     unsafe_name,
 )
+from configdrive.errors import InvalidInputError, OutputError
 from tests.drive_images import (
     RawEntry,
     fat_image,

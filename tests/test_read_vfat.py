@@ -11,9 +11,8 @@ from typing import TypeVar
 
 import pytest
 
-from configdrive.errors import InvalidInputError
-from configdrive.read_drive import open_drive
-from configdrive.read_vfat import (
+from configdrive.drives.drive import open_drive
+from configdrive.drives.fat import (
     MAX_DEPTH,
     MAX_ENTRIES,
     MAX_FOLDER_DATA,
@@ -23,6 +22,7 @@ from configdrive.read_vfat import (
     FatImage,
     looks_like_fat,
 )
+from configdrive.errors import InvalidInputError
 from tests.drive_images import fat_image
 from tests.fat_images import CraftedFat, file_entry, folder_entry, short_entry
 
@@ -540,6 +540,6 @@ def test_a_drive_marks_shared_files_and_copies_fat_files_in_pieces(tmp_path: Pat
 
 def test_one_entry_limit_for_every_file_system() -> None:
     """ISO9660 and FAT drives are held to the same number of entries: one limit to name."""
-    from configdrive import read_drive
+    from configdrive.drives import drive as read_drive
 
     assert MAX_ENTRIES == read_drive.MAX_ENTRIES

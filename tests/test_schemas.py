@@ -13,7 +13,7 @@ import yaml
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 
-SCHEMA_DIR = Path(__file__).parent.parent / "schemas"
+SCHEMA_DIR = Path(__file__).parent.parent / "configdrive" / "validation" / "schemas"
 SCHEMA_FILES = sorted(SCHEMA_DIR.glob("*.schema.json"))
 CLOUD_INIT_EXAMPLES = Path("/usr/share/doc/cloud-init/examples")
 CLOUD_INIT_SCHEMA = Path(

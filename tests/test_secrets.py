@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from configdrive.cli import app
-from configdrive.schemas import describe, is_secret, secret_name, secret_value
+from configdrive.cli.app import app
+from configdrive.validation.json_schemas import describe, is_secret, secret_name, secret_value
 from tests.drive_images import UUID, iso_image, openstack_files, write
 from tests.helpers import FIXTURES, run_cli
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from configdrive.errors import InvalidInputError, UsageError
-from configdrive.metadata import TEXT, Entry, MetadataTree
-from configdrive.serve import (
+from configdrive.serve.metadata import TEXT, Entry, MetadataTree
+from configdrive.serve.service import (
     MAX_TOKEN_TTL,
     ListenAddress,
     MetadataService,

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from configdrive import layout_drive, machine_spec, validate_machine
-from configdrive.layout import DriveLayout, FileContent
-from configdrive.machinefile import load_machine_file
-from configdrive.metadata import BINARY, JSON, TEXT, MetadataTree, metadata_tree, request_key
+from configdrive.inputs.machine_file import load_machine_file
+from configdrive.layouts.drive_layout import DriveLayout, FileContent
+from configdrive.serve.metadata import BINARY, JSON, TEXT, MetadataTree, metadata_tree, request_key
 from tests.helpers import FIXTURES
 
 WEB_1 = FIXTURES / "machines" / "web-1.yml"

@@ -6,9 +6,9 @@ import gzip
 
 import pytest
 
-from configdrive.load import Source
+from configdrive.inputs.documents import Source
 from configdrive.problems import Problem, Severity
-from configdrive.userdata import UserDataKind, classify, inspect_user_data
+from configdrive.validation.user_data import UserDataKind, classify, inspect_user_data
 
 
 @pytest.mark.parametrize(

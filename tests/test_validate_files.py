@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from configdrive.load import Source
-from configdrive.validate_files import FileKind, detect_kind, validate_files
+from configdrive.inputs.documents import Source
+from configdrive.validation.files import FileKind, detect_kind, validate_files
 from tests.helpers import INVALID, ROOT, VALID, case_args, cases, run_cli
 
 

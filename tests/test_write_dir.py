@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from configdrive.errors import OutputError
-from configdrive.layout import DriveLayout
-from configdrive.write_dir import is_drive_folder, write_dir
+from configdrive.formats.folder import is_drive_folder, write_dir
+from configdrive.layouts.drive_layout import DriveLayout
 from tests.helpers import VALID
 from tests.test_hostile import UNPRIVILEGED
 
@@ -128,7 +128,7 @@ def test_a_fifo_at_the_target_is_refused(tmp_path: Path) -> None:
 
 def test_a_payload_that_changes_size_is_an_error(tmp_path: Path) -> None:
     """The folder holds exactly the bytes the drive was planned with, as the images do."""
-    from configdrive.layout import FileContent
+    from configdrive.layouts.drive_layout import FileContent
 
     payload = tmp_path / "payload"
     payload.write_bytes(b"longer than planned")

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pycdlib
 import pytest
 
-from configdrive.layout import DriveLayout
-from configdrive.write_iso import _iso_name, _IsoNames, write_iso
+from configdrive.formats.iso import _iso_name, _IsoNames, write_iso
+from configdrive.layouts.drive_layout import DriveLayout
 
 
 def test_iso_names_are_unique_per_folder() -> None:

@@ -20,8 +20,7 @@ from typing import BinaryIO, cast
 
 import pytest
 
-from configdrive.layout import Content, DriveLayout, FileContent
-from configdrive.write_vfat import (
+from configdrive.formats.fat import (
     COPY_BLOCK,
     MIB,
     fat_geometry,
@@ -29,6 +28,7 @@ from configdrive.write_vfat import (
     short_names,
     write_vfat,
 )
+from configdrive.layouts.drive_layout import Content, DriveLayout, FileContent
 
 SECTOR = 512
 EPOCH_1980 = 315_532_800

@@ -50,7 +50,7 @@ from jsonschema.exceptions import ValidationError
 
 from configdrive import BuildResult, InvalidInputError, UsageError, build
 from configdrive.problems import Problem, Severity
-from configdrive.schemas import CLOUD_CONFIG, META_DATA, NETWORK_DATA, load_schema
+from configdrive.validation.json_schemas import CLOUD_CONFIG, META_DATA, NETWORK_DATA, load_schema
 
 from .conftest import ROOT, extract
 
@@ -165,8 +165,8 @@ SAME_IN_DRAFT_7 = frozenset(
         *("properties", "additionalProperties", "patternProperties", "required"),
         *("items", "minItems", "maxItems", "minimum", "maximum", "pattern"),
         *("oneOf", "not", "minProperties", "uniqueItems"),
-        # Our own annotations (configdrive/schemas.py): they constrain nothing a generator
-        # must know; x-warning only adds a warning, which builds anyway.
+        # Our own annotations (configdrive/validation/json_schemas.py): they constrain
+        # nothing a generator must know; x-warning only adds a warning, which builds anyway.
         *("x-reader", "x-warning"),
     }
 )

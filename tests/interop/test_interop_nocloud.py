@@ -29,11 +29,12 @@ import pytest
 import yaml
 
 from configdrive import machine_spec, validate_machine
-from configdrive.layout import DriveLayout, layout_openstack
-from configdrive.layout_nocloud import layout_nocloud, nocloud_problems
-from configdrive.model import Machine
-from configdrive.netconfig import network_kind, to_network_config_v2, unwrap
-from configdrive.write_iso import write_iso
+from configdrive.formats.iso import write_iso
+from configdrive.layouts.drive_layout import DriveLayout
+from configdrive.layouts.nocloud import layout_nocloud, nocloud_problems
+from configdrive.layouts.openstack import layout_openstack
+from configdrive.machine import Machine
+from configdrive.validation.network import network_kind, to_network_config_v2, unwrap
 
 from .conftest import DEBIAN_PYTHON, ROOT, extract, read_with_cloud_init, run, tree_files
 
@@ -395,7 +396,7 @@ def mtools(*argv: str | Path) -> str:
 
 
 def test_vfat_seed_reads_like_the_iso(seed: Seed, tmp_path: Path) -> None:
-    from configdrive.write_vfat import write_vfat
+    from configdrive.formats.fat import write_vfat
 
     image = tmp_path / "seed.img"
     with image.open("wb") as stream:

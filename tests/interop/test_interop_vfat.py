@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from configdrive.api import layout_drive, machine_spec, validate_machine
-from configdrive.layout import Content, DriveLayout, FileContent
-from configdrive.write_vfat import MIB, fat_geometry, write_vfat
+from configdrive.formats.fat import MIB, fat_geometry, write_vfat
+from configdrive.layouts.drive_layout import Content, DriveLayout, FileContent
 
 from .conftest import (
     SUBPROCESS_TIMEOUT,

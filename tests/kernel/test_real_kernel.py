@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from configdrive import DriveLayout, build, layout_drive, machine_spec, validate_machine
-from configdrive.layout import FileContent
+from configdrive.layouts.drive_layout import FileContent
 from tests.helpers import VALID, cases
 from tests.kernel import guest
 

@@ -1,0 +1,3 @@
+"""The command line: Typer commands (app), what they print (report, drive_report) and the
+progress bar (progress). Every command is one call into the public API.
+"""

@@ -1,0 +1,1031 @@
+"""The command line: parse arguments, call the library, print through the Reporter.
+
+No layout, schema or ISO logic lives here; every command is one API call.
+"""
+
+# No `from __future__ import annotations` here: Typer reads every command's annotations at
+# start-up, and string annotations cost it an eval each (15 ms a run, for every command).
+
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+import typer.core
+
+from configdrive import __version__
+from configdrive.cli.report import Reporter, dumps, terminal_safe
+from configdrive.errors import ConfigDriveError, ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from configdrive.cli.progress import ProgressBar
+    from configdrive.inputs.fleet import Outcome
+
+app = typer.Typer(
+    name="mkconfigdrive",
+    help="Build validated, reproducible OpenStack config drives (config-2) in pure Python.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class _Command(typer.core.TyperCommand):
+    """A command whose usage line names arguments as man pages do: `DRIVE`, not `{DRIVE}`.
+
+    Typer (0.2x) wraps required arguments in braces, which reads as a choice or a
+    placeholder to fill with braces; errors already say `Missing argument 'DRIVE'`.
+    """
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # Typer's vendored click Context
+        pieces: list[str] = super().collect_usage_pieces(ctx)
+        return [_unbraced(piece) for piece in pieces]
+
+
+def _unbraced(piece: str) -> str:
+    if piece.startswith("{") and piece.endswith("}") and "{" not in piece[1:]:
+        return piece[1:-1]
+    return piece
+
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mkconfigdrive, never the user's fault
+
+# Options several commands share, declared once. (Optional, not `X | None`: Typer reads these
+# at run time, and on Python 3.10 it cannot read a `|` union inside Annotated.)
+MetaDataOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="OpenStack meta_data keys, YAML or JSON.", metavar="FILE"),
+]
+NetworkDataOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        help="OpenStack network_data (or, for NoCloud, network-config v1/v2), YAML or JSON.",
+        metavar="FILE",
+    ),
+]
+VendorDataOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="vendor_data.json content, YAML or JSON.", metavar="FILE"),
+]
+VendorData2Option = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="vendor_data2.json content, YAML or JSON.", metavar="FILE"),
+]
+UuidOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        help="Instance UUID (cloud-init's instance-id). Default: derived from the name, "
+        "else the host name, else the contents.",
+        metavar="UUID",
+    ),
+]
+HostnameOption = Annotated[
+    Optional[str], typer.Option(help="Host name (RFC 1123).", metavar="NAME")  # noqa: UP045
+]
+NameOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="Instance name. Default: the host name.", metavar="NAME"),
+]
+SshKeyOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--ssh-key", help="An SSH public key, or a file of them. Repeatable.", metavar="KEY"
+    ),
+]
+FileOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--file",
+        help="Inject the local file SRC at DEST on the VM. Repeatable.",
+        metavar="SRC:DEST",
+    ),
+]
+StrictOption = Annotated[bool, typer.Option(help="Treat warnings as errors.")]
+TargetOption = Annotated[
+    str,
+    typer.Option(
+        help="The reader the user data is for: auto (a cloud-config with a coreos: section is "
+        "Container Linux's), container-linux (what coreos-cloudinit refuses, stops on or drops "
+        "is an error), cloud-init (coreos-cloudinit's view is not reported).",
+        metavar="READER",
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON, for machines.")]
+DebugOption = Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")]
+KeyOption = Annotated[
+    list[str],
+    typer.Option(
+        "--key",
+        help="The signer's public key (armored or binary). Repeatable. "
+        "Only these keys are trusted; no keyring is read, no key is fetched.",
+        metavar="KEY.asc",
+        show_default=False,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"mkconfigdrive {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        Optional[bool],  # noqa: UP045 - Typer reads the annotation at run time on Python 3.10
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = None,
+) -> None:
+    """Build validated, reproducible OpenStack config drives (config-2) in pure Python."""
+
+
+def _parse_mode(text: str) -> int:
+    """--mode's permission bits; setuid, setgid and sticky are refused (atomic.check_mode)."""
+    from configdrive.formats.atomic import check_mode
+
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        raise UsageError(f"--mode {text!r} is not an octal file mode such as 0600") from None
+    check_mode(mode, shown=text)
+    return mode
+
+
+@app.command(cls=_Command)
+def build(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write the drive (required).",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ],
+    user_data: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(
+            metavar="USER_DATA",
+            help="User data: #cloud-config, a #! script, Ignition JSON, MIME multipart, "
+            "or gzip of these. '-' reads standard input.",
+            show_default=False,
+        ),
+    ] = None,
+    meta_data: MetaDataOption = None,
+    network_data: NetworkDataOption = None,
+    vendor_data: VendorDataOption = None,
+    vendor_data2: VendorData2Option = None,
+    uuid: UuidOption = None,
+    hostname: HostnameOption = None,
+    name: NameOption = None,
+    ssh_key: SshKeyOption = None,
+    file: FileOption = None,
+    target: TargetOption = "auto",
+    machine: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--machine",
+            help="A machine file holding all of this machine's inputs (instead of the flags).",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    layout: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="What goes on the drive: openstack (config-2, the default) or nocloud (cidata).",
+            metavar="LAYOUT",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--format",
+            help="iso (the default); vfat (a FAT image); dir (a folder); ironic (gzip+base64 "
+            "of the iso, for Ironic's configdrive field).",
+            metavar="FORMAT",
+            show_default=False,
+        ),
+    ] = None,
+    strict: StrictOption = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Replace OUTPUT if it is a regular file (with --format dir, a drive folder); "
+            "a device, a FIFO or a link is never replaced."
+        ),
+    ] = False,
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="Permission bits of the drive (octal, at most 0777); a mode that lets other "
+            "users read it is warned about, since a drive holds secrets.",
+            metavar="MODE",
+        ),
+    ] = "0600",
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Validate the inputs and write a config drive: config-2 or NoCloud; ISO, vfat or a folder.
+
+    Nothing is written unless every input is valid. The drive appears at OUTPUT
+    whole or not at all. Timestamps come from SOURCE_DATE_EPOCH, else a fixed date,
+    so the same inputs always give the same bytes.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> None:
+        from configdrive.api import build as build_drive
+
+        bar = _progress_bar(reporter)
+        try:
+            if machine is not None:
+                _machine_alone(user_data, meta_data, network_data, vendor_data, vendor_data2,
+                               uuid, hostname, name, ssh_key, file)  # fmt: skip
+                from configdrive.api import build_machine
+
+                result = build_machine(
+                    machine,
+                    output,
+                    layout=layout,
+                    format=output_format,
+                    strict=strict,
+                    force=force,
+                    mode=_parse_mode(mode),
+                    progress=bar,
+                )
+                reporter.built(result)
+                return
+            result = build_drive(
+                user_data,
+                output,
+                meta_data=meta_data,
+                network_data=network_data,
+                vendor_data=vendor_data,
+                vendor_data2=vendor_data2,
+                uuid=uuid,
+                hostname=hostname,
+                name=name,
+                ssh_keys=ssh_key or (),
+                files=file or (),
+                target=target,
+                layout=layout or "openstack",
+                format=output_format or "iso",
+                strict=strict,
+                force=force,
+                mode=_parse_mode(mode),
+                progress=bar,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+        reporter.built(result)
+
+    _run(run, reporter, debug=debug)
+
+
+def _machine_alone(*given: object) -> None:
+    """--machine brings every input: refuse flags that would silently compete with it."""
+    if any(value for value in given):
+        raise UsageError(
+            "--machine takes the inputs from the machine file; drop USER_DATA and the input "
+            "flags (--meta-data, --ssh-key, --file, ...), or drop --machine"
+        )
+
+
+@app.command("build-many", cls=_Command)
+def build_many(
+    fleet: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FLEET",
+            help="A fleet file (machines: [...]) or a folder of machine files.",
+            show_default=False,
+        ),
+    ],
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out-dir",
+            help="Where the drives go (made if missing).",
+            show_default=False,
+            metavar="DIR",
+        ),
+    ],
+    jobs: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--jobs", "-j", help="Drives built at once. Default: one per core.", min=1, metavar="N"
+        ),
+    ] = None,
+    strict: StrictOption = False,
+    force: Annotated[bool, typer.Option(help="Replace drives that exist.")] = False,
+    quiet: QuietOption = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print a JSON line per machine.")
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Build a drive for every machine of a fleet, in parallel; one failure stops no other.
+
+    The exit code is 0 when every drive was built, else that of the most serious failure.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> int:
+        from configdrive.inputs.fleet import build_fleet, fleet_exit_code, load_fleet
+
+        machines = load_fleet(fleet)
+        bar = _progress_bar(reporter, unit="drives")
+        done = 0
+
+        def heard(outcome: "Outcome") -> None:
+            nonlocal done
+            done += 1
+            if bar is not None:
+                bar.clear()
+            reporter.fleet_outcome(outcome)
+            if bar is not None:
+                bar(done, len(machines))
+
+        try:
+            outcomes = build_fleet(
+                machines, out_dir, jobs=jobs, force=force, strict=strict, on_outcome=heard
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+        reporter.fleet_summary(outcomes, out_dir)
+        return fleet_exit_code(outcomes)
+
+    _run(
+        run,
+        reporter,
+        debug=debug,
+        interrupted="interrupted; the drives already built are whole, no partial one was left",
+    )
+
+
+def _progress_bar(reporter: Reporter, *, unit: str = "MiB") -> "ProgressBar | None":
+    """A bar for long builds, only when a person watches standard error."""
+    if reporter.json or reporter.quiet or not reporter.err.isatty():
+        return None
+    from configdrive.cli.progress import ProgressBar
+
+    label = "building" if unit == "drives" else "writing"
+    return ProgressBar(reporter.err, label=label, unit=unit)
+
+
+def _run(
+    action: Callable[[], Optional[int]],  # noqa: UP045
+    reporter: Reporter,
+    *,
+    debug: bool,
+    interrupted: str = "interrupted; nothing was written",
+) -> None:
+    """Run a command body; map every failure to its message and exit code, never a traceback.
+
+    The body may return an exit code of its own (inspect's verdict, diff's difference).
+    """
+    try:
+        code = _quiet_on_closed_stdout(action)
+    except typer.Exit:
+        raise  # the quiet end of a closed standard output
+    except ConfigDriveError as error:
+        if debug:
+            traceback.print_exc()
+        reporter.failed(error)
+        raise typer.Exit(int(error.exit_code)) from None
+    except KeyboardInterrupt:
+        print(f"mkconfigdrive: {interrupted}", file=sys.stderr)
+        raise typer.Exit(130) from None
+    except OSError as error:
+        if debug:
+            traceback.print_exc()
+        # An OSError names paths a hostile drive or input chose: shown escaped, like them.
+        print(f"mkconfigdrive: {terminal_safe(str(error))}", file=sys.stderr)
+        raise typer.Exit(int(ExitCode.IO_FAILURE)) from None
+    except Exception as error:
+        if debug:
+            traceback.print_exc()
+        print(
+            f"mkconfigdrive: internal error ({type(error).__name__}); "
+            "rerun with --debug and report it",
+            file=sys.stderr,
+        )
+        raise typer.Exit(INTERNAL_ERROR) from None
+    if code:
+        raise typer.Exit(code)
+
+
+def _quiet_on_closed_stdout(action: Callable[[], Optional[int]]) -> Optional[int]:  # noqa: UP045
+    """Run `action`; a closed standard output ends the run quietly, with exit code 0."""
+    try:
+        return action()
+    except BrokenPipeError:
+        if not _stdout_closed():
+            raise  # another pipe (a server, a child process): an I/O failure like any other
+        # `mkconfigdrive inspect x.iso | head -1`: the reader has all it wanted.
+        _discard_stdout()
+        raise typer.Exit(0) from None
+
+
+def _stdout_closed() -> bool:
+    """Whether standard output is a pipe nobody reads any more (poll reports POLLERR)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that no flush at exit fails again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+# --------------------------------------------------------------------------- the read side
+
+
+@app.command(cls=_Command)
+def validate(
+    files: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Argument(
+            metavar="FILE...",
+            help="Files to check. Each one's kind (user data, meta data, network data, vendor "
+            "data) is told from its name or content unless --kind says. '-' reads standard input.",
+            show_default=False,
+        ),
+    ] = None,
+    kind: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="The kind of every FILE: user-data, meta-data, network-data or vendor-data.",
+            metavar="KIND",
+        ),
+    ] = None,
+    meta_data: MetaDataOption = None,
+    network_data: NetworkDataOption = None,
+    vendor_data: VendorDataOption = None,
+    vendor_data2: VendorData2Option = None,
+    uuid: UuidOption = None,
+    hostname: HostnameOption = None,
+    name: NameOption = None,
+    ssh_key: SshKeyOption = None,
+    file: FileOption = None,
+    target: TargetOption = "auto",
+    strict: StrictOption = False,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Check input files as build would, without building anything.
+
+    Same problems, same messages, same exit codes as build. With build's own arguments
+    (less -o), validate is a dry run of that build.
+    """
+    # validate never writes: its last line counts the errors and says nothing of writing.
+    reporter = Reporter(json=json_output, quiet=quiet, outcome="")
+
+    def run() -> None:
+        from configdrive.validation.files import validate_files
+
+        result = validate_files(
+            files or (),
+            kind=kind,
+            meta_data=meta_data,
+            network_data=network_data,
+            vendor_data=vendor_data,
+            vendor_data2=vendor_data2,
+            uuid=uuid,
+            hostname=hostname,
+            name=name,
+            ssh_keys=ssh_key or (),
+            file_specs=file or (),
+            target=target,
+            strict=strict,
+        )
+        reporter.validated(result)
+
+    _run(run, reporter, debug=debug, interrupted="interrupted")
+
+
+@app.command("inspect", cls=_Command)
+def inspect_command(
+    drive: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DRIVE",
+            help="A config drive or NoCloud seed: ISO9660 or FAT, plain, gzipped, or base64 "
+            "of gzip (Ironic).",
+            show_default=False,
+        ),
+    ],
+    show: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--show",
+            help="user-data: print the user data; secrets: show passwords, tokens and seeds "
+            "in --json. Hidden otherwise. Repeatable.",
+            metavar="WHAT",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing; the exit code tells.")
+    ] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print everything as one JSON document.")
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Tell what a drive holds and whether cloud-init, coreos-cloudinit, Ignition and Afterburn
+    will read it.
+
+    Exit code 0 when a reader accepts the drive, none fails on a defect of it and the
+    checks find no error; 1 otherwise.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet, outcome="")
+
+    def run() -> int:
+        from configdrive.drives.inspection import inspect_drive
+
+        result = inspect_drive(drive, show=show or ())
+        reporter.inspected(result)
+        return 0 if result.ok else int(ExitCode.INVALID_INPUT)
+
+    _run(run, reporter, debug=debug, interrupted="interrupted")
+
+
+@app.command(cls=_Command)
+def extract(
+    drive: Annotated[Path, typer.Argument(metavar="DRIVE", help="The drive image.")],
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR", help="A new or empty folder for the files.", show_default=False
+        ),
+    ],
+    max_bytes: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--max-bytes",
+            help="The most file data to write, such as 500MiB or 2GiB. Default: 16 times the "
+            "image, plus 1 MiB. Names that share data are written once each.",
+            metavar="SIZE",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Write a drive's files into DIR with the names a Linux mount shows.
+
+    Nothing is written outside DIR, whatever names the image holds; unsafe names are
+    refused (exit code 1), symbolic links are written as copies of their targets on the drive.
+    A drive whose files would take more than --max-bytes is refused before anything is written.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> int:
+        from configdrive.drives.extract import extract_drive, parse_size
+
+        limit = parse_size(max_bytes) if max_bytes is not None else None
+        result = extract_drive(drive, folder, max_bytes=limit)
+        reporter.extracted(result)
+        return 0 if result.ok else int(ExitCode.INVALID_INPUT)
+
+    _run(run, reporter, debug=debug)
+
+
+@app.command(cls=_Command)
+def diff(
+    old: Annotated[Path, typer.Argument(metavar="A", help="One drive image.")],
+    new: Annotated[Path, typer.Argument(metavar="B", help="The other drive image.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the differences as JSON.")
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Show what differs between two drives: files added, removed, changed, and changed JSON
+    keys (never values). Exit code 1 when they differ, 0 when they hold the same.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet, outcome="")
+
+    def run() -> int:
+        from configdrive.drives.diff import diff_drives
+
+        result = diff_drives(old, new)
+        reporter.problems(result.problems)
+        reporter.diffed(result)
+        return 1 if result.differs else 0
+
+    _run(run, reporter, debug=debug, interrupted="interrupted")
+
+
+# --------------------------------------------------------------------------- the distributor's kit
+
+image_app = typer.Typer(
+    name="image",
+    help="Import and verify signed OS release images (for distributors).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(image_app, name="image")
+
+# configdrive.distro.image.DEFAULT_IMAGE and the limits of configdrive.distro.fetch and
+# configdrive.distro.image, spelled out so that --help does not import the importer (a test
+# checks they agree).
+_DEFAULT_IMAGE = "coreos_production_openstack_image.img.bz2"
+_DEFAULT_DEADLINE = 3600.0
+_DEFAULT_MAX_DOWNLOAD = "4GiB"
+_DEFAULT_MAX_IMAGE_SIZE = "64GiB"
+_DEFAULT_SIGNING_GAP = 7.0
+
+
+@image_app.command("import", cls=_Command)
+def image_import(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="The release folder: a local folder, or its http(s) URL "
+            "(e.g. https://stable.release.flatcar-linux.net/amd64-usr/current/).",
+            show_default=False,
+        ),
+    ],
+    key: KeyOption,
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out-dir",
+            help="Folder for NAME-VERSION.img and its JSON record (required).",
+            show_default=False,
+            metavar="DIR",
+        ),
+    ],
+    image: Annotated[
+        str,
+        typer.Option(
+            "--image", help="The image's file name in the release folder.", metavar="FILE"
+        ),
+    ] = _DEFAULT_IMAGE,
+    name: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="NAME in NAME-VERSION.img. Default: the image's name, no extensions.",
+            metavar="NAME",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            help="Seconds to wait for a server to connect or to send more.", metavar="SECONDS"
+        ),
+    ] = 30.0,
+    deadline: Annotated[
+        float,
+        typer.Option(
+            help="Seconds all the downloads may take together before the import stops.",
+            metavar="SECONDS",
+        ),
+    ] = _DEFAULT_DEADLINE,
+    max_download: Annotated[
+        str,
+        typer.Option(
+            help="The most the compressed image may be (e.g. 4GiB, 512MiB).", metavar="SIZE"
+        ),
+    ] = _DEFAULT_MAX_DOWNLOAD,
+    max_image_size: Annotated[
+        str,
+        typer.Option(help="The most the image may decompress to.", metavar="SIZE"),
+    ] = _DEFAULT_MAX_IMAGE_SIZE,
+    signing_gap: Annotated[
+        float,
+        typer.Option(
+            help="The most days between the signatures of version.txt and of the image: "
+            "more, and they are not taken for one release.",
+            metavar="DAYS",
+        ),
+    ] = _DEFAULT_SIGNING_GAP,
+    allow_redirects: Annotated[
+        bool,
+        typer.Option(
+            "--allow-redirects",
+            help="Follow redirects to other hosts too (http or https; never https to http).",
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option(help="Replace an image imported before.")] = False,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Fetch a release image, check its signature, decompress it into OUT_DIR.
+
+    Fetches version.txt, the image and IMAGE.sig; checks the signature against the given
+    keys before anything is decompressed or kept; writes OUT_DIR/NAME-VERSION.img and
+    NAME-VERSION.img.json (version, source, sha256, signer, time). A bad signature, another
+    signer, a truncated download, a version.txt without a version or signed apart from the
+    image, a download or an image over its limit, a redirect to another server: exit code 1,
+    nothing kept. A server that is down, silent or too slow for --deadline: exit code 3.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> None:
+        from configdrive.distro.fetch import parse_size
+        from configdrive.distro.image import import_image
+
+        bars = _PhaseBars(reporter)
+        try:
+            result = import_image(
+                source,
+                key,
+                out_dir,
+                image=image,
+                name=name,
+                force=force,
+                progress=bars if bars.shown else None,
+                timeout=timeout,
+                deadline=deadline,
+                max_download=parse_size(max_download, "--max-download"),
+                max_image_size=parse_size(max_image_size, "--max-image-size"),
+                max_signing_gap=signing_gap * 86400,
+                allow_redirects=allow_redirects,
+            )
+        finally:
+            bars.close()
+        reporter.imported(result)
+
+    _run(run, reporter, debug=debug, interrupted="interrupted; nothing was kept")
+
+
+@image_app.command("verify", cls=_Command)
+def image_verify(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The signed file.", show_default=False)
+    ],
+    key: KeyOption,
+    signature: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="The detached signature. Default: FILE.sig.", metavar="FILE.sig"),
+    ] = None,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Check FILE's detached signature against the given keys only; print the signer.
+
+    Exit code 0 for a good signature by one of the keys; 1 for a bad signature, another
+    signer, a revoked or expired key.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> None:
+        from configdrive.distro.image import verify_image
+
+        bars = _PhaseBars(reporter)
+        try:
+            result = verify_image(
+                file,
+                key,
+                signature=signature,
+                progress=(lambda done, total: bars("verifying", done, total))
+                if bars.shown
+                else None,
+            )
+        finally:
+            bars.close()
+        reporter.verified(result)
+
+    _run(run, reporter, debug=debug, interrupted="interrupted")
+
+
+class _PhaseBars:
+    """One progress bar per phase of a long job (downloading, verifying, ...), on a terminal."""
+
+    def __init__(self, reporter: Reporter, *, delay: float = 1.0) -> None:
+        self._reporter = reporter
+        self._delay = delay
+        # As for builds: only when a person watches standard error.
+        self.shown = not (reporter.json or reporter.quiet) and reporter.err.isatty()
+        self._phase: str | None = None
+        self._bar: ProgressBar | None = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self._phase:
+            self.close()
+            from configdrive.cli.progress import ProgressBar
+
+            self._bar = ProgressBar(self._reporter.err, label=phase, delay=self._delay)
+            self._phase = phase
+        if self._bar is not None:
+            self._bar(done, total)
+
+    def close(self) -> None:
+        """Erase the current bar, if any."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+@app.command(cls=_Command)
+def oem(
+    platform: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="Where the platform puts the user's data: openstack-configdrive, "
+            "ec2-metadata, openstack (see --list).",
+            show_default=False,
+            metavar="PLATFORM",
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write the cloud-config. Default: standard output.",
+            metavar="FILE",
+        ),
+    ] = None,
+    list_platforms: Annotated[
+        bool, typer.Option("--list", help="List the platforms and exit.")
+    ] = False,
+    oem_id: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="coreos.oem.id (an os-release ID). Default: the platform's.", metavar="ID"
+        ),
+    ] = None,
+    oem_name: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="coreos.oem.name. Default: the platform's.", metavar="NAME"),
+    ] = None,
+    oem_version: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="coreos.oem.version-id.", metavar="VERSION"),
+    ] = None,
+    home_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="coreos.oem.home-url. Default: the platform's.", metavar="URL"),
+    ] = None,
+    bug_report_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="coreos.oem.bug-report-url.", metavar="URL"),
+    ] = None,
+    metadata_url: Annotated[
+        str, typer.Option(help="The metadata service (ec2-metadata and openstack).", metavar="URL")
+    ] = "http://169.254.169.254/",
+    force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Write the OEM cloud-config a distributor bakes into a Container Linux image.
+
+    Installed as /usr/share/oem/cloud-config.yml, it runs at every boot: its units find the
+    user's data where the platform puts it (the config-2 drive, or the metadata service at
+    169.254.169.254) and hand it to coreos-cloudinit. Checked with the validator build uses.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet)
+
+    def run() -> None:
+        from configdrive.distro.oem import PLATFORMS, oem_config, write_oem_config
+
+        if list_platforms:
+            reporter.oem_platforms(list(PLATFORMS.values()))
+            return
+        if platform is None:
+            raise UsageError("give --platform (oem --list names them)")
+        text = oem_config(
+            platform,
+            oem_id=oem_id,
+            oem_name=oem_name,
+            version_id=oem_version,
+            home_url=home_url,
+            bug_report_url=bug_report_url,
+            metadata_url=metadata_url,
+        )
+        if output is None:
+            reporter.oem_config(platform, text)
+            return
+        reporter.oem_written(platform, write_oem_config(text, output, force=force))
+
+    _run(run, reporter, debug=debug)
+
+
+@app.command("serve", cls=_Command)
+def serve_command(
+    machines: Annotated[
+        Path,
+        typer.Argument(
+            metavar="MACHINES",
+            help="A machine file, a fleet file (machines: [...]) or a folder of machine files.",
+            show_default=False,
+        ),
+    ],
+    listen: Annotated[
+        str,
+        typer.Option(
+            help="Where to listen: an IP address and port ([::1]:8775 for IPv6; port 0 picks "
+            "a free one). 8775 is Nova's metadata port: no root needed.",
+            metavar="ADDR:PORT",
+        ),
+    ] = "127.0.0.1:8775",
+    require_token: Annotated[
+        bool,
+        typer.Option(
+            "--require-token",
+            help="Refuse requests without an IMDSv2 token (PUT /latest/api/token) with 401, "
+            "OpenStack paths included.",
+        ),
+    ] = False,
+    strict: StrictOption = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No access log; print only errors and events.")
+    ] = False,
+    json_output: Annotated[
+        bool,
+        typer.Option("--json", help="Print the start as one JSON line; log JSON lines."),
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Serve machines over the OpenStack and EC2 metadata services, as build puts them on drives.
+
+    Every machine is validated as build validates it (invalid input: the same problems,
+    exit 1, nothing served) and answers with the bytes of its config-2 drive, under
+    /openstack/... and EC2's /latest/meta-data/..., /latest/user-data (IMDSv2 tokens too).
+    A request gets the machine whose `address` is the client's source address; a client
+    no machine claims gets 404. A single machine without an `address` is served to every
+    client. Access lines (stderr) name the machine and the path, never the content.
+    SIGHUP reloads the input (kept only if valid); SIGTERM or Ctrl-C stops, exit 0.
+    """
+    reporter = Reporter(json=json_output, quiet=quiet, outcome="nothing is served")
+
+    def run() -> None:
+
+        from configdrive.serve.service import (
+            ListenAddress,
+            Served,
+            ServeLog,
+            parse_listen,
+            serve,
+            started_json,
+            started_text,
+        )
+
+        def started(served: Served, bound: ListenAddress) -> None:
+            if json_output:
+                document = started_json(served, bound, require_token=require_token)
+                reporter.out.write(dumps(document) + "\n")
+            else:
+                reporter.problems(served.warnings)
+                if not quiet:
+                    print(started_text(served, bound, require_token=require_token),
+                          file=reporter.out)  # fmt: skip
+            reporter.out.flush()
+
+        log = ServeLog(reporter.err, json=json_output, access_lines=not quiet, debug=debug)
+        serve(machines, listen=parse_listen(listen), require_token=require_token, strict=strict,
+              log=log, on_ready=started)  # fmt: skip
+
+    _run(run, reporter, debug=debug, interrupted="interrupted")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:
+        # Typer's own output (--help, usage errors) into a closed pipe: end as quietly.
+        _discard_stdout()
+        raise SystemExit(0) from None
+    finally:
+        # What is still buffered is written now, not at exit, where a closed pipe would
+        # print "Exception ignored ... BrokenPipeError" and change the exit code to 120.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _discard_stdout()

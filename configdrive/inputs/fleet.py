@@ -1,0 +1,231 @@
+"""Fleets: many machines, each with its own drive, built in parallel.
+
+A fleet is a file that lists machines (paths of machine files, or machines
+written inline; YAML anchors and `<<` merges give them shared defaults):
+
+    machines:
+      - web-1.yml
+      - {name: web-2, hostname: web-2.example.com, user_data_file: user.yml}
+
+or a folder whose *.yml / *.yaml / *.json files are machine files. Every machine
+is validated and built on its own: one invalid machine is reported and the
+others are still built. Building runs in worker processes, one per core.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from configdrive.errors import ConfigDriveError, ExitCode, InvalidInputError, OutputError
+from configdrive.inputs.documents import describe_os_error
+from configdrive.inputs.machine_file import (
+    MachineFile,
+    load_machine_file,
+    machine_from_document,
+    read_document,
+)
+from configdrive.problems import Problem
+
+MACHINE_FILE_SUFFIXES = (".yml", ".yaml", ".json")
+
+
+@dataclass(frozen=True)
+class FleetMachine:
+    """One machine of a fleet: loaded, or the problems that stopped it loading."""
+
+    name: str
+    machine: MachineFile | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one machine: its drive, or why there is none."""
+
+    name: str
+    output: Path | None
+    exit_code: int
+    summary: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+    # Why it failed; for a built drive, its warnings.
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == ExitCode.OK
+
+    def to_json(self) -> dict[str, Any]:
+        """One line of `build-many --json`."""
+        document: dict[str, Any] = {"machine": self.name, "ok": self.ok}
+        if self.ok:
+            return {**document, **self.summary}
+        return {
+            **document,
+            "exit_code": self.exit_code,
+            "output": str(self.output) if self.output else None,
+            "message": self.message,
+            "problems": [problem.to_json() for problem in self.problems],
+        }
+
+
+def load_fleet(path: str | os.PathLike[str]) -> list[FleetMachine]:
+    """The machines of a fleet file or folder. A fleet file that cannot be read at all raises."""
+    location = Path(path)
+    if location.is_dir():
+        files = sorted(
+            item for item in location.iterdir() if item.suffix.lower() in MACHINE_FILE_SUFFIXES
+        )
+        if not files:
+            raise InvalidInputError(
+                [Problem(str(location), "the folder holds no machine files (*.yml, *.json)")]
+            )
+        return [_machine_from_path(item) for item in files]
+    document = read_document(location, "fleet")
+    entries = document.data.get("machines") if isinstance(document.data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise InvalidInputError(
+            [document.problem(("machines",), "a fleet file lists its machines under `machines:`")]
+        )
+    machines = []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, str):
+            machines.append(_machine_from_path(location.parent / entry))
+        elif isinstance(entry, dict):
+            default_name = f"{location.stem}-{index}"
+            try:
+                machine = machine_from_document(
+                    document.embedded(("machines", index)), location.parent, default_name
+                )
+            except InvalidInputError as error:
+                name = entry.get("name") if isinstance(entry.get("name"), str) else default_name
+                machines.append(FleetMachine(str(name), problems=tuple(error.problems)))
+            else:
+                machines.append(FleetMachine(machine.name, machine))
+        else:
+            problem = document.problem(
+                ("machines", index), "expected a machine file's path or a machine's keys"
+            )
+            machines.append(FleetMachine(f"{location.stem}-{index}", problems=(problem,)))
+    return machines
+
+
+def _machine_from_path(path: Path) -> FleetMachine:
+    try:
+        machine = load_machine_file(path)
+    except InvalidInputError as error:
+        return FleetMachine(path.stem, problems=tuple(error.problems))
+    return FleetMachine(machine.name, machine)
+
+
+def build_fleet(
+    machines: Iterable[FleetMachine],
+    out_dir: str | os.PathLike[str],
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    strict: bool = False,
+    timestamp: int | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Build every machine's drive into `out_dir`, `jobs` at a time (default: one per core).
+
+    Returns an Outcome per machine, in the fleet's order; `on_outcome` hears of each as
+    it finishes. A machine's failure never stops the others.
+    """
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(describe_os_error(error), str(folder)) from None
+    planned = _plan(list(machines), folder)
+    workers = jobs or os.cpu_count() or 1
+    outcomes: dict[int, Outcome] = {}
+
+    def finished(index: int, outcome: Outcome) -> None:
+        outcomes[index] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    runnable = [(i, job) for i, job in enumerate(planned) if isinstance(job, _Job)]
+    for index, job in enumerate(planned):
+        if isinstance(job, Outcome):
+            finished(index, job)
+    if workers == 1 or len(runnable) <= 1:
+        for index, job in runnable:
+            finished(index, _build_one(job, force, strict, timestamp))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures: dict[Future[Outcome], int] = {
+                pool.submit(_build_one, job, force, strict, timestamp): index
+                for index, job in runnable
+            }
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+    return [outcomes[index] for index in range(len(planned))]
+
+
+def fleet_exit_code(outcomes: Iterable[Outcome]) -> int:
+    """0 when every drive was built; else the most serious failure's code."""
+    codes = {outcome.exit_code for outcome in outcomes} - {ExitCode.OK}
+    for code in (70, ExitCode.IO_FAILURE, ExitCode.USAGE, ExitCode.INVALID_INPUT):
+        if code in codes:
+            return int(code)
+    return int(ExitCode.OK)
+
+
+@dataclass(frozen=True)
+class _Job:
+    machine: MachineFile
+    output: Path
+
+
+def _plan(machines: list[FleetMachine], folder: Path) -> list[_Job | Outcome]:
+    """A job per loadable machine; an Outcome for each that cannot be built at all."""
+    plan: list[_Job | Outcome] = []
+    taken: dict[Path, str] = {}
+    root = folder.resolve()
+    for entry in machines:
+        if entry.machine is None:
+            plan.append(Outcome(entry.name, None, ExitCode.INVALID_INPUT, problems=entry.problems))
+            continue
+        output = folder / entry.machine.output_name()
+        if not output.resolve().is_relative_to(root):
+            message = f"output {entry.machine.output_name()!r} is outside the output folder"
+            plan.append(Outcome(entry.name, output, ExitCode.INVALID_INPUT, message=message))
+            continue
+        other = taken.setdefault(output.resolve(), entry.name)
+        if other != entry.name:
+            message = f"{other} writes {output} too; give one of them another name or output"
+            plan.append(Outcome(entry.name, output, ExitCode.INVALID_INPUT, message=message))
+            continue
+        plan.append(_Job(entry.machine, output))
+    return plan
+
+
+def _build_one(job: _Job, force: bool, strict: bool, timestamp: int | None) -> Outcome:
+    """Build one machine (in a worker process); every failure becomes an Outcome."""
+    from configdrive.api import build_machine
+
+    name = job.machine.name
+    try:
+        result = build_machine(
+            job.machine, job.output, force=force, strict=strict, timestamp=timestamp
+        )
+    except InvalidInputError as error:
+        return Outcome(name, job.output, error.exit_code, message=str(error),
+                       problems=tuple(error.problems))  # fmt: skip
+    except ConfigDriveError as error:
+        return Outcome(name, job.output, error.exit_code, message=str(error))
+    except OSError as error:
+        return Outcome(name, job.output, ExitCode.IO_FAILURE, message=describe_os_error(error))
+    except Exception as error:  # one machine's bug must not stop the fleet
+        message = f"internal error ({type(error).__name__}); rerun with `build --machine`"
+        return Outcome(name, job.output, 70, message=message)
+    return Outcome(
+        name, job.output, ExitCode.OK, summary=result.to_json(), problems=result.warnings
+    )

@@ -1,0 +1,170 @@
+"""A machine's metadata service: URL paths to answers, taken from the drive's own layout.
+
+`serve` answers what the OpenStack and EC2 metadata services answer, and every answer is
+read off the config-2 layout `build` writes for the same machine (`layout_openstack`): a
+machine gets the same bytes over HTTP as from its drive.
+
+    /openstack                           the dated versions and latest, one a line
+    /openstack/VERSION                   that folder's files, one a line
+    /openstack/VERSION/meta_data.json    the drive's file, byte for byte (user_data,
+                                         network_data.json, vendor_data.json, ...)
+    /openstack/content/0000              an injected file, streamed from disk
+    /                                    the EC2 versions (2009-04-04, latest)
+    /VERSION                             meta-data/ and user-data
+    /VERSION/meta-data/...               the drive's ec2/VERSION/meta-data.json, as EC2's tree
+    /VERSION/user-data                   the drive's ec2/VERSION/user-data
+
+Listings follow Nova's metadata service (nova/api/metadata/base.py, ec2_md_print): one
+name a line, no final newline, keys sorted, a folder as `name/`, an SSH key as
+`0=keyname` (EC2's way of naming the key under `0/openssh-key`).
+
+Paths are keys of a map, never file names: nothing outside the map can be named.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from configdrive.layouts.drive_layout import Content, DriveLayout, FileContent
+
+TEXT = "text/plain; charset=utf-8"
+JSON = "application/json"
+BINARY = "application/octet-stream"
+
+# Drive folders that are read only through meta_data.json's content paths: no listing.
+CONTENT_FOLDER = "content"
+# Nova's marker for "list this mapping by this name, not as a folder" (public-keys/0).
+EC2_NAME_KEY = "_name"
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One answer: its content (bytes, or a file read when asked) and its media type."""
+
+    content: Content
+    media_type: str
+
+    @property
+    def size(self) -> int:
+        """The answer's length in bytes."""
+        return self.content.size if isinstance(self.content, FileContent) else len(self.content)
+
+
+@dataclass(frozen=True)
+class MetadataTree:
+    """Every path one machine's metadata service answers, without leading or trailing '/'."""
+
+    entries: Mapping[str, Entry]
+
+    def lookup(self, raw_path: str) -> Entry | None:
+        """The answer for a request path as the client sent it (percent-encoded), if any."""
+        key = request_key(raw_path)
+        return None if key is None else self.entries.get(key)
+
+
+def request_key(raw_path: str) -> str | None:
+    """A request path as a key of the map, or None for a path no key can match.
+
+    Percent escapes are decoded first, so `%2e%2e` is `..`; any `.` or `..` segment,
+    undecodable bytes or control characters make the path unanswerable. Empty segments
+    (`//`, a trailing `/`) are dropped, as Nova's service drops them.
+    """
+    if not raw_path.startswith("/"):
+        return None
+    try:
+        decoded = unquote_to_bytes(raw_path).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _CONTROL_CHARACTER.search(decoded):
+        return None
+    segments = [segment for segment in decoded.split("/") if segment]
+    if any(segment in (".", "..") for segment in segments):
+        return None
+    return "/".join(segments)
+
+
+def metadata_tree(layout: DriveLayout) -> MetadataTree:
+    """The metadata service's answers for a machine, from its config-2 drive layout."""
+    entries: dict[str, Entry] = {}
+    _add_openstack(entries, layout.files)
+    _add_ec2(entries, layout.files)
+    return MetadataTree(dict(sorted(entries.items())))
+
+
+def _add_openstack(entries: dict[str, Entry], files: Mapping[str, Content]) -> None:
+    folders: dict[str, list[str]] = {}
+    for path, content in files.items():
+        parts = path.split("/")
+        if parts[0] != "openstack":
+            continue
+        entries[path] = Entry(content, _media_type(parts[-1], parts[1]))
+        if len(parts) == 3 and parts[1] != CONTENT_FOLDER:
+            folders.setdefault(f"openstack/{parts[1]}", []).append(parts[2])
+    for folder, names in folders.items():
+        entries[folder] = _listing(sorted(names))
+    if folders:
+        # Dated versions sort before `latest`: Nova's order, oldest first.
+        entries["openstack"] = _listing(sorted(folder.split("/")[1] for folder in folders))
+
+
+def _add_ec2(entries: dict[str, Entry], files: Mapping[str, Content]) -> None:
+    versions = sorted(
+        path.split("/")[1]
+        for path in files
+        if path.startswith("ec2/") and path.endswith("/meta-data.json")
+    )
+    for version in versions:
+        meta_data = files[f"ec2/{version}/meta-data.json"]
+        # The layout holds the drive's JSON as bytes; a FileContent here would be a bug.
+        assert isinstance(meta_data, bytes)
+        _add_ec2_value(entries, f"{version}/meta-data", json.loads(meta_data))
+        listed = ["meta-data/"]
+        user_data = files.get(f"ec2/{version}/user-data")
+        if user_data is not None:
+            entries[f"{version}/user-data"] = Entry(user_data, BINARY)
+            listed.append("user-data")
+        entries[version] = _listing(listed)
+    if versions:
+        entries[""] = _listing(versions)
+
+
+def _add_ec2_value(entries: dict[str, Entry], path: str, value: Any) -> None:
+    """A value of EC2's meta-data tree at `path`: a mapping is a folder, anything else a leaf."""
+    if not isinstance(value, dict):
+        entries[path] = Entry(_leaf_text(value).encode("utf-8"), TEXT)
+        return
+    names = []
+    for key in sorted(value):
+        if key == EC2_NAME_KEY:
+            continue
+        item = value[key]
+        if isinstance(item, dict):
+            names.append(str(item[EC2_NAME_KEY]) if EC2_NAME_KEY in item else f"{key}/")
+        else:
+            names.append(key)
+        _add_ec2_value(entries, f"{path}/{key}", item)
+    entries[path] = _listing(names)
+
+
+def _leaf_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "\n".join(_leaf_text(item) for item in value)
+    return json.dumps(value)
+
+
+def _listing(names: list[str]) -> Entry:
+    return Entry("\n".join(names).encode("utf-8"), TEXT)
+
+
+def _media_type(name: str, folder: str) -> str:
+    if folder != CONTENT_FOLDER and name.endswith(".json"):
+        return JSON
+    return BINARY

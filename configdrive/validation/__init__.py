@@ -1,0 +1,8 @@
+"""Stage 2: every rule each reader applies, checked before anything is written.
+
+JSON Schemas (schemas/, json_schemas), checks no schema can express (checks, ssh_keys),
+user data and what cloud-init, coreos-cloudinit and Ignition do with it (user_data,
+coreos_cloudinit, ignition), network documents (network), and the whole machine
+(machine: MachineInputs -> Machine; files: the `validate` command). Internal: the
+public API is `configdrive`.
+"""
