@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -23,10 +23,19 @@ from configdrive.formats.atomic import atomic_output, check_output, mode_warning
 from configdrive.inputs.documents import Source, describe_os_error, printable, read_source
 from configdrive.layouts.drive_layout import DriveLayout
 from configdrive.layouts.openstack import layout_openstack
-from configdrive.machine import FileSpec, Machine, MachineSpec
+from configdrive.machine import (
+    FileLike,
+    FileSpec,
+    InputLike,
+    Machine,
+    MachineInputs,
+    MachineSpec,
+    document_fields,
+    document_label,
+)
 
 if TYPE_CHECKING:
-    from configdrive.inputs.machine_file import MachineFile
+    from configdrive.inputs.machine_file import MachineFile, MachineFileLike
 from configdrive.formats import ProgressCallback
 from configdrive.problems import Problem, Severity
 from configdrive.validation.machine import load_machine
@@ -36,9 +45,6 @@ from configdrive.validation.user_data import Target
 # SOURCE_DATE_EPOCH is not set: timestamps then carry no information at all.
 DEFAULT_EPOCH = 315_532_800  # 1980-01-01T00:00:00Z
 DEFAULT_MODE = 0o600
-
-InputLike = str | os.PathLike[str] | bytes | Mapping[str, Any] | Source
-FileLike = str | tuple[str | os.PathLike[str], str] | FileSpec
 
 # What goes on the drive (which reader it is for) and how it is packaged.
 LAYOUTS = ("openstack", "nocloud")
@@ -126,6 +132,63 @@ def machine_spec(
     `target` is the reader the user data is for: `auto`, `container-linux` (what
     coreos-cloudinit refuses or stops on is an error) or `cloud-init`.
     """
+    inputs = machine_inputs(
+        user_data,
+        meta_data=meta_data,
+        network_data=network_data,
+        vendor_data=vendor_data,
+        vendor_data2=vendor_data2,
+        uuid=uuid,
+        hostname=hostname,
+        name=name,
+        ssh_keys=ssh_keys,
+        files=files,
+        target=target,
+    )
+    return read_inputs(inputs, stdin=stdin)
+
+
+def machine_inputs(
+    user_data: InputLike | None = None,
+    *,
+    meta_data: InputLike | None = None,
+    network_data: InputLike | None = None,
+    vendor_data: InputLike | None = None,
+    vendor_data2: InputLike | None = None,
+    uuid: str | None = None,
+    hostname: str | None = None,
+    name: str | None = None,
+    ssh_keys: Iterable[str] = (),
+    files: Iterable[FileLike] = (),
+    target: Target | str = Target.AUTO,
+) -> MachineInputs[InputLike]:
+    """One MachineInputs from the keywords `build`, `machine_spec` and `validate_files` take.
+
+    Those keep their keyword signatures for callers; each turns them into a MachineInputs
+    here, the only place the keywords are converted (SRC:DEST parsed, the target checked).
+    """
+    return MachineInputs(
+        user_data=user_data,
+        meta_data=meta_data,
+        network_data=network_data,
+        vendor_data=vendor_data,
+        vendor_data2=vendor_data2,
+        uuid=uuid,
+        hostname=hostname,
+        name=name,
+        ssh_keys=tuple(ssh_keys),
+        files=tuple(_file_spec(item) for item in files),
+        target=parse_target(target),
+    )
+
+
+def read_inputs(inputs: MachineInputs[InputLike], *, stdin: BinaryIO | None = None) -> MachineSpec:
+    """Read every document `inputs` names; an unreadable one becomes a problem, reported later.
+
+    A MachineSpec (documents already read, a machine file's) is returned as it is.
+    """
+    if isinstance(inputs, MachineSpec):
+        return inputs
     read_problems: list[Problem] = []
 
     def gather(value: InputLike | None, label: str) -> Source | None:
@@ -145,20 +208,10 @@ def machine_spec(
             read_problems.append(Problem(f"<{label}>", message))
             return None
 
-    return MachineSpec(
-        user_data=gather(user_data, "user data"),
-        meta_data=gather(meta_data, "meta data"),
-        network_data=gather(network_data, "network data"),
-        vendor_data=gather(vendor_data, "vendor data"),
-        vendor_data2=gather(vendor_data2, "vendor data2"),
-        uuid=uuid,
-        hostname=hostname,
-        name=name,
-        ssh_keys=tuple(ssh_keys),
-        files=tuple(_file_spec(item) for item in files),
-        target=parse_target(target),
-        read_problems=tuple(read_problems),
-    )
+    given = {each.name: getattr(inputs, each.name) for each in fields(MachineInputs)}
+    # In field order: an unreadable user data is reported before an unreadable meta data.
+    read = {key: gather(given[key], document_label(key)) for key in document_fields()}
+    return MachineSpec(**{**given, **read}, read_problems=tuple(read_problems))
 
 
 def parse_target(value: Target | str) -> Target:
@@ -193,10 +246,13 @@ def _file_spec(item: FileLike) -> FileSpec:
 
 
 def validate_machine(
-    spec: MachineSpec, *, strict: bool = False, layout: str = "openstack"
+    spec: MachineSpec | MachineInputs[InputLike], *, strict: bool = False, layout: str = "openstack"
 ) -> Machine:
-    """Validate one machine's inputs for `layout`; raise InvalidInputError with every problem."""
-    return load_machine(spec, strict=strict, layout=layout)
+    """Validate one machine's inputs for `layout`; raise InvalidInputError with every problem.
+
+    `spec` is read first when it names its documents (MachineInputs) rather than holding them.
+    """
+    return load_machine(read_inputs(spec), strict=strict, layout=layout)
 
 
 def layout_drive(machine: Machine, layout: str = "openstack") -> DriveLayout:
@@ -299,9 +355,8 @@ def build(
     OutputError when the drive cannot be written, UsageError for bad arguments.
     """
     check_combination(layout, format)
-    output_path = Path(output)
     epoch = source_date_epoch() if timestamp is None else timestamp
-    spec = machine_spec(
+    inputs = machine_inputs(
         user_data,
         meta_data=meta_data,
         network_data=network_data,
@@ -313,11 +368,10 @@ def build(
         ssh_keys=ssh_keys,
         files=files,
         target=target,
-        stdin=stdin,
     )
-    return build_spec(
-        spec, output_path, layout=layout, format=format, strict=strict, force=force, mode=mode,
-        timestamp=epoch, progress=progress,
+    return build_machine(
+        inputs, output, layout=layout, format=format, strict=strict, force=force, mode=mode,
+        timestamp=epoch, stdin=stdin, progress=progress,
     )  # fmt: skip
 
 
@@ -334,13 +388,7 @@ def build_spec(
     progress: ProgressCallback | None,
 ) -> BuildResult:
     """Validate gathered inputs for `layout` and write them in `format`: build's second half."""
-    machine = validate_machine(spec, strict=strict, layout=layout)
-    warnings = (*format_warnings(layout, format), *mode_warnings(mode))
-    refused = format_problems(machine, format)
-    if refused or (strict and warnings):
-        # --strict: the warnings are errors (else the summary would count "0 errors").
-        shown = [problem.as_error() for problem in warnings] if strict else warnings
-        raise InvalidInputError([*machine.warnings, *shown, *refused])
+    machine, warnings = check_build(spec, layout=layout, format=format, strict=strict, mode=mode)
     return write_drive(
         machine,
         layout_drive(machine, layout),
@@ -352,6 +400,21 @@ def build_spec(
         progress=progress,
         warnings=warnings,
     )
+
+
+def check_build(
+    spec: MachineSpec, *, layout: str, format: str, strict: bool, mode: int = DEFAULT_MODE
+) -> tuple[Machine, tuple[Problem, ...]]:
+    """Everything a build checks before it writes (a dry run): the machine, and the warnings
+    its packaging adds to the machine's own; InvalidInputError when the build would refuse."""
+    machine = validate_machine(spec, strict=strict, layout=layout)
+    warnings = (*format_warnings(layout, format), *mode_warnings(mode))
+    refused = format_problems(machine, format)
+    if refused or (strict and warnings):
+        # --strict: the warnings are errors (else the summary would count "0 errors").
+        shown = [problem.as_error() for problem in warnings] if strict else warnings
+        raise InvalidInputError([*machine.warnings, *shown, *refused])
+    return machine, warnings
 
 
 def write_drive(
@@ -460,7 +523,7 @@ def _key_identity(line: str) -> tuple[str, ...]:
 
 
 def build_machine(
-    machine: MachineFile | Mapping[str, Any] | str | os.PathLike[str],
+    machine: MachineInputs[InputLike] | MachineFileLike,
     output: str | os.PathLike[str],
     *,
     layout: str | None = None,
@@ -469,35 +532,51 @@ def build_machine(
     force: bool = False,
     mode: int = DEFAULT_MODE,
     timestamp: int | None = None,
+    stdin: BinaryIO | None = None,
     progress: ProgressCallback | None = None,
 ) -> BuildResult:
-    """Build the drive a machine file (a path, a mapping of its keys, or a MachineFile) describes.
+    """Build the drive a machine describes: its MachineInputs, or its machine file (a path, a
+    mapping of its keys, or a MachineFile).
 
-    `layout` and `format` override the machine's own. Paths inside a mapping are relative to
-    the current folder.
+    `layout` and `format` override the machine file's own (a MachineInputs has none: config-2,
+    ISO unless given). Paths inside a mapping are relative to the current folder. `stdin` is
+    read for a document named `-`.
     """
-    from configdrive.inputs.machine_file import MachineFile, load_machine_file, machine_from_dict
-
-    if isinstance(machine, MachineFile):
-        described = machine
-    elif isinstance(machine, Mapping):
-        described = machine_from_dict(machine)
+    if isinstance(machine, MachineInputs):
+        chosen_layout, chosen_format = layout or "openstack", format or "iso"
+        check_combination(chosen_layout, chosen_format)
+        epoch = source_date_epoch() if timestamp is None else timestamp
+        spec = read_inputs(machine, stdin=stdin)
     else:
-        described = load_machine_file(machine)
-    chosen_layout = layout or described.layout
-    chosen_format = format or described.format
-    check_combination(chosen_layout, chosen_format)
+        described = as_machine_file(machine)
+        chosen_layout = layout or described.layout
+        chosen_format = format or described.format
+        check_combination(chosen_layout, chosen_format)
+        epoch = source_date_epoch() if timestamp is None else timestamp
+        spec = described.spec
     return build_spec(
-        described.spec,
+        spec,
         Path(output),
         layout=chosen_layout,
         format=chosen_format,
         strict=strict,
         force=force,
         mode=mode,
-        timestamp=source_date_epoch() if timestamp is None else timestamp,
+        timestamp=epoch,
         progress=progress,
     )
+
+
+def as_machine_file(machine: MachineFileLike) -> MachineFile:
+    """A machine file as build_machine and validate take it: loaded from a path, made from a
+    mapping of its keys (paths relative to the current folder), or as it is."""
+    from configdrive.inputs.machine_file import MachineFile, load_machine_file, machine_from_dict
+
+    if isinstance(machine, MachineFile):
+        return machine
+    if isinstance(machine, Mapping):
+        return machine_from_dict(machine)
+    return load_machine_file(machine)
 
 
 def _write_image(

@@ -1,17 +1,21 @@
 """Stage 3 of the pipeline: the machine, validated and assembled, independent of any layout.
 
-A `MachineSpec` is what the user asked for (unvalidated sources and flags). A
-`Machine` is what every layout (OpenStack config-2 today, NoCloud and a metadata
-service later) renders from: nothing in it needs checking again.
+`MachineInputs` is what the user asked for, declared once: the command line's input
+flags, a machine file's keys and the API's keywords all become one. A `MachineSpec` is
+those inputs read (each document a Source), not yet validated. A `Machine` is what every
+layout (OpenStack config-2, NoCloud, the metadata service) renders from: nothing in it
+needs checking again.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
 
 from configdrive.inputs.documents import Source
 from configdrive.problems import DocPath, Problem
@@ -54,22 +58,66 @@ class Origin:
         return Problem(self.file, message, self.path, self.line, self.column)
 
 
-@dataclass(frozen=True)
-class MachineSpec:
-    """Everything the user gave for one machine, before validation."""
+# A document as a caller may name it: a path (`-` is standard input), its bytes, a mapping
+# (for the JSON documents; user data becomes a #cloud-config), or a Source already read.
+InputLike = str | os.PathLike[str] | bytes | Mapping[str, Any] | Source
+# An injected file: `SRC:DEST`, a (SRC, DEST) pair, or a FileSpec.
+FileLike = str | tuple[str | os.PathLike[str], str] | FileSpec
 
-    user_data: Source | None = None
-    meta_data: Source | None = None
-    network_data: Source | None = None
-    vendor_data: Source | None = None
-    vendor_data2: Source | None = None
+# What the five documents are while named (InputLike) and once read (Source). Covariant:
+# inputs naming every document by path are inputs naming them by anything InputLike.
+DocumentT_co = TypeVar("DocumentT_co", covariant=True)
+# Marks the document fields (`document_fields`): files the user names, read before validation.
+_DOCUMENT = MappingProxyType({"document": True})
+
+
+@dataclass(frozen=True)
+class MachineInputs(Generic[DocumentT_co]):
+    """The inputs of one machine, the one place they are declared.
+
+    `build`'s input flags (cli/options.py), a machine file's keys
+    (inputs/machine_file.py, machine.schema.json) and the API's keywords (`build`,
+    `machine_spec`, `validate_files`) are each one of these fields under its own name;
+    a test holds the four to the same set, so an input added here and not there fails.
+    """
+
+    user_data: DocumentT_co | None = field(default=None, metadata=_DOCUMENT)
+    meta_data: DocumentT_co | None = field(default=None, metadata=_DOCUMENT)
+    network_data: DocumentT_co | None = field(default=None, metadata=_DOCUMENT)
+    vendor_data: DocumentT_co | None = field(default=None, metadata=_DOCUMENT)
+    vendor_data2: DocumentT_co | None = field(default=None, metadata=_DOCUMENT)
     uuid: str | None = None
     hostname: str | None = None
     name: str | None = None
     ssh_keys: tuple[str, ...] = ()
     files: tuple[FileSpec, ...] = ()
-    # Which reader the user data is for: it decides which of their refusals are errors.
+    # Which reader the user data is for: it decides which of their refusals are errors. How
+    # to read the inputs rather than one of them: `any_given` leaves it out.
     target: Target = Target.AUTO
+
+    def any_given(self) -> bool:
+        """Whether any input is given (the target alone says nothing about the machine)."""
+        return any(
+            getattr(self, each.name) not in (None, ())
+            for each in fields(MachineInputs)
+            if each.name != "target"
+        )
+
+
+def document_fields() -> tuple[str, ...]:
+    """The names of the five documents, in order: user_data, meta_data, ..., vendor_data2."""
+    return tuple(each.name for each in fields(MachineInputs) if each.metadata.get("document"))
+
+
+def document_label(field_name: str) -> str:
+    """How messages name a document: `meta_data` is "meta data" (`cannot read meta data`)."""
+    return field_name.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class MachineSpec(MachineInputs[Source]):
+    """A machine's inputs read, before validation: every document a Source."""
+
     # Problems met while gathering the sources (an unreadable file), reported with the rest.
     read_problems: tuple[Problem, ...] = ()
     # Where uuid, hostname and name were written, when a machine file gave them: their

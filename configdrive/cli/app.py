@@ -16,6 +16,7 @@ import typer
 import typer.core
 
 from configdrive import __version__
+from configdrive.cli.options import InputFlags, MachineOption, takes_machine_inputs
 from configdrive.cli.report import Reporter, dumps, terminal_safe
 from configdrive.errors import ConfigDriveError, ExitCode, UsageError
 
@@ -53,66 +54,10 @@ def _unbraced(piece: str) -> str:
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mkconfigdrive, never the user's fault
 
-# Options several commands share, declared once. (Optional, not `X | None`: Typer reads these
-# at run time, and on Python 3.10 it cannot read a `|` union inside Annotated.)
-MetaDataOption = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(help="OpenStack meta_data keys, YAML or JSON.", metavar="FILE"),
-]
-NetworkDataOption = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        help="OpenStack network_data (or, for NoCloud, network-config v1/v2), YAML or JSON.",
-        metavar="FILE",
-    ),
-]
-VendorDataOption = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(help="vendor_data.json content, YAML or JSON.", metavar="FILE"),
-]
-VendorData2Option = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(help="vendor_data2.json content, YAML or JSON.", metavar="FILE"),
-]
-UuidOption = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        help="Instance UUID (cloud-init's instance-id). Default: derived from the name, "
-        "else the host name, else the contents.",
-        metavar="UUID",
-    ),
-]
-HostnameOption = Annotated[
-    Optional[str], typer.Option(help="Host name (RFC 1123).", metavar="NAME")  # noqa: UP045
-]
-NameOption = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(help="Instance name. Default: the host name.", metavar="NAME"),
-]
-SshKeyOption = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option(
-        "--ssh-key", help="An SSH public key, or a file of them. Repeatable.", metavar="KEY"
-    ),
-]
-FileOption = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option(
-        "--file",
-        help="Inject the local file SRC at DEST on the VM. Repeatable.",
-        metavar="SRC:DEST",
-    ),
-]
+# Options several commands share, declared once; a machine's input flags are in
+# cli/options.py. (Optional, not `X | None`: Typer reads these at run time, and on Python 3.10
+# it cannot read a `|` union inside Annotated.)
 StrictOption = Annotated[bool, typer.Option(help="Treat warnings as errors.")]
-TargetOption = Annotated[
-    str,
-    typer.Option(
-        help="The reader the user data is for: auto (a cloud-config with a coreos: section is "
-        "Container Linux's), container-linux (what coreos-cloudinit refuses, stops on or drops "
-        "is an error), cloud-init (coreos-cloudinit's view is not reported).",
-        metavar="READER",
-    ),
-]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON, for machines.")]
 DebugOption = Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")]
@@ -157,6 +102,7 @@ def _parse_mode(text: str) -> int:
 
 
 @app.command(cls=_Command)
+@takes_machine_inputs(user_data=True)
 def build(
     output: Annotated[
         Path,
@@ -168,34 +114,8 @@ def build(
             metavar="FILE",
         ),
     ],
-    user_data: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Argument(
-            metavar="USER_DATA",
-            help="User data: #cloud-config, a #! script, Ignition JSON, MIME multipart, "
-            "or gzip of these. '-' reads standard input.",
-            show_default=False,
-        ),
-    ] = None,
-    meta_data: MetaDataOption = None,
-    network_data: NetworkDataOption = None,
-    vendor_data: VendorDataOption = None,
-    vendor_data2: VendorData2Option = None,
-    uuid: UuidOption = None,
-    hostname: HostnameOption = None,
-    name: NameOption = None,
-    ssh_key: SshKeyOption = None,
-    file: FileOption = None,
-    target: TargetOption = "auto",
-    machine: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--machine",
-            help="A machine file holding all of this machine's inputs (instead of the flags).",
-            metavar="FILE",
-            show_default=False,
-        ),
-    ] = None,
+    inputs: InputFlags,  # USER_DATA and the input flags (cli/options.py)
+    machine: MachineOption = None,
     layout: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -243,42 +163,17 @@ def build(
     reporter = Reporter(json=json_output, quiet=quiet)
 
     def run() -> None:
-        from configdrive.api import build as build_drive
+        from configdrive.api import build_machine
 
         bar = _progress_bar(reporter)
         try:
             if machine is not None:
-                _machine_alone(user_data, meta_data, network_data, vendor_data, vendor_data2,
-                               uuid, hostname, name, ssh_key, file)  # fmt: skip
-                from configdrive.api import build_machine
-
-                result = build_machine(
-                    machine,
-                    output,
-                    layout=layout,
-                    format=output_format,
-                    strict=strict,
-                    force=force,
-                    mode=_parse_mode(mode),
-                    progress=bar,
-                )
-                reporter.built(result)
-                return
-            result = build_drive(
-                user_data,
+                inputs.refuse_with_machine()
+            result = build_machine(
+                machine if machine is not None else inputs.machine_inputs(),
                 output,
-                meta_data=meta_data,
-                network_data=network_data,
-                vendor_data=vendor_data,
-                vendor_data2=vendor_data2,
-                uuid=uuid,
-                hostname=hostname,
-                name=name,
-                ssh_keys=ssh_key or (),
-                files=file or (),
-                target=target,
-                layout=layout or "openstack",
-                format=output_format or "iso",
+                layout=layout,
+                format=output_format,
                 strict=strict,
                 force=force,
                 mode=_parse_mode(mode),
@@ -290,15 +185,6 @@ def build(
         reporter.built(result)
 
     _run(run, reporter, debug=debug)
-
-
-def _machine_alone(*given: object) -> None:
-    """--machine brings every input: refuse flags that would silently compete with it."""
-    if any(value for value in given):
-        raise UsageError(
-            "--machine takes the inputs from the machine file; drop USER_DATA and the input "
-            "flags (--meta-data, --ssh-key, --file, ...), or drop --machine"
-        )
 
 
 @app.command("build-many", cls=_Command)
@@ -466,6 +352,7 @@ def _discard_stdout() -> None:
 
 
 @app.command(cls=_Command)
+@takes_machine_inputs(user_data=False)
 def validate(
     files: Annotated[
         Optional[list[str]],  # noqa: UP045
@@ -483,16 +370,9 @@ def validate(
             metavar="KIND",
         ),
     ] = None,
-    meta_data: MetaDataOption = None,
-    network_data: NetworkDataOption = None,
-    vendor_data: VendorDataOption = None,
-    vendor_data2: VendorData2Option = None,
-    uuid: UuidOption = None,
-    hostname: HostnameOption = None,
-    name: NameOption = None,
-    ssh_key: SshKeyOption = None,
-    file: FileOption = None,
-    target: TargetOption = "auto",
+    *,
+    inputs: InputFlags,  # the input flags (cli/options.py)
+    machine: MachineOption = None,
     strict: StrictOption = False,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
@@ -509,20 +389,15 @@ def validate(
     def run() -> None:
         from configdrive.validation.files import validate_files
 
+        if machine is not None:
+            inputs.refuse_with_machine()
+        # The FILEs are read for --target; the machine file says its own.
         result = validate_files(
             files or (),
             kind=kind,
-            meta_data=meta_data,
-            network_data=network_data,
-            vendor_data=vendor_data,
-            vendor_data2=vendor_data2,
-            uuid=uuid,
-            hostname=hostname,
-            name=name,
-            ssh_keys=ssh_key or (),
-            file_specs=file or (),
-            target=target,
+            target=inputs.given["target"],
             strict=strict,
+            machine=machine if machine is not None else inputs.machine_inputs(),
         )
         reporter.validated(result)
 

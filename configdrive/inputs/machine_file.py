@@ -14,7 +14,9 @@ A machine file is what provisioning hooks and test harnesses keep in git:
 Paths are relative to the file. The file is checked against
 schemas/machine.schema.json (unknown keys are errors here: a misspelt
 `user_data_fle` would otherwise build a drive without user data), then turned
-into the same `MachineSpec` the flags make, so every later stage is shared.
+into the same MachineInputs the flags make (read: a `MachineSpec`), so every later
+stage is shared. Its input keys are MachineInputs' fields, each document also as
+KEY_file; the others (DRIVE_KEYS) say how the drive is made and served.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from configdrive.errors import InvalidInputError
 from configdrive.inputs.documents import (
@@ -35,19 +37,16 @@ from configdrive.inputs.documents import (
     parse_document,
     read_source,
 )
-from configdrive.machine import FileSpec, MachineSpec, Origin
+from configdrive.machine import FileSpec, MachineSpec, Origin, document_fields, document_label
 from configdrive.problems import DocPath, Problem, errors_in
 from configdrive.validation.json_schemas import MACHINE, schema_problems
 from configdrive.validation.user_data import Target
 
 # The documents a machine carries, each inline under KEY or by path under KEY_file.
-DOCUMENTS = {
-    "user_data": "user data",
-    "meta_data": "meta data",
-    "network_data": "network data",
-    "vendor_data": "vendor data",
-    "vendor_data2": "vendor data2",
-}
+DOCUMENTS = {key: document_label(key) for key in document_fields()}
+# A machine file's keys that are not inputs of the machine: how its drive is made (layout,
+# format), where build-many writes it (output), which client serve gives it to (address).
+DRIVE_KEYS = ("layout", "format", "output", "address")
 # File name extensions per format, for build-many's default output names.
 EXTENSIONS = {"iso": ".iso", "vfat": ".img", "dir": "", "ironic": ".b64"}
 
@@ -67,6 +66,11 @@ class MachineFile:
     def output_name(self) -> str:
         """The drive's file name in build-many's output folder."""
         return self.output or self.name + EXTENSIONS[self.format]
+
+
+# A machine file as build_machine and validate_files take it: loaded, a mapping of its keys
+# (paths relative to the current folder), or its path.
+MachineFileLike: TypeAlias = MachineFile | Mapping[str, Any] | str | os.PathLike[str]
 
 
 def load_machine_file(path: str | os.PathLike[str]) -> MachineFile:

@@ -2,10 +2,12 @@
 
 Each FILE's kind is told from its name (`meta_data.json`, `user-data`, ...) or its content
 (user data announces itself; meta data and network data by their keys), or given with
-`--kind`. Each is then checked by the same code `build` runs (validate.load_machine), one
+`--kind`. Each is then checked by the same code `build` runs (validation.machine), one
 file at a time, so a file gives the same problems here as in a build. The options build
-takes for its inputs (`--meta-data`, `--ssh-key`, `--file`, `--uuid`, ...) are taken too and
-checked as one machine, so `validate` with build's arguments (less -o) is a dry run of it.
+takes for its inputs (`--meta-data`, `--ssh-key`, `--file`, `--uuid`, ...: one
+MachineInputs) are taken too and checked as one machine, and so is a machine file
+(`--machine`, with its layout and format): `validate` with build's arguments (less -o) is
+a dry run of it.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from configdrive.errors import InvalidInputError, UsageError
 from configdrive.inputs.documents import Source, describe_os_error, parse_document, read_source
 from configdrive.inputs.kinds import NETWORK_DATA_KEYS, OPENSTACK_META_DATA_KEYS, VENDOR_DATA_KEYS
-from configdrive.machine import MachineSpec
+from configdrive.machine import InputLike, Machine, MachineInputs, MachineSpec, document_fields
 from configdrive.problems import Problem, errors_in, sorted_problems
-from configdrive.validation.machine import load_machine
 from configdrive.validation.user_data import GZIP_MAGIC, UTF8_BOM, Target, UserDataKind, classify
+
+if TYPE_CHECKING:
+    from configdrive.inputs.machine_file import MachineFileLike
 
 
 class FileKind(str, enum.Enum):
@@ -33,6 +37,8 @@ class FileKind(str, enum.Enum):
     META_DATA = "meta-data"
     NETWORK_DATA = "network-data"
     VENDOR_DATA = "vendor-data"
+    # A machine file given with --machine: checked whole, never told from a FILE's content.
+    MACHINE_FILE = "machine-file"
 
     @property
     def label(self) -> str:
@@ -48,6 +54,18 @@ _BY_NAME = {
     "network_data.json": FileKind.NETWORK_DATA,
     "vendor_data.json": FileKind.VENDOR_DATA,
     "vendor_data2.json": FileKind.VENDOR_DATA,
+}
+
+
+# What --kind may say: a FILE is a document; a machine file is given with --machine.
+_DOCUMENT_KINDS = tuple(kind for kind in FileKind if kind is not FileKind.MACHINE_FILE)
+# The kind of each of MachineInputs' documents.
+_KIND_OF_DOCUMENT = {
+    "user_data": FileKind.USER_DATA,
+    "meta_data": FileKind.META_DATA,
+    "network_data": FileKind.NETWORK_DATA,
+    "vendor_data": FileKind.VENDOR_DATA,
+    "vendor_data2": FileKind.VENDOR_DATA,
 }
 
 
@@ -128,46 +146,47 @@ def validate_files(
     target: Target | str = Target.AUTO,
     strict: bool = False,
     stdin: BinaryIO | None = None,
+    machine: MachineInputs[InputLike] | MachineFileLike | None = None,
 ) -> ValidationResult:
-    """Check input files as build would; raises InvalidInputError listing every problem."""
-    from configdrive.api import machine_spec, parse_target
+    """Check input files as build would; raises InvalidInputError listing every problem.
 
-    reader = parse_target(target)
+    The input keywords (meta_data, ..., file_specs) are checked together as one machine,
+    as build's flags are. `machine` is such a machine given whole instead: its MachineInputs,
+    or a machine file, checked as `build --machine` would build it (its layout and format).
+    """
+    from configdrive.api import machine_inputs
+
+    flags = machine_inputs(
+        None,
+        meta_data=meta_data,
+        network_data=network_data,
+        vendor_data=vendor_data,
+        vendor_data2=vendor_data2,
+        uuid=uuid,
+        hostname=hostname,
+        name=name,
+        ssh_keys=ssh_keys,
+        files=file_specs,
+        target=target,
+    )
     forced = _kind(kind)
+    if machine is not None and flags.any_given():
+        raise UsageError("give the machine's inputs as keywords or as `machine`, not both")
     problems: list[Problem] = []
     checked: list[CheckedFile] = []
     for path in files:
         source, file_kind = _read(path, forced, problems, stdin)
         if source is None:
             continue
-        detail = _check(_spec_of(source, file_kind, reader), strict, problems)
-        checked.append(CheckedFile(source.name, file_kind, detail))
-    ssh_keys, file_specs = tuple(ssh_keys), tuple(file_specs)
-    documents = {
-        FileKind.META_DATA: meta_data,
-        FileKind.NETWORK_DATA: network_data,
-        FileKind.VENDOR_DATA: vendor_data,
-    }
-    flags = (uuid, hostname, name, vendor_data2, *documents.values())
-    if any(value is not None for value in flags) or ssh_keys or file_specs:
-        spec = machine_spec(
-            None,
-            meta_data=meta_data,
-            network_data=network_data,
-            vendor_data=vendor_data,
-            vendor_data2=vendor_data2,
-            uuid=uuid,
-            hostname=hostname,
-            name=name,
-            ssh_keys=ssh_keys,
-            files=file_specs,
-            target=reader,
-        )
-        _check(spec, strict, problems)
-        read_failed = {problem.file for problem in spec.read_problems}
-        for file_kind, value in (*documents.items(), (FileKind.VENDOR_DATA, vendor_data2)):
-            if value is not None and value not in read_failed:
-                checked.append(CheckedFile(value, file_kind))
+        found = _dry_run(_spec_of(source, file_kind, flags.target), strict, problems)
+        info = found.user_data_info if found is not None else None
+        checked.append(CheckedFile(source.name, file_kind, info.description if info else None))
+    if isinstance(machine, MachineInputs):
+        checked.extend(_check_inputs(machine, strict, problems, stdin))
+    elif machine is not None:
+        checked.extend(_check_machine_file(machine, strict, problems))
+    elif flags.any_given():
+        checked.extend(_check_inputs(flags, strict, problems, stdin))
     if not checked and not problems:
         raise UsageError("give at least one file to validate")
     if errors_in(problems):
@@ -175,14 +194,64 @@ def validate_files(
     return ValidationResult(tuple(checked), tuple(sorted_problems(problems)))
 
 
+def _check_inputs(
+    inputs: MachineInputs[InputLike],
+    strict: bool,
+    problems: list[Problem],
+    stdin: BinaryIO | None,
+) -> list[CheckedFile]:
+    """Check a machine's inputs as one (build's flags); each document read is a checked file."""
+    from configdrive.api import read_inputs
+
+    spec = read_inputs(inputs, stdin=stdin)
+    found = _dry_run(spec, strict, problems)
+    checked = []
+    for key in document_fields():
+        given, source = getattr(inputs, key), getattr(spec, key)
+        if source is None:
+            continue  # not given, or unreadable (a problem already says so)
+        file_kind = _KIND_OF_DOCUMENT[key]
+        info = found.user_data_info if found is not None else None
+        detail = info.description if info and file_kind is FileKind.USER_DATA else None
+        # A path as the user typed it (`-` too); a document given as bytes by its Source's name.
+        shown = str(given) if isinstance(given, str | os.PathLike) else source.name
+        checked.append(CheckedFile(shown, file_kind, detail))
+    return checked
+
+
+def _check_machine_file(
+    machine: MachineFileLike, strict: bool, problems: list[Problem]
+) -> list[CheckedFile]:
+    """Check a machine file as `build --machine` would build it, writing nothing."""
+    from configdrive.api import as_machine_file, check_build, check_combination
+
+    try:
+        described = as_machine_file(machine)
+    except InvalidInputError as error:
+        problems.extend(error.problems)
+        return []
+    check_combination(described.layout, described.format)
+    try:
+        found, warnings = check_build(
+            described.spec, layout=described.layout, format=described.format, strict=strict
+        )
+    except InvalidInputError as error:
+        problems.extend(error.problems)
+        return []
+    problems.extend((*found.warnings, *warnings))
+    info = found.user_data_info
+    detail = info.description if info is not None else None
+    return [CheckedFile(described.origin, FileKind.MACHINE_FILE, detail)]
+
+
 def _kind(kind: FileKind | str | None) -> FileKind | None:
     if kind is None:
         return None
-    try:
-        return FileKind(kind)
-    except ValueError:
-        choices = ", ".join(member.value for member in FileKind)
+    chosen = next((member for member in _DOCUMENT_KINDS if kind in (member, member.value)), None)
+    if chosen is None:
+        choices = ", ".join(member.value for member in _DOCUMENT_KINDS)
         raise UsageError(f"--kind {kind!r} is not one of {choices}") from None
+    return chosen
 
 
 def _spec_of(source: Source, kind: FileKind, target: Target) -> MachineSpec:
@@ -213,13 +282,14 @@ def _read(
     return source, forced or detect_kind(source)
 
 
-def _check(spec: MachineSpec, strict: bool, problems: list[Problem]) -> str | None:
-    """Run build's validation on one spec; its problems join `problems`."""
+def _dry_run(spec: MachineSpec, strict: bool, problems: list[Problem]) -> Machine | None:
+    """Run build's checks on one spec (config-2, ISO); its problems join `problems`."""
+    from configdrive.api import check_build
+
     try:
-        machine = load_machine(spec, strict=strict)
+        machine, warnings = check_build(spec, layout="openstack", format="iso", strict=strict)
     except InvalidInputError as error:
         problems.extend(error.problems)
         return None
-    problems.extend(machine.warnings)
-    info = machine.user_data_info
-    return info.description if info is not None else None
+    problems.extend((*machine.warnings, *warnings))
+    return machine
