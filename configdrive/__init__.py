@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from configdrive.inputs.fleet import Outcome, build_fleet, load_fleet
     from configdrive.inputs.machine_file import MachineFile, load_machine_file, machine_from_dict
     from configdrive.layouts.drive_layout import DriveLayout
-    from configdrive.machine import Machine, MachineSpec
+    from configdrive.machine import Machine, MachineInputs, MachineSpec
     from configdrive.problems import Problem, Severity
     from configdrive.validation.files import ValidationResult, validate_files
 
@@ -63,6 +63,7 @@ _EXPORTS = {
     "load_machine_file": "configdrive.inputs.machine_file",
     "machine_from_dict": "configdrive.inputs.machine_file",
     "Machine": "configdrive.machine",
+    "MachineInputs": "configdrive.machine",
     "MachineSpec": "configdrive.machine",
     "validate_files": "configdrive.validation.files",
     "ValidationResult": "configdrive.validation.files",
@@ -103,6 +104,7 @@ __all__ = [
     "InvalidInputError",
     "Machine",
     "MachineFile",
+    "MachineInputs",
     "MachineSpec",
     "Outcome",
     "OutputError",
