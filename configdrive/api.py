@@ -4,7 +4,9 @@
     result = build("user.yml", "drive.iso", hostname="web-1", ssh_keys=["~/.ssh/id_ed25519.pub"])
     print(result.uuid)
 
-Inputs may be paths, bytes, or (for the JSON documents) already-parsed mappings.
+Inputs may be paths, bytes, or (for the JSON documents) already-parsed mappings. The
+keywords of `build`, `machine_spec` and `validate_files` make one MachineInputs; callers
+holding one pass it whole to `build_machine`, `validate_machine` or `validate_files`.
 """
 
 from __future__ import annotations

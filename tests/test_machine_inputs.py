@@ -248,3 +248,16 @@ def test_validate_machine_reports_what_build_reports(
     assert (code, stderr.splitlines()[0]) == (
         1, "missing.yml: cannot read machine file: no such file or directory",
     )  # fmt: skip
+
+
+def test_the_advice_to_give_it_with_machine_can_be_followed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """validate's message for a machine file given as a FILE names an option validate has."""
+    monkeypatch.chdir(MACHINES)
+    code, _, stderr = invoke("validate", "web-1.yml")
+    assert (code, stderr.splitlines()[0]) == (
+        1, "web-1.yml: given as meta data, but this looks like a machine file: give it with "
+        "--machine",
+    )  # fmt: skip
+    assert invoke("validate", "--machine", "web-1.yml")[0] == 0

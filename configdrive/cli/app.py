@@ -169,6 +169,7 @@ def build(
         try:
             if machine is not None:
                 inputs.refuse_with_machine()
+            mode_bits = _parse_mode(mode)  # before --target's: the order usage errors had
             result = build_machine(
                 machine if machine is not None else inputs.machine_inputs(),
                 output,
@@ -176,7 +177,7 @@ def build(
                 format=output_format,
                 strict=strict,
                 force=force,
-                mode=_parse_mode(mode),
+                mode=mode_bits,
                 progress=bar,
             )
         finally:
