@@ -111,6 +111,7 @@ def test_any_given_leaves_the_target_out() -> None:
     assert MachineInputs(hostname="").any_given()  # given, if empty: validation says why
     assert not InputFlags({"hostname": None, "ssh_keys": None, "target": "cloud-init"}).any_given()
     assert InputFlags({"hostname": None, "ssh_keys": ["k"], "target": "auto"}).any_given()
+    assert not InputFlags({"hostname": "", "ssh_keys": None, "target": "auto"}).any_given()
 
 
 def test_flags_and_keywords_make_the_same_inputs() -> None:

@@ -137,8 +137,9 @@ class InputFlags:
 
     def any_given(self) -> bool:
         """Whether any input is given (--target alone says how to read them, not what)."""
-        # Typer gives None for a flag not used, a list for a repeatable one that is.
-        return any(value is not None for key, value in self.given.items() if key != "target")
+        # Typer gives None for a flag not used, a list for a repeatable one that is. An empty
+        # value (--hostname '') does not count: build --machine has always ignored it.
+        return any(value for key, value in self.given.items() if key != "target")
 
     def refuse_with_machine(self) -> None:
         """--machine brings every input: refuse flags that would silently compete with it."""
