@@ -250,7 +250,7 @@ def _kind(kind: FileKind | str | None) -> FileKind | None:
     chosen = next((member for member in _DOCUMENT_KINDS if kind in (member, member.value)), None)
     if chosen is None:
         choices = ", ".join(member.value for member in _DOCUMENT_KINDS)
-        raise UsageError(f"--kind {kind!r} is not one of {choices}") from None
+        raise UsageError(f"--kind {kind!r} is not one of {choices}")
     return chosen
 
 
