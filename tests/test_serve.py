@@ -9,23 +9,12 @@ from pathlib import Path
 import pytest
 
 from configdrive.errors import InvalidInputError, UsageError
+from configdrive.serve.log import ServeLog, loggable_path
+from configdrive.serve.machines import Served, ServedMachine, load_served
 from configdrive.serve.metadata import TEXT, Entry, MetadataTree
-from configdrive.serve.service import (
-    MAX_TOKEN_TTL,
-    ListenAddress,
-    MetadataService,
-    Reply,
-    Request,
-    Served,
-    ServedMachine,
-    ServeLog,
-    TokenStore,
-    load_served,
-    loggable_path,
-    parse_listen,
-    started_json,
-    started_text,
-)
+from configdrive.serve.server import ListenAddress, parse_listen, started_json, started_text
+from configdrive.serve.service import MetadataService, Reply, Request
+from configdrive.serve.tokens import MAX_TOKEN_TTL, TokenStore
 from tests.helpers import FIXTURES
 
 SERVE = FIXTURES / "serve"

@@ -986,10 +986,10 @@ def serve_command(
 
     def run() -> None:
 
-        from configdrive.serve.service import (
+        from configdrive.serve.log import ServeLog
+        from configdrive.serve.machines import Served
+        from configdrive.serve.server import (
             ListenAddress,
-            Served,
-            ServeLog,
             parse_listen,
             serve,
             started_json,
