@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 
 from configdrive.cli import app as cli
-from configdrive.cli.report import Reporter
+from configdrive.cli.report import TextReporter
 from configdrive.distro.fetch import (
     DEADLINE,
     MAX_DOWNLOAD,
@@ -890,7 +890,7 @@ def test_progress_bars_per_phase_on_a_terminal() -> None:
             return True
 
     terminal = Terminal()
-    bars = cli._PhaseBars(Reporter(err=terminal), delay=0.0)
+    bars = cli._PhaseBars(TextReporter(err=terminal), delay=0.0)
     assert bars.shown
     bars("downloading", 1024 * 1024, 4 * 1024 * 1024)
     bars("verifying", 4 * 1024 * 1024, 4 * 1024 * 1024)
@@ -899,7 +899,7 @@ def test_progress_bars_per_phase_on_a_terminal() -> None:
     assert "\rdownloading [=======>" in text
     assert "\rverifying [==============================] 100%" in text
     assert text.endswith("\r\033[K")
-    assert not cli._PhaseBars(Reporter(err=io.StringIO())).shown
+    assert not cli._PhaseBars(TextReporter(err=io.StringIO())).shown
 
 
 def test_the_command_lines_defaults_are_the_librarys() -> None:

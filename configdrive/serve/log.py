@@ -77,16 +77,18 @@ class ServeLog:
         """A bug: its type (its message may quote data), and the traceback with --debug."""
         self.event("internal-error", f"internal error ({type(error).__name__}) {what}")
         if self.debug:
-            self.stream.write("".join(traceback.format_exception(error)))
-            self.stream.flush()
+            self.write("".join(traceback.format_exception(error)))
+
+    def write(self, text: str) -> None:
+        """Every line of the log goes out here, whole and at once (a reader may be tailing it)."""
+        self.stream.write(text)
+        self.stream.flush()
 
     def _json(self, document: dict[str, Any]) -> None:
-        self.stream.write(json.dumps({"time": self._time(), **document}) + "\n")
-        self.stream.flush()
+        self.write(json.dumps({"time": self._time(), **document}) + "\n")
 
     def _line(self, text: str) -> None:
-        self.stream.write(f"{self._time()} {text}\n")
-        self.stream.flush()
+        self.write(f"{self._time()} {text}\n")
 
     def _time(self) -> str:
         now = self.clock()

@@ -416,32 +416,3 @@ def _tornado_logs(log: ServeLog) -> Iterator[None]:
         for logger, propagate in saved:
             logger.removeHandler(handler)
             logger.propagate = propagate
-
-
-# --------------------------------------------------------------------------- the start-up report
-def started_text(served: Served, bound: ListenAddress, *, require_token: bool) -> str:
-    """What `serve` prints once it listens: where, and which machine answers which client."""
-    width = max(len(machine.name) for machine in served.machines)
-    lines = [f"Serving {machines_text(served)} on {bound.url}"]
-    if require_token:
-        lines[0] += " (IMDSv2 token required)"
-    for machine in served.machines:
-        address = machine.address or "every client"
-        lines.append(f"  {machine.name:<{width}}  {address:<15}  {machine.uuid}")
-    return "\n".join(lines)
-
-
-def started_json(served: Served, bound: ListenAddress, *, require_token: bool) -> dict[str, Any]:
-    """The same as one JSON document (one line), for harnesses that start the service."""
-    return {
-        "ok": True,
-        "url": bound.url,
-        "host": bound.host,
-        "port": bound.port,
-        "require_token": require_token,
-        "machines": [
-            {"name": machine.name, "address": machine.address, "uuid": machine.uuid}
-            for machine in served.machines
-        ],
-        "warnings": [warning.to_json() for warning in served.warnings],
-    }
