@@ -119,14 +119,16 @@ def dumps(document: Any, *, indent: int | None = None) -> str:
 NOTHING_WRITTEN = "nothing was written"
 
 
-def reporter_for(json: bool, *, quiet: bool = False, outcome: str = NOTHING_WRITTEN) -> Reporter:
+def reporter_for(
+    json_output: bool, *, quiet: bool = False, outcome: str = NOTHING_WRITTEN
+) -> Reporter:
     """The reporter of one command run, chosen once as the command starts.
 
-    `json` for machines (quiet changes nothing there: the document is the result), else
+    `json_output` for machines (quiet changes nothing there: the document is the result), else
     text for people: `quiet` for nothing but errors, `outcome` for the closing line of a
     failure's problems.
     """
-    if json:
+    if json_output:
         return JsonReporter()
     return TextReporter(quiet=quiet, outcome=outcome)
 
