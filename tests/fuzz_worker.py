@@ -259,12 +259,17 @@ class Reading:
 
     def _render(self, operation: str, report: Callable[[Any], None]) -> None:
         """The report in both forms, checked as a terminal and a JSON reader would."""
-        from configdrive.cli.report import Reporter
+        from configdrive.cli.report import JsonReporter, Reporter, TextReporter
 
         for is_json in (False, True):
             out, err = io.StringIO(), io.StringIO()
             outcome = "nothing was written" if operation == "extract" else ""
-            report(Reporter(json=is_json, outcome=outcome, out=out, err=err))
+            reporter: Reporter = (
+                JsonReporter(out=out, err=err)
+                if is_json
+                else TextReporter(outcome=outcome, out=out, err=err)
+            )
+            report(reporter)
             for stream, text in (("stdout", out.getvalue()), ("stderr", err.getvalue())):
                 is_stdout = stream == "stdout"
                 problem = output_problem(text, is_json=is_json and is_stdout, stdout=is_stdout)

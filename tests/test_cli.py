@@ -164,17 +164,17 @@ def test_internal_errors_never_show_a_traceback(capsys: pytest.CaptureFixture[st
     import typer
 
     from configdrive.cli.app import INTERNAL_ERROR, _run
-    from configdrive.cli.report import Reporter
+    from configdrive.cli.report import TextReporter
 
     def broken() -> None:
         raise RuntimeError("a bug")
 
     with pytest.raises(typer.Exit) as caught:
-        _run(broken, Reporter(), debug=False)
+        _run(broken, TextReporter(), debug=False)
     assert caught.value.exit_code == INTERNAL_ERROR
     err = capsys.readouterr().err
     assert "internal error (RuntimeError)" in err
     assert "Traceback" not in err
     with pytest.raises(typer.Exit):
-        _run(broken, Reporter(), debug=True)
+        _run(broken, TextReporter(), debug=True)
     assert "Traceback" in capsys.readouterr().err

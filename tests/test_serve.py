@@ -5,27 +5,19 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from configdrive.cli.report import JsonReporter, Reporter, TextReporter, reporter_for
 from configdrive.errors import InvalidInputError, UsageError
+from configdrive.problems import Problem
+from configdrive.serve.log import ServeLog, loggable_path
+from configdrive.serve.machines import Served, ServedMachine, load_served
 from configdrive.serve.metadata import TEXT, Entry, MetadataTree
-from configdrive.serve.service import (
-    MAX_TOKEN_TTL,
-    ListenAddress,
-    MetadataService,
-    Reply,
-    Request,
-    Served,
-    ServedMachine,
-    ServeLog,
-    TokenStore,
-    load_served,
-    loggable_path,
-    parse_listen,
-    started_json,
-    started_text,
-)
+from configdrive.serve.server import ListenAddress, parse_listen
+from configdrive.serve.service import MetadataService, Reply, Request
+from configdrive.serve.tokens import MAX_TOKEN_TTL, TokenStore
 from tests.helpers import FIXTURES
 
 SERVE = FIXTURES / "serve"
@@ -310,6 +302,35 @@ def test_quiet_log_has_no_access_lines_but_events() -> None:
     assert stream.getvalue() == "1970-01-01T00:00:00.000Z mkconfigdrive: stopped\n"
 
 
+class _Recorded(ServeLog):
+    """A log that keeps what goes through `write` and lets nothing else reach its stream."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(io.StringIO(), clock=lambda: 0.0, **options)
+        self.written: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.written.append(text)
+
+
+@pytest.mark.parametrize("json_lines", [False, True])
+def test_every_log_line_goes_through_write(json_lines: bool) -> None:
+    log = _Recorded(json=json_lines, debug=True)
+    log.access(Request("127.0.0.2", "GET", "/latest"), Reply(200, "web-a"), 20, 0.0)
+    log.event("stopped", "stopped")
+    log.problems("reload-failed", "reload failed", [Problem("fleet.yml", "web-b has no address")])
+    try:
+        raise RuntimeError("a bug")
+    except RuntimeError as error:
+        log.internal_error("answering /x", error)
+    assert isinstance(log.stream, io.StringIO)
+    assert log.stream.getvalue() == ""  # nothing went around write
+    text = "".join(log.written)
+    for expected in ("/latest", "stopped", "reload failed", "internal error (RuntimeError)"):
+        assert expected in text
+    assert "Traceback" in text
+
+
 def test_logged_paths_are_one_printable_line() -> None:
     assert loggable_path("/a b\x1b[31m\u00e9") == "/a%20b%1B[31m%E9"
     assert loggable_path("/" + "x" * 500) == "/" + "x" * 199 + "..."
@@ -356,14 +377,50 @@ def test_listen_address_text() -> None:
     assert ListenAddress("127.0.0.1", 8775).url == "http://127.0.0.1:8775/"
 
 
+def started(reporter: Reporter, served: Served, bound: ListenAddress, **options: bool) -> str:
+    """What `serve` prints on stdout once it listens, through `reporter`."""
+    reporter.out = io.StringIO()
+    reporter.serving(served, bound, require_token=options.get("require_token", False))
+    return reporter.out.getvalue()
+
+
 def test_start_report() -> None:
     served = load_served(SERVE / "fleet.yml")
-    text = started_text(served, ListenAddress("127.0.0.1", 8775), require_token=True)
+    bound = ListenAddress("127.0.0.1", 8775)
+    text = started(TextReporter(), served, bound, require_token=True)
     lines = text.splitlines()
     assert lines[0] == "Serving 2 machines on http://127.0.0.1:8775/ (IMDSv2 token required)"
     assert lines[1].split() == ["web-a", "127.0.0.2", "5b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"]
-    document = started_json(served, ListenAddress("127.0.0.1", 0), require_token=False)
+    line = started(JsonReporter(), served, ListenAddress("127.0.0.1", 0))
+    assert line.count("\n") == 1  # one line: harnesses read a line
+    assert line.endswith("\n")
+    document = json.loads(line)
     assert document["machines"][1]["address"] == "127.0.0.3"
     assert document["port"] == 0
-    everyone = started_text(load_served(WEB_1), ListenAddress("::1", 1), require_token=False)
+    everyone = started(TextReporter(), load_served(WEB_1), ListenAddress("::1", 1))
     assert "web-1  every client" in everyone
+
+
+def test_start_report_escapes_what_a_terminal_would_act_on(tmp_path: Path) -> None:
+    served = load_served(machine_file(tmp_path, "web\x1b[2J"))
+    text = started(TextReporter(), served, ListenAddress("127.0.0.1", 8775))
+    assert "\x1b" not in text
+    assert "web\\x1b[2J  every client" in text
+
+
+def test_quiet_start_report_is_silent_and_json_ignores_quiet() -> None:
+    served = load_served(SERVE / "fleet.yml")
+    bound = ListenAddress("127.0.0.1", 8775)
+    assert started(TextReporter(quiet=True), served, bound) == ""
+    quiet_json = reporter_for(True, quiet=True)
+    assert json.loads(started(quiet_json, served, bound))["ok"] is True
+
+
+def test_the_log_takes_the_reporters_form_and_stream() -> None:
+    for form, reporter in (("text", TextReporter()), ("json", JsonReporter())):
+        reporter.err = io.StringIO()
+        log = reporter.serve_log(access_lines=True, debug=False)
+        log.event("stopped", "stopped")
+        written = reporter.err.getvalue()
+        assert written.endswith("\n")
+        assert written.startswith("{") == (form == "json"), written

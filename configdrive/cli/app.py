@@ -17,7 +17,7 @@ import typer.core
 
 from configdrive import __version__
 from configdrive.cli.options import InputFlags, MachineOption, takes_machine_inputs
-from configdrive.cli.report import Reporter, dumps, terminal_safe
+from configdrive.cli.report import Reporter, reporter_for
 from configdrive.errors import ConfigDriveError, ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -160,12 +160,12 @@ def build(
     whole or not at all. Timestamps come from SOURCE_DATE_EPOCH, else a fixed date,
     so the same inputs always give the same bytes.
     """
-    reporter = Reporter(json=json_output, quiet=quiet)
+    reporter = reporter_for(json_output, quiet=quiet)
 
     def run() -> None:
         from configdrive.api import build_machine
 
-        bar = _progress_bar(reporter)
+        bar = reporter.progress_bar("writing")
         try:
             if machine is not None:
                 inputs.refuse_with_machine()
@@ -225,13 +225,13 @@ def build_many(
 
     The exit code is 0 when every drive was built, else that of the most serious failure.
     """
-    reporter = Reporter(json=json_output, quiet=quiet)
+    reporter = reporter_for(json_output, quiet=quiet)
 
     def run() -> int:
         from configdrive.inputs.fleet import build_fleet, fleet_exit_code, load_fleet
 
         machines = load_fleet(fleet)
-        bar = _progress_bar(reporter, unit="drives")
+        bar = reporter.progress_bar("building", unit="drives")
         done = 0
 
         def heard(outcome: "Outcome") -> None:
@@ -261,16 +261,6 @@ def build_many(
     )
 
 
-def _progress_bar(reporter: Reporter, *, unit: str = "MiB") -> "ProgressBar | None":
-    """A bar for long builds, only when a person watches standard error."""
-    if reporter.json or reporter.quiet or not reporter.err.isatty():
-        return None
-    from configdrive.cli.progress import ProgressBar
-
-    label = "building" if unit == "drives" else "writing"
-    return ProgressBar(reporter.err, label=label, unit=unit)
-
-
 def _run(
     action: Callable[[], Optional[int]],  # noqa: UP045
     reporter: Reporter,
@@ -292,22 +282,17 @@ def _run(
         reporter.failed(error)
         raise typer.Exit(int(error.exit_code)) from None
     except KeyboardInterrupt:
-        print(f"mkconfigdrive: {interrupted}", file=sys.stderr)
+        reporter.interrupted(interrupted)
         raise typer.Exit(130) from None
     except OSError as error:
         if debug:
             traceback.print_exc()
-        # An OSError names paths a hostile drive or input chose: shown escaped, like them.
-        print(f"mkconfigdrive: {terminal_safe(str(error))}", file=sys.stderr)
+        reporter.io_failed(error)
         raise typer.Exit(int(ExitCode.IO_FAILURE)) from None
     except Exception as error:
         if debug:
             traceback.print_exc()
-        print(
-            f"mkconfigdrive: internal error ({type(error).__name__}); "
-            "rerun with --debug and report it",
-            file=sys.stderr,
-        )
+        reporter.internal_error(error)
         raise typer.Exit(INTERNAL_ERROR) from None
     if code:
         raise typer.Exit(code)
@@ -385,7 +370,7 @@ def validate(
     (less -o), validate is a dry run of that build.
     """
     # validate never writes: its last line counts the errors and says nothing of writing.
-    reporter = Reporter(json=json_output, quiet=quiet, outcome="")
+    reporter = reporter_for(json_output, quiet=quiet, outcome="")
 
     def run() -> None:
         from configdrive.validation.files import validate_files
@@ -439,7 +424,7 @@ def inspect_command(
     Exit code 0 when a reader accepts the drive, none fails on a defect of it and the
     checks find no error; 1 otherwise.
     """
-    reporter = Reporter(json=json_output, quiet=quiet, outcome="")
+    reporter = reporter_for(json_output, quiet=quiet, outcome="")
 
     def run() -> int:
         from configdrive.drives.inspection import inspect_drive
@@ -480,7 +465,7 @@ def extract(
     refused (exit code 1), symbolic links are written as copies of their targets on the drive.
     A drive whose files would take more than --max-bytes is refused before anything is written.
     """
-    reporter = Reporter(json=json_output, quiet=quiet)
+    reporter = reporter_for(json_output, quiet=quiet)
 
     def run() -> int:
         from configdrive.drives.extract import extract_drive, parse_size
@@ -506,7 +491,7 @@ def diff(
     """Show what differs between two drives: files added, removed, changed, and changed JSON
     keys (never values). Exit code 1 when they differ, 0 when they hold the same.
     """
-    reporter = Reporter(json=json_output, quiet=quiet, outcome="")
+    reporter = reporter_for(json_output, quiet=quiet, outcome="")
 
     def run() -> int:
         from configdrive.drives.diff import diff_drives
@@ -627,7 +612,7 @@ def image_import(
     image, a download or an image over its limit, a redirect to another server: exit code 1,
     nothing kept. A server that is down, silent or too slow for --deadline: exit code 3.
     """
-    reporter = Reporter(json=json_output, quiet=quiet)
+    reporter = reporter_for(json_output, quiet=quiet)
 
     def run() -> None:
         from configdrive.distro.fetch import parse_size
@@ -676,7 +661,7 @@ def image_verify(
     Exit code 0 for a good signature by one of the keys; 1 for a bad signature, another
     signer, a revoked or expired key.
     """
-    reporter = Reporter(json=json_output, quiet=quiet)
+    reporter = reporter_for(json_output, quiet=quiet)
 
     def run() -> None:
         from configdrive.distro.image import verify_image
@@ -704,17 +689,14 @@ class _PhaseBars:
     def __init__(self, reporter: Reporter, *, delay: float = 1.0) -> None:
         self._reporter = reporter
         self._delay = delay
-        # As for builds: only when a person watches standard error.
-        self.shown = not (reporter.json or reporter.quiet) and reporter.err.isatty()
+        self.shown = reporter.shows_progress
         self._phase: str | None = None
         self._bar: ProgressBar | None = None
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if phase != self._phase:
             self.close()
-            from configdrive.cli.progress import ProgressBar
-
-            self._bar = ProgressBar(self._reporter.err, label=phase, delay=self._delay)
+            self._bar = self._reporter.progress_bar(phase, delay=self._delay)
             self._phase = phase
         if self._bar is not None:
             self._bar(done, total)
@@ -785,7 +767,7 @@ def oem(
     user's data where the platform puts it (the config-2 drive, or the metadata service at
     169.254.169.254) and hand it to coreos-cloudinit. Checked with the validator build uses.
     """
-    reporter = Reporter(json=json_output, quiet=quiet)
+    reporter = reporter_for(json_output, quiet=quiet)
 
     def run() -> None:
         from configdrive.distro.oem import PLATFORMS, oem_config, write_oem_config
@@ -858,32 +840,16 @@ def serve_command(
     client. Access lines (stderr) name the machine and the path, never the content.
     SIGHUP reloads the input (kept only if valid); SIGTERM or Ctrl-C stops, exit 0.
     """
-    reporter = Reporter(json=json_output, quiet=quiet, outcome="nothing is served")
+    reporter = reporter_for(json_output, quiet=quiet, outcome="nothing is served")
 
     def run() -> None:
-
-        from configdrive.serve.service import (
-            ListenAddress,
-            Served,
-            ServeLog,
-            parse_listen,
-            serve,
-            started_json,
-            started_text,
-        )
+        from configdrive.serve.machines import Served
+        from configdrive.serve.server import ListenAddress, parse_listen, serve
 
         def started(served: Served, bound: ListenAddress) -> None:
-            if json_output:
-                document = started_json(served, bound, require_token=require_token)
-                reporter.out.write(dumps(document) + "\n")
-            else:
-                reporter.problems(served.warnings)
-                if not quiet:
-                    print(started_text(served, bound, require_token=require_token),
-                          file=reporter.out)  # fmt: skip
-            reporter.out.flush()
+            reporter.serving(served, bound, require_token=require_token)
 
-        log = ServeLog(reporter.err, json=json_output, access_lines=not quiet, debug=debug)
+        log = reporter.serve_log(access_lines=not quiet, debug=debug)
         serve(machines, listen=parse_listen(listen), require_token=require_token, strict=strict,
               log=log, on_ready=started)  # fmt: skip
 

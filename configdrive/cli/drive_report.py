@@ -1,4 +1,4 @@
-"""What validate, inspect, extract and diff print for people (the Reporter prints it)."""
+"""What validate, inspect, extract and diff print for people (TextReporter prints it)."""
 
 from __future__ import annotations
 

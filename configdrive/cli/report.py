@@ -1,4 +1,9 @@
-"""Everything the CLI prints goes through here: problems, summaries, failures; text or JSON."""
+"""Everything the CLI prints goes through here: problems, summaries, failures, progress.
+
+A command picks its Reporter once, as it starts (reporter_for): TextReporter for people,
+JsonReporter for machines. Each has one method per result, so no method asks which form
+it is in; the text lines of validate, inspect, extract and diff come from drive_report.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import json
 import math
 import re
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
@@ -19,12 +25,16 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from configdrive.api import BuildResult
+    from configdrive.cli.progress import ProgressBar
     from configdrive.distro.image import ImportResult, VerifyResult
     from configdrive.distro.oem import Platform
     from configdrive.drives.diff import DriveDiff
     from configdrive.drives.extract import ExtractResult
     from configdrive.drives.inspection import Inspection
     from configdrive.inputs.fleet import Outcome
+    from configdrive.serve.log import ServeLog
+    from configdrive.serve.machines import Served
+    from configdrive.serve.server import ListenAddress
     from configdrive.validation.files import ValidationResult
 
 _FAILURE_KIND = {
@@ -106,33 +116,171 @@ def dumps(document: Any, *, indent: int | None = None) -> str:
     return json.dumps(json_safe(document), indent=indent, allow_nan=False)
 
 
-@dataclass
-class Reporter:
-    """Prints for one command run: `json` for machines, `quiet` for nothing but errors."""
+NOTHING_WRITTEN = "nothing was written"
 
-    json: bool = False
-    quiet: bool = False
-    # What a failure means for this command's output, for the closing line of its problems
-    # ("" for the commands that write nothing in any case: validate, inspect, diff).
-    outcome: str = "nothing was written"
+
+def reporter_for(
+    json_output: bool, *, quiet: bool = False, outcome: str = NOTHING_WRITTEN
+) -> Reporter:
+    """The reporter of one command run, chosen once as the command starts.
+
+    `json_output` for machines (quiet changes nothing there: the document is the result), else
+    text for people: `quiet` for nothing but errors, `outcome` for the closing line of a
+    failure's problems.
+    """
+    if json_output:
+        return JsonReporter()
+    return TextReporter(quiet=quiet, outcome=outcome)
+
+
+@dataclass(kw_only=True)
+class Reporter(ABC):
+    """What one command run prints, in one output form: TextReporter or JsonReporter."""
+
     # Looked up when the Reporter is made, so redirected streams (tests, hooks) are honoured.
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
 
+    @property
+    @abstractmethod
+    def shows_progress(self) -> bool:
+        """Whether long jobs draw a progress bar: only for a person watching stderr."""
+
+    def progress_bar(
+        self, label: str, *, unit: str = "MiB", delay: float = 1.0
+    ) -> ProgressBar | None:
+        """A `progress(done, total)` bar on stderr, or None when no bar is shown."""
+        if not self.shows_progress:
+            return None
+        from configdrive.cli.progress import ProgressBar
+
+        return ProgressBar(self.err, label=label, unit=unit, delay=delay)
+
+    # What ends a command early: the same text on stderr in either form.
+
+    def interrupted(self, message: str) -> None:
+        """Ctrl-C or a stop signal; `message` says what was left behind."""
+        self._say(f"mkconfigdrive: {message}", self.err)
+
+    def io_failed(self, error: OSError) -> None:
+        """An I/O failure nothing more specific caught."""
+        # An OSError names paths a hostile drive or input chose: shown escaped, like them.
+        self._say(f"mkconfigdrive: {error}", self.err)
+
+    def internal_error(self, error: BaseException) -> None:
+        """A bug: its type only (its message may quote data)."""
+        self._say(
+            f"mkconfigdrive: internal error ({type(error).__name__}); "
+            "rerun with --debug and report it",
+            self.err,
+        )
+
+    @staticmethod
+    def _say(text: str, stream: TextIO) -> None:
+        """Print text for people; what a terminal would act on is shown escaped."""
+        print(terminal_safe(text), file=stream)
+
+    # Every command's results. Text forms print their problems on stderr; JSON forms put
+    # them into the one document on stdout.
+
+    @abstractmethod
     def problems(self, problems: Sequence[Problem]) -> None:
-        """Problems one a line on stderr (in JSON mode they go into the final document)."""
-        if self.json:
-            return
+        """Problems found along the way (diff's unreadable entries, ...)."""
+
+    @abstractmethod
+    def failed(self, error: ConfigDriveError) -> None:
+        """Why a command failed, in a form that matches its exit code."""
+
+    @abstractmethod
+    def built(self, result: BuildResult) -> None:
+        """The summary of a finished build."""
+
+    @abstractmethod
+    def fleet_outcome(self, outcome: Outcome) -> None:
+        """One machine of a fleet, as it finishes."""
+
+    @abstractmethod
+    def fleet_summary(self, outcomes: Sequence[Outcome], out_dir: Path) -> None:
+        """How many drives a fleet build made, and which machines failed."""
+
+    @abstractmethod
+    def validated(self, result: ValidationResult) -> None:
+        """The files validate checked, what each is, and their warnings."""
+
+    @abstractmethod
+    def inspected(self, inspection: Inspection) -> None:
+        """inspect's report, findings included (they are the command's output)."""
+
+    @abstractmethod
+    def extracted(self, result: ExtractResult) -> None:
+        """What extract wrote, and what it refused."""
+
+    @abstractmethod
+    def diffed(self, diff: DriveDiff) -> None:
+        """What differs between two drives."""
+
+    @abstractmethod
+    def imported(self, result: ImportResult) -> None:
+        """An imported release image, and any warning about it."""
+
+    @abstractmethod
+    def verified(self, result: VerifyResult) -> None:
+        """A good signature and who made it."""
+
+    @abstractmethod
+    def oem_platforms(self, platforms: Sequence[Platform]) -> None:
+        """oem --list: each platform's name and what its cloud-config does at boot."""
+
+    @abstractmethod
+    def oem_config(self, platform: str, text: str) -> None:
+        """An OEM cloud-config written to standard output."""
+
+    @abstractmethod
+    def oem_written(self, platform: str, path: Path) -> None:
+        """Where the OEM cloud-config went."""
+
+    @abstractmethod
+    def serving(self, served: Served, bound: ListenAddress, *, require_token: bool) -> None:
+        """serve has started: where it listens, and which machine answers which client."""
+
+    @abstractmethod
+    def serve_log(self, *, access_lines: bool, debug: bool) -> ServeLog:
+        """serve's log on stderr, in this form: access lines (unless quiet) and events."""
+
+
+@dataclass(kw_only=True)
+class TextReporter(Reporter):
+    """For people: results on stdout, problems and failures on stderr, escaped."""
+
+    quiet: bool = False  # nothing but errors
+    # What a failure means for this command's output, for the closing line of its problems
+    # ("" for the commands that write nothing in any case: validate, inspect, diff).
+    outcome: str = NOTHING_WRITTEN
+
+    @property
+    def shows_progress(self) -> bool:
+        return not self.quiet and self.err.isatty()
+
+    def problems(self, problems: Sequence[Problem]) -> None:
+        """Problems one a line on stderr; with quiet, errors only."""
         for problem in problems:
             if self.quiet and problem.severity is Severity.WARNING:
                 continue
             self._say(str(problem), self.err)
 
+    def failed(self, error: ConfigDriveError) -> None:
+        problems = error.problems if isinstance(error, InvalidInputError) else []
+        if problems:
+            self.problems(problems)
+            errors = len(errors_in(problems))
+            counted = f"{errors} error{'s' if errors != 1 else ''}"
+            outcome = f"; {self.outcome}" if self.outcome else ""
+            self._say(f"mkconfigdrive: {counted}{outcome}", self.err)
+        else:
+            self._say(f"mkconfigdrive: {error}", self.err)
+
     def built(self, result: BuildResult) -> None:
-        """The one-screen summary of a finished build."""
-        if self.json:
-            self._json({"ok": True, **result.to_json()})
-            return
+        """The one-screen summary, after the build's warnings."""
         self.problems(result.warnings)
         if self.quiet:
             return
@@ -155,38 +303,12 @@ class Reporter:
         if result.warnings:
             count = len(result.warnings)
             lines.append(f"  warnings   {count} (above)")
-        self._say("\n".join(lines), self.out)
-
-    def failed(self, error: ConfigDriveError) -> None:
-        """Why a command failed, in a form that matches its exit code."""
-        problems = error.problems if isinstance(error, InvalidInputError) else []
-        if self.json:
-            self._json(
-                {
-                    "ok": False,
-                    "exit_code": int(error.exit_code),
-                    "error": _FAILURE_KIND.get(error.exit_code, "error"),
-                    "message": str(error),
-                    "problems": [problem.to_json() for problem in problems],
-                }
-            )
-            return
-        if problems:
-            self.problems(problems)
-            errors = len(errors_in(problems))
-            counted = f"{errors} error{'s' if errors != 1 else ''}"
-            outcome = f"; {self.outcome}" if self.outcome else ""
-            self._say(f"mkconfigdrive: {counted}{outcome}", self.err)
-        else:
-            self._say(f"mkconfigdrive: {error}", self.err)
+        self._lines(lines)
 
     def fleet_outcome(self, outcome: Outcome) -> None:
-        """One machine of a fleet, as it finishes: a JSON line, or its problems on stderr."""
-        if self.json:
-            print(dumps(outcome.to_json()), file=self.out, flush=True)
-            return
+        """A failed machine's problems on stderr; a built one's warnings, named by machine."""
         if outcome.ok:
-            # Its warnings, named by machine: a flag-like name alone would not say whose.
+            # Named by machine: a flag-like name alone would not say whose warning it is.
             if not self.quiet:
                 for warning in outcome.problems:
                     self._say(f"{outcome.name}: {warning}", self.err)
@@ -197,8 +319,7 @@ class Reporter:
         self._say(f"mkconfigdrive: {outcome.name}: {reason}; no drive was written", self.err)
 
     def fleet_summary(self, outcomes: Sequence[Outcome], out_dir: Path) -> None:
-        """How many drives a fleet build made, and which machines failed."""
-        if self.json or self.quiet:
+        if self.quiet:
             return
         failed = [outcome.name for outcome in outcomes if not outcome.ok]
         built = len(outcomes) - len(failed)
@@ -208,21 +329,9 @@ class Reporter:
             line += f"; {len(failed)} failed: {shown}"
         self._say(line, self.out)
 
-    def _json(self, document: dict[str, Any]) -> None:
-        print(dumps(document, indent=2), file=self.out)
-
-    @staticmethod
-    def _say(text: str, stream: TextIO) -> None:
-        """Print text for people; what a terminal would act on is shown escaped."""
-        print(terminal_safe(text), file=stream)
-
-    # The read side: validate, inspect, extract and diff (their texts: report_drive).
+    # The read side: validate, inspect, extract and diff (their lines: drive_report).
 
     def validated(self, result: ValidationResult) -> None:
-        """The files validate checked, what each is, and their warnings."""
-        if self.json:
-            self._json({"ok": True, **result.to_json()})
-            return
         self.problems(result.warnings)
         if not self.quiet:
             from configdrive.cli.drive_report import validated_lines
@@ -230,19 +339,14 @@ class Reporter:
             self._lines(validated_lines(result))
 
     def inspected(self, inspection: Inspection) -> None:
-        """inspect's report: on stdout, findings included (they are the command's output)."""
-        if self.json:
-            self._json(inspection.to_json())
-        elif not self.quiet:
+        """On stdout, findings included; nothing with quiet (the exit code tells)."""
+        if not self.quiet:
             from configdrive.cli.drive_report import inspection_lines
 
             self._lines(inspection_lines(inspection))
 
     def extracted(self, result: ExtractResult) -> None:
-        """What extract wrote; what it refused goes to stderr as problems."""
-        if self.json:
-            self._json(result.to_json())
-            return
+        """What extract wrote on stdout; what it refused on stderr, as problems."""
         self.problems(result.problems)
         if not self.quiet:
             from configdrive.cli.drive_report import extracted_lines
@@ -250,25 +354,14 @@ class Reporter:
             self._lines(extracted_lines(result))
 
     def diffed(self, diff: DriveDiff) -> None:
-        """What differs between two drives."""
-        if self.json:
-            self._json(diff.to_json())
-        elif not self.quiet:
+        if not self.quiet:
             from configdrive.cli.drive_report import diff_lines
 
             self._lines(diff_lines(diff))
 
-    def _lines(self, lines: Sequence[str]) -> None:
-        self._say("\n".join(lines), self.out)
-
     # The distributor's kit: image import and verify, OEM cloud-configs.
 
     def imported(self, result: ImportResult) -> None:
-        """The summary of an imported release image, after any warning about it."""
-        if self.json:
-            document = {"ok": True, "path": str(result.path), "record": str(result.record)}
-            self._json({**document, **result.to_json(), "warnings": list(result.warnings)})
-            return
         if self.quiet:
             return
         for warning in result.warnings:
@@ -287,10 +380,6 @@ class Reporter:
         )
 
     def verified(self, result: VerifyResult) -> None:
-        """A good signature and who made it."""
-        if self.json:
-            self._json({"ok": True, **result.to_json()})
-            return
         if self.quiet:
             return
         signature = result.signature
@@ -307,26 +396,15 @@ class Reporter:
         self._lines(lines)
 
     def oem_platforms(self, platforms: Sequence[Platform]) -> None:
-        """oem --list: each platform's name and what its cloud-config does at boot."""
-        if self.json:
-            listed = [{"name": item.name, "summary": item.summary} for item in platforms]
-            self._json({"ok": True, "platforms": listed})
-            return
+        """Shown even with quiet: the list is what was asked for."""
         width = max(len(item.name) for item in platforms)
         self._lines([f"{item.name:<{width}}  {item.summary}" for item in platforms])
 
     def oem_config(self, platform: str, text: str) -> None:
-        """An OEM cloud-config written to standard output: the text is the output."""
-        if self.json:
-            self._json({"ok": True, "platform": platform, "cloud_config": text})
-            return
+        """The text as it is: it is the output, meant for a file."""
         self.out.write(text)
 
     def oem_written(self, platform: str, path: Path) -> None:
-        """Where the OEM cloud-config went, and where it belongs in the image."""
-        if self.json:
-            self._json({"ok": True, "platform": platform, "path": str(path)})
-            return
         if not self.quiet:
             from configdrive.distro.oem import OEM_CONFIG_PATH
 
@@ -335,3 +413,116 @@ class Reporter:
                 f"install it in the image as {OEM_CONFIG_PATH}",
                 self.out,
             )
+
+    # serve
+
+    def serving(self, served: Served, bound: ListenAddress, *, require_token: bool) -> None:
+        """The machines' warnings on stderr; where it listens and who is served, on stdout."""
+        self.problems(served.warnings)
+        if not self.quiet:
+            from configdrive.serve.machines import machines_text
+
+            width = max(len(machine.name) for machine in served.machines)
+            first = f"Serving {machines_text(served)} on {bound.url}"
+            lines = [first + (" (IMDSv2 token required)" if require_token else "")]
+            for machine in served.machines:
+                address = machine.address or "every client"
+                lines.append(f"  {machine.name:<{width}}  {address:<15}  {machine.uuid}")
+            self._lines(lines)
+        self.out.flush()  # whoever started the service waits for this line
+
+    def serve_log(self, *, access_lines: bool, debug: bool) -> ServeLog:
+        from configdrive.serve.log import ServeLog
+
+        return ServeLog(self.err, json=False, access_lines=access_lines, debug=debug)
+
+    def _lines(self, lines: Sequence[str]) -> None:
+        self._say("\n".join(lines), self.out)
+
+
+@dataclass(kw_only=True)
+class JsonReporter(Reporter):
+    """For machines: one strict JSON document on stdout (build-many: a line per machine)."""
+
+    @property
+    def shows_progress(self) -> bool:
+        return False  # stderr is for people; a program reading the JSON has no use for a bar
+
+    def problems(self, problems: Sequence[Problem]) -> None:
+        """Nothing now: problems go into the command's document."""
+
+    def failed(self, error: ConfigDriveError) -> None:
+        problems = error.problems if isinstance(error, InvalidInputError) else []
+        self._json(
+            {
+                "ok": False,
+                "exit_code": int(error.exit_code),
+                "error": _FAILURE_KIND.get(error.exit_code, "error"),
+                "message": str(error),
+                "problems": [problem.to_json() for problem in problems],
+            }
+        )
+
+    def built(self, result: BuildResult) -> None:
+        self._json({"ok": True, **result.to_json()})
+
+    def fleet_outcome(self, outcome: Outcome) -> None:
+        """A JSON line per machine, written as it finishes."""
+        print(dumps(outcome.to_json()), file=self.out, flush=True)
+
+    def fleet_summary(self, outcomes: Sequence[Outcome], out_dir: Path) -> None:
+        """Nothing: the lines said it all."""
+
+    def validated(self, result: ValidationResult) -> None:
+        self._json({"ok": True, **result.to_json()})
+
+    def inspected(self, inspection: Inspection) -> None:
+        self._json(inspection.to_json())
+
+    def extracted(self, result: ExtractResult) -> None:
+        self._json(result.to_json())
+
+    def diffed(self, diff: DriveDiff) -> None:
+        self._json(diff.to_json())
+
+    def imported(self, result: ImportResult) -> None:
+        document = {"ok": True, "path": str(result.path), "record": str(result.record)}
+        self._json({**document, **result.to_json(), "warnings": list(result.warnings)})
+
+    def verified(self, result: VerifyResult) -> None:
+        self._json({"ok": True, **result.to_json()})
+
+    def oem_platforms(self, platforms: Sequence[Platform]) -> None:
+        listed = [{"name": item.name, "summary": item.summary} for item in platforms]
+        self._json({"ok": True, "platforms": listed})
+
+    def oem_config(self, platform: str, text: str) -> None:
+        self._json({"ok": True, "platform": platform, "cloud_config": text})
+
+    def oem_written(self, platform: str, path: Path) -> None:
+        self._json({"ok": True, "platform": platform, "path": str(path)})
+
+    def serving(self, served: Served, bound: ListenAddress, *, require_token: bool) -> None:
+        """One JSON line, flushed: a harness that started the service reads it to go on."""
+        document = {
+            "ok": True,
+            "url": bound.url,
+            "host": bound.host,
+            "port": bound.port,
+            "require_token": require_token,
+            "machines": [
+                {"name": machine.name, "address": machine.address, "uuid": machine.uuid}
+                for machine in served.machines
+            ],
+            "warnings": [warning.to_json() for warning in served.warnings],
+        }
+        self.out.write(dumps(document) + "\n")
+        self.out.flush()
+
+    def serve_log(self, *, access_lines: bool, debug: bool) -> ServeLog:
+        from configdrive.serve.log import ServeLog
+
+        return ServeLog(self.err, json=True, access_lines=access_lines, debug=debug)
+
+    def _json(self, document: dict[str, Any]) -> None:
+        print(dumps(document, indent=2), file=self.out)
