@@ -16,6 +16,7 @@ import typer
 import typer.core
 
 from configdrive import __version__
+from configdrive.cli.completion import completion
 from configdrive.cli.report import Reporter, dumps, terminal_safe
 from configdrive.errors import ConfigDriveError, ExitCode, UsageError
 
@@ -1012,6 +1013,9 @@ def serve_command(
               log=log, on_ready=started)  # fmt: skip
 
     _run(run, reporter, debug=debug, interrupted="interrupted")
+
+
+app.command(cls=_Command)(completion)
 
 
 def main() -> None:
