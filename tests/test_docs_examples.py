@@ -44,6 +44,11 @@ NOT_RUN = [
     ),
     ("README.md", "clones from GitHub and installs from PyPI"),
     ("README.md", "boots a VM (needs qemu, KVM and a downloaded cloud image)"),
+    ("docs/contributing.md", "installs from PyPI and runs this very suite"),
+    (
+        "docs/contributing.md",
+        "writes into the checkout (tests/test_cli_reference.py checks what it writes)",
+    ),
     ("docs/tutorial.md", "clones from GitHub and installs from PyPI"),
     ("docs/tutorial.md", "boots a VM (needs qemu, KVM and a downloaded cloud image)"),
     (
@@ -298,3 +303,21 @@ def test_output_matching() -> None:
     assert output_matches(["Built x (... bytes)"], "Built x (1,024 bytes)\n")
     assert not output_matches(["a", "d"], "a\nb\nd\n")
     assert not output_matches(["Built x"], "Built y\n")
+
+
+def test_limits_page_names_real_constants() -> None:
+    """Each limit the reference names is a constant of the module it names."""
+    import importlib
+
+    text = (ROOT / "docs" / "reference" / "limits.md").read_text(encoding="utf-8")
+    named = 0
+    for row in re.findall(r"^\|.*\|\s*(`drives\.[^|]*)\|\s*$", text, re.MULTILINE):
+        module = None
+        for name in re.findall(r"`([\w.]+)`", row):
+            if "." in name:
+                module_name, _, name = name.rpartition(".")
+                module = importlib.import_module(f"configdrive.{module_name}")
+            assert module is not None
+            assert isinstance(getattr(module, name), int), f"{module.__name__}.{name}"
+            named += 1
+    assert named >= 15
