@@ -313,9 +313,9 @@ def test_limits_page_names_real_constants() -> None:
     named = 0
     for row in re.findall(r"^\|.*\|\s*(`drives\.[^|]*)\|\s*$", text, re.MULTILINE):
         module = None
-        for name in re.findall(r"`([\w.]+)`", row):
-            if "." in name:
-                module_name, _, name = name.rpartition(".")
+        for dotted in re.findall(r"`([\w.]+)`", row):
+            module_name, _, name = dotted.rpartition(".")
+            if module_name:
                 module = importlib.import_module(f"configdrive.{module_name}")
             assert module is not None
             assert isinstance(getattr(module, name), int), f"{module.__name__}.{name}"

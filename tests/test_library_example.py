@@ -16,7 +16,7 @@ import pytest
 from configdrive import BuildResult, build, build_fleet, build_machine, load_fleet
 from tests.helpers import FIXTURES
 
-# --- docs/how-to/library.md: a pytest fixture that gives each test VM its own drive -------------------
+# --- library.md: a pytest fixture that gives each test VM its own drive -------------------
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_vm_boots_with_its_keys(config_drive: Callable[..., BuildResult]) -> Non
     assert drive.path.stat().st_size == drive.size
 
 
-# --- docs/how-to/library.md: machine files and fleets ----------------------------------------------------
+# --- library.md: machine files and fleets ----------------------------------------------------
 
 
 def test_machine_file_and_dict_and_fleet(tmp_path: Path) -> None:
