@@ -250,8 +250,9 @@ def render_man() -> str:
 
 
 def _first_sentence(text: str) -> str:
-    first = text.split("\n\n", maxsplit=1)[0]
-    return first.rstrip(".")
+    """The NAME line's description: lower case and no full stop, as man pages write it."""
+    first = text.split("\n\n", maxsplit=1)[0].rstrip(".")
+    return first[:1].lower() + first[1:]
 
 
 def main() -> int:
