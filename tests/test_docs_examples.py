@@ -321,3 +321,12 @@ def test_limits_page_names_real_constants() -> None:
             assert isinstance(getattr(module, name), int), f"{module.__name__}.{name}"
             named += 1
     assert named >= 15
+
+
+def test_readme_links_lead_to_files() -> None:
+    """mkdocs checks the site's links; the README is outside it (and is PyPI's page)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", readme)
+    local = [target for target in targets if "://" not in target]
+    assert len(local) >= 20
+    assert [target for target in local if not (ROOT / target).exists()] == []

@@ -4,8 +4,8 @@ The script a shell sources calls mkconfigdrive back with `_MKCONFIGDRIVE_COMPLET
 to ask for the words that fit where the cursor is; Typer answers that request before any command
 runs. The app is built with `add_completion=False`, which keeps `--install-completion` and
 `--show-completion` out of every --help (they would edit the user's shell start-up files), but
-also leaves Typer's completion classes unregistered. They are registered here, and only when
-the shell asks, so an ordinary run does not pay for importing them.
+also leaves Typer's completion classes unregistered. They are registered here when the shell
+asks (completion_init only fills Click's registry), so an ordinary run's registry is untouched.
 """
 
 import enum
