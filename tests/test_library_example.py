@@ -1,6 +1,7 @@
-"""The README's "Using as a library" examples, run as they are written there.
+"""The examples of docs/how-to/library.md, typed and with assertions on what they return.
 
-The fixture below is the one the README shows: keep the two the same.
+tests/test_docs_examples.py runs that page's blocks as they are written; this module checks
+what they promise (the fixture below is the page's, with types): keep the two the same.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from configdrive import BuildResult, build, build_fleet, build_machine, load_fleet
 from tests.helpers import FIXTURES
 
-# --- README: a pytest fixture that gives each test VM its own drive -------------------
+# --- library.md: a pytest fixture that gives each test VM its own drive -------------------
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_vm_boots_with_its_keys(config_drive: Callable[..., BuildResult]) -> Non
     assert drive.path.stat().st_size == drive.size
 
 
-# --- README: machine files and fleets ----------------------------------------------------
+# --- library.md: machine files and fleets ----------------------------------------------------
 
 
 def test_machine_file_and_dict_and_fleet(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import typer
 import typer.core
 
 from configdrive import __version__
+from configdrive.cli.completion import completion
 from configdrive.cli.options import InputFlags, MachineOption, takes_machine_inputs
 from configdrive.cli.report import Reporter, reporter_for
 from configdrive.errors import ConfigDriveError, ExitCode, UsageError
@@ -854,6 +855,9 @@ def serve_command(
               log=log, on_ready=started)  # fmt: skip
 
     _run(run, reporter, debug=debug, interrupted="interrupted")
+
+
+app.command(cls=_Command)(completion)
 
 
 def main() -> None:
