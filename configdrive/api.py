@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import yaml
 
-from configdrive.errors import InvalidInputError, UsageError
+from configdrive.errors import InvalidInputError, UsageError, describe_os_error
 from configdrive.formats.atomic import mode_warnings
 from configdrive.formats.registry import check_pair, get_format
-from configdrive.inputs.documents import Source, describe_os_error, read_source
+from configdrive.inputs.documents import Source, read_source
 from configdrive.layouts.drive_layout import DriveLayout
 from configdrive.layouts.openstack import layout_openstack
 from configdrive.machine import FileSpec, Machine, MachineSpec

@@ -54,6 +54,13 @@ class OutputError(ConfigDriveError):
         super().__init__(f"{path}: {message}" if path else message)
 
 
+def describe_os_error(error: OSError) -> str:
+    """An OSError as a short sentence without Python's decoration."""
+    if error.strerror:
+        return error.strerror[0].lower() + error.strerror[1:]
+    return str(error.args[0]) if error.args else type(error).__name__
+
+
 # The distributor's kit (fetch-image, verify): each carries its own exit code, since the
 # same failure is the input's fault in one place and the network's in another.
 

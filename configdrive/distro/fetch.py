@@ -34,8 +34,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, Protocol
 
 from configdrive import __version__
-from configdrive.errors import ExitCode, OutputError, SourceError, UsageError
-from configdrive.inputs.documents import describe_os_error
+from configdrive.errors import ExitCode, OutputError, SourceError, UsageError, describe_os_error
 
 TIMEOUT = 30.0  # seconds for connecting and for each read: a stalled server fails, slow is fine
 # Seconds for all of one import's transfers: an image of 500 MB (Flatcar's are about that)

@@ -31,8 +31,7 @@ from types import TracebackType
 from typing import Any
 
 from configdrive.distro.fetch import open_regular
-from configdrive.errors import GnuPGError, UsageError, VerificationError
-from configdrive.inputs.documents import describe_os_error
+from configdrive.errors import GnuPGError, UsageError, VerificationError, describe_os_error
 
 # Key files and signatures are small; anything bigger is not what the user meant to pass.
 MAX_KEY_FILE = 1024 * 1024

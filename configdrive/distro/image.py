@@ -58,9 +58,9 @@ from configdrive.errors import (
     SourceError,
     UsageError,
     VerificationError,
+    describe_os_error,
 )
 from configdrive.formats.atomic import atomic_output, check_output
-from configdrive.inputs.documents import describe_os_error
 
 DEFAULT_IMAGE = "coreos_production_openstack_image.img.bz2"
 VERSION_FILE = "version.txt"

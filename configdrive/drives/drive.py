@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal, cast
 
 from configdrive.drives.fat import FatEntry, FatError, FatImage, FatVolume, looks_like_fat
-from configdrive.errors import InvalidInputError, OutputError
-from configdrive.inputs.documents import describe_os_error, regular_file
+from configdrive.errors import InvalidInputError, OutputError, describe_os_error
+from configdrive.inputs.documents import regular_file
 from configdrive.problems import Problem
 
 # Limits on what an image can make a reader do. Every number below comes off the image, so

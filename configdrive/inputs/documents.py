@@ -21,6 +21,9 @@ from typing import Any, BinaryIO
 
 import yaml
 
+# Re-exported for validation/files.py, inputs/machine_file.py and serve/, which other work
+# is rewriting as this moves; new code imports it from configdrive.errors.
+from configdrive.errors import describe_os_error as describe_os_error  # noqa: PLC0414
 from configdrive.problems import DocPath, Problem
 
 # User data, meta data, network data, vendor data and key files are documents: a person
@@ -182,13 +185,6 @@ def printable(text: str) -> str:
         repr(character)[1:-1] if unicodedata.category(character) in unsafe else character
         for character in text
     )
-
-
-def describe_os_error(error: OSError) -> str:
-    """An OSError as a short sentence without Python's decoration."""
-    if error.strerror:
-        return error.strerror[0].lower() + error.strerror[1:]
-    return str(error.args[0]) if error.args else type(error).__name__
 
 
 @dataclass

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from configdrive.errors import InvalidInputError
+from configdrive.errors import InvalidInputError, describe_os_error
 from configdrive.inputs.documents import (
     SMALL_FILE_SIZE,
     Document,
@@ -27,7 +27,6 @@ from configdrive.inputs.documents import (
     Source,
     UnreportedBudget,
     check_json_compatible,
-    describe_os_error,
     document_size_problem,
     parse_document,
     printable,
