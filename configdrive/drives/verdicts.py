@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import enum
 import json
 import re
@@ -46,7 +45,6 @@ NOCLOUD_LABELS = ("cidata", "CIDATA")
 COREOS_LABEL = "config-2"
 LATEST = "latest"
 DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-READERS = ("cloud-init", "coreos-cloudinit", "ignition", "afterburn")
 READER_NAMES = {
     "cloud-init": "cloud-init",
     "coreos-cloudinit": "coreos-cloudinit",
@@ -581,11 +579,7 @@ def _gunzip_like_go(data: bytes) -> bytes:
 
 def _strict_json(data: bytes) -> Any:
     """JSON as Go and Rust read it: no NaN or Infinity."""
-
-    def refuse(constant: str) -> Any:
-        raise ValueError(f"{constant} is not JSON")
-
-    return json.loads(data.decode("utf-8"), parse_constant=refuse)
+    return json.loads(data.decode("utf-8"), parse_constant=_refuse)
 
 
 def _go_meta_data_problem(data: bytes) -> str | None:
@@ -759,9 +753,5 @@ def _serde_meta_data_problem(data: bytes) -> str | None:
 
 
 def _refuse(constant: str) -> Any:
+    """NaN, Infinity and -Infinity: Python's json takes them, Go's and Rust's refuse them."""
     raise ValueError(f"{constant} is not JSON")
-
-
-def reading_copy(reading: CloudInitReading) -> CloudInitReading:
-    """A deep copy (callers may mask secrets in theirs)."""
-    return copy.deepcopy(reading)

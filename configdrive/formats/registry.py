@@ -11,6 +11,7 @@ format writes or measures: pycdlib alone costs ~8 ms of start-up, which `--help`
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
@@ -72,6 +73,19 @@ class Format(Protocol):
         """Write `layout` at `target`, whole or not at all; return the bytes written."""
 
 
+class ImageWriter(Protocol):
+    """write_iso, write_vfat, write_ironic (given its scratch folder): a layout to a stream."""
+
+    def __call__(
+        self,
+        layout: DriveLayout,
+        stream: BinaryIO,
+        *,
+        timestamp: int,
+        progress: ProgressCallback | None = None,
+    ) -> None: ...
+
+
 class _Defaults:
     """What a format is unless it says otherwise: any layout, nothing refused or warned of."""
 
@@ -107,21 +121,16 @@ class _ImageFormat(_Defaults):
     ) -> int:
         from configdrive.formats.atomic import atomic_output
 
+        write_image = self.image_writer(scratch=target.parent)
         with atomic_output(target, force=force, mode=mode) as stream:
-            self.write_image(layout, stream, timestamp=timestamp, scratch=target.parent,
-                             progress=progress)  # fmt: skip
+            write_image(layout, stream, timestamp=timestamp, progress=progress)
         return target.stat().st_size
 
-    def write_image(
-        self,
-        layout: DriveLayout,
-        stream: BinaryIO,
-        *,
-        timestamp: int,
-        scratch: Path,
-        progress: ProgressCallback | None,
-    ) -> None:
-        """Write `layout` to `stream`; `scratch` is a folder for temporary files."""
+    def image_writer(self, *, scratch: Path) -> ImageWriter:
+        """The function that writes the image; `scratch` is a folder for temporary files.
+
+        Imported when asked for, not before: see the module's docstring.
+        """
         raise NotImplementedError
 
 
@@ -132,18 +141,10 @@ class IsoFormat(_ImageFormat):
     reported_as = "iso9660"
     description = "iso9660, Rock Ridge + Joliet"
 
-    def write_image(
-        self,
-        layout: DriveLayout,
-        stream: BinaryIO,
-        *,
-        timestamp: int,
-        scratch: Path,
-        progress: ProgressCallback | None,
-    ) -> None:
+    def image_writer(self, *, scratch: Path) -> ImageWriter:
         from configdrive.formats.iso import write_iso
 
-        write_iso(layout, stream, timestamp=timestamp, progress=progress)
+        return write_iso
 
 
 class FatFormat(_ImageFormat):
@@ -190,18 +191,10 @@ class FatFormat(_ImageFormat):
             ),
         )
 
-    def write_image(
-        self,
-        layout: DriveLayout,
-        stream: BinaryIO,
-        *,
-        timestamp: int,
-        scratch: Path,
-        progress: ProgressCallback | None,
-    ) -> None:
+    def image_writer(self, *, scratch: Path) -> ImageWriter:
         from configdrive.formats.fat import write_vfat
 
-        write_vfat(layout, stream, timestamp=timestamp, progress=progress)
+        return write_vfat
 
 
 class IronicFormat(_ImageFormat):
@@ -218,18 +211,10 @@ class IronicFormat(_ImageFormat):
         "config-2 partition); use --layout openstack"
     )
 
-    def write_image(
-        self,
-        layout: DriveLayout,
-        stream: BinaryIO,
-        *,
-        timestamp: int,
-        scratch: Path,
-        progress: ProgressCallback | None,
-    ) -> None:
+    def image_writer(self, *, scratch: Path) -> ImageWriter:
         from configdrive.formats.ironic import write_ironic
 
-        write_ironic(layout, stream, timestamp=timestamp, scratch=scratch, progress=progress)
+        return functools.partial(write_ironic, scratch=scratch)
 
 
 class FolderFormat(_Defaults):
