@@ -32,7 +32,12 @@ from configdrive.drives.drive import Drive, DriveView
 from configdrive.inputs.documents import Source, drive_document_refusal
 from configdrive.validation.checks import gunzip_bounded
 from configdrive.validation.ssh_keys import public_key_problem
-from configdrive.validation.user_data import GZIP_MAGIC, MAX_DECOMPRESSED
+from configdrive.validation.user_data import (
+    GZIP_MAGIC,
+    MAX_DECOMPRESSED,
+    SniffedUserData,
+    sniff_user_data,
+)
 
 # cloud-init's openstack.OS_VERSIONS: the dated folders it knows, oldest first. It reads the
 # newest of them the drive has, else `latest`.
@@ -649,7 +654,7 @@ def ignition_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
     ignition = config.get("ignition") if isinstance(config, dict) else None
     version = ignition.get("version") if isinstance(ignition, dict) else None
     if not isinstance(version, str):
-        kind = _user_data_kind(user_data)
+        kind = _user_data_kind(sniff_user_data(user_data))
         return ReaderVerdict(
             reader,
             Verdict.REJECTS,
@@ -679,12 +684,11 @@ def ignition_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
     return ReaderVerdict(reader, Verdict.ACCEPTS, reads, warnings=said[Severity.WARNING])
 
 
-def _user_data_kind(data: bytes) -> str:
-    from configdrive.validation.user_data import classify
-
-    if data.startswith(GZIP_MAGIC):
+def _user_data_kind(sniffed: SniffedUserData) -> str:
+    """The user data's kind, in Ignition's rejection (Ignition does not gunzip it)."""
+    if sniffed.gzipped:
         return "gzip data"
-    kind = classify(data)
+    kind = sniffed.kind
     return f"a {kind.value}" if kind is not None else "unrecognised data"
 
 
