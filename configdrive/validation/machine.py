@@ -289,11 +289,8 @@ def _network_checks(layout: str) -> Callable[[Document], list[Problem]]:
 
     def check(document: Document) -> list[Problem]:
         # Imported here: most builds have no network data, and this costs ~3 ms of start-up.
-        from configdrive.validation.network import (
-            conversion_problems,
-            network_config_problems,
-            network_kind,
-        )
+        from configdrive.layouts.network_config import conversion_problems
+        from configdrive.validation.network import network_config_problems, network_kind
 
         if network_kind(document.data) == "openstack":
             found = schema_problems(document, NETWORK_DATA) + checks.network_data_problems(document)
