@@ -1,8 +1,9 @@
 """mkconfigdrive: validated, reproducible OpenStack config drives in pure Python.
 
-The pipeline, one module a stage: `load` (inputs, with positions) -> `validate`
-(JSON Schemas and checks) -> `model` (one immutable Machine) -> `layout` (paths to
-contents) -> `write_iso` (the image). `api` ties them together for callers.
+The pipeline, one subpackage a stage: `inputs` (documents, with positions) ->
+`validation` (JSON Schemas and checks) -> `machine` (one immutable Machine) -> `layouts`
+(paths to contents) -> `formats` (the image or folder; `formats.registry` lists them).
+`api` ties them together for callers; every error they raise is in `errors`.
 """
 
 from __future__ import annotations
