@@ -41,8 +41,9 @@ DEFAULT_MODE = 0o600
 InputLike = str | os.PathLike[str] | bytes | Mapping[str, Any] | Source
 FileLike = str | tuple[str | os.PathLike[str], str] | FileSpec
 
-# What goes on the drive (which reader it is for); how it is packaged is formats.registry's.
+# What goes on the drive (which reader it is for) and how it is packaged.
 LAYOUTS = ("openstack", "nocloud")
+# (The packagings, --format, are formats.registry.FORMATS.)
 
 
 @dataclass(frozen=True)
