@@ -1,8 +1,9 @@
 """mkconfigdrive: validated, reproducible OpenStack config drives in pure Python.
 
-The pipeline, one module a stage: `load` (inputs, with positions) -> `validate`
-(JSON Schemas and checks) -> `model` (one immutable Machine) -> `layout` (paths to
-contents) -> `write_iso` (the image). `api` ties them together for callers.
+The pipeline, one subpackage a stage: `inputs` (documents, with positions) ->
+`validation` (JSON Schemas and checks) -> `machine` (one immutable Machine) -> `layouts`
+(paths to contents) -> `formats` (the image or folder; `formats.registry` lists them).
+`api` ties them together for callers; every error they raise is in `errors`.
 """
 
 from __future__ import annotations
@@ -28,9 +29,13 @@ if TYPE_CHECKING:
     from configdrive.errors import (
         ConfigDriveError,
         ExitCode,
+        GnuPGError,
+        ImageError,
         InvalidInputError,
         OutputError,
+        SourceError,
         UsageError,
+        VerificationError,
     )
     from configdrive.inputs.fleet import Outcome, build_fleet, load_fleet
     from configdrive.inputs.machine_file import MachineFile, load_machine_file, machine_from_dict
@@ -55,6 +60,10 @@ _EXPORTS = {
     "InvalidInputError": "configdrive.errors",
     "OutputError": "configdrive.errors",
     "UsageError": "configdrive.errors",
+    "ImageError": "configdrive.errors",
+    "SourceError": "configdrive.errors",
+    "VerificationError": "configdrive.errors",
+    "GnuPGError": "configdrive.errors",
     "DriveLayout": "configdrive.layouts.drive_layout",
     "Outcome": "configdrive.inputs.fleet",
     "build_fleet": "configdrive.inputs.fleet",
@@ -100,6 +109,8 @@ __all__ = [
     "DriveLayout",
     "ExitCode",
     "ExtractResult",
+    "GnuPGError",
+    "ImageError",
     "Inspection",
     "InvalidInputError",
     "Machine",
@@ -110,9 +121,11 @@ __all__ = [
     "OutputError",
     "Problem",
     "Severity",
+    "SourceError",
     "UsageError",
     "ValidationResult",
     "Verdict",
+    "VerificationError",
     "__version__",
     "build",
     "build_fleet",

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import yaml
 
-from configdrive.errors import InvalidInputError, UsageError
-from configdrive.formats.atomic import atomic_output, check_output, mode_warnings
-from configdrive.inputs.documents import Source, describe_os_error, printable, read_source
+from configdrive.errors import InvalidInputError, UsageError, describe_os_error
+from configdrive.formats.atomic import mode_warnings
+from configdrive.formats.registry import check_pair, get_format
+from configdrive.inputs.documents import Source, read_source
 from configdrive.layouts.drive_layout import DriveLayout
 from configdrive.layouts.openstack import layout_openstack
 from configdrive.machine import (
@@ -50,9 +51,7 @@ DEFAULT_MODE = 0o600
 
 # What goes on the drive (which reader it is for) and how it is packaged.
 LAYOUTS = ("openstack", "nocloud")
-FORMATS = ("iso", "vfat", "dir", "ironic")
-# The name each format reports as: the file system the readers see, or the packaging.
-FORMAT_NAMES = {"iso": "iso9660", "vfat": "vfat", "dir": "dir", "ironic": "ironic"}
+# (The packagings, --format, are formats.registry.FORMATS.)
 
 
 @dataclass(frozen=True)
@@ -274,55 +273,17 @@ def check_combination(layout: str, format: str) -> None:
     """Refuse layouts, formats and pairs of them that no reader would use."""
     if layout not in LAYOUTS:
         raise UsageError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
-    if format not in FORMATS:
-        raise UsageError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
-    if layout == "nocloud" and format == "ironic":
-        raise UsageError(
-            "--format ironic takes config-2 drives only (Ironic writes the image to a "
-            "config-2 partition); use --layout openstack"
-        )
+    check_pair(layout, format)
 
 
 def format_problems(machine: Machine, format: str) -> tuple[Problem, ...]:
     """What the chosen file system cannot carry: refused before anything is written."""
-    if format != "vfat":
-        return ()
-    from configdrive.formats.fat import MAX_FILE_BYTES, MAX_FOLDER_ENTRIES
-
-    problems = [
-        Problem(
-            f"--file {printable(str(injected.source))}:{injected.dest}",
-            f"SRC is {injected.size:,} bytes; a FAT file holds at most {MAX_FILE_BYTES:,} "
-            "(4 GiB less a byte): use --format iso",
-        )
-        for injected in machine.files
-        if injected.size > MAX_FILE_BYTES
-    ]
-    # openstack/content holds one entry per file, besides `.` and `..`.
-    most = MAX_FOLDER_ENTRIES - 3
-    if len(machine.files) > most:
-        problems.append(
-            Problem(
-                "--file",
-                f"{len(machine.files):,} files are injected; a FAT folder holds at most "
-                f"{most:,} of them: use --format iso",
-            )
-        )
-    return tuple(problems)
+    return get_format(format).problems(machine)
 
 
 def format_warnings(layout: str, format: str) -> tuple[Problem, ...]:
     """What a reader will make of this packaging that the user should hear before booting."""
-    if layout == "openstack" and format == "vfat":
-        return (
-            Problem(
-                "--format vfat",
-                "Afterburn reads config drives only from ISO9660: Fedora CoreOS and Flatcar "
-                "machines will not get this drive's SSH keys or host name",
-                severity=Severity.WARNING,
-            ),
-        )
-    return ()
+    return get_format(format).warnings(layout)
 
 
 def build(
@@ -432,33 +393,22 @@ def write_drive(
     warnings: tuple[Problem, ...] = (),
 ) -> BuildResult:
     """Write an already validated machine's layout at `target` in `format`, atomically."""
-    if format not in FORMATS:
-        raise UsageError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
+    chosen = get_format(format)
     # The target is looked at (never followed or read) before the old drive is read for the
     # warning below: a FIFO, a device or a link there is refused, not opened.
-    if format == "dir":
-        from configdrive.formats.folder import check_folder_output
-
-        check_folder_output(target, force=force)
-    else:
-        check_output(target, force=force)
+    chosen.check_target(target, force=force)
     # Read before the old drive is replaced: the warning needs what it said.
     replaced = replaced_instance_warnings(target, layout_instance_id(machine, layout), force=force)
-    if format == "dir":
-        from configdrive.formats.folder import write_dir
-
-        size = write_dir(layout, target, force=force, mode=mode, timestamp=timestamp)
-    else:
-        with atomic_output(target, force=force, mode=mode) as stream:
-            _write_image(layout, stream, format, timestamp, target.parent, progress)
-        size = target.stat().st_size
+    size = chosen.write(
+        layout, target, force=force, mode=mode, timestamp=timestamp, progress=progress
+    )
     info = machine.user_data_info
     source = machine.uuid_source
     return BuildResult(
         path=target,
         size=size,
         label=layout.label,
-        format=FORMAT_NAMES[format],
+        format=chosen.reported_as,
         uuid=machine.uuid,
         uuid_derived=machine.uuid_derived,
         hostname=machine.hostname,
@@ -579,26 +529,3 @@ def as_machine_file(machine: MachineFileLike) -> MachineFile:
     if isinstance(machine, Mapping):
         return machine_from_dict(machine)
     return load_machine_file(machine)
-
-
-def _write_image(
-    layout: DriveLayout,
-    stream: BinaryIO,
-    format: str,
-    timestamp: int,
-    scratch: Path,
-    progress: ProgressCallback | None,
-) -> None:
-    # Each writer is imported only when used: pycdlib alone costs ~8 ms of start-up.
-    if format == "vfat":
-        from configdrive.formats.fat import write_vfat
-
-        write_vfat(layout, stream, timestamp=timestamp, progress=progress)
-    elif format == "ironic":
-        from configdrive.formats.ironic import write_ironic
-
-        write_ironic(layout, stream, timestamp=timestamp, scratch=scratch, progress=progress)
-    else:
-        from configdrive.formats.iso import write_iso
-
-        write_iso(layout, stream, timestamp=timestamp, progress=progress)

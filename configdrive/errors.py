@@ -52,3 +52,50 @@ class OutputError(ConfigDriveError):
     def __init__(self, message: str, path: str | None = None) -> None:
         self.path = path
         super().__init__(f"{path}: {message}" if path else message)
+
+
+def describe_os_error(error: OSError) -> str:
+    """An OSError as a short sentence without Python's decoration."""
+    if error.strerror:
+        return error.strerror[0].lower() + error.strerror[1:]
+    return str(error.args[0]) if error.args else type(error).__name__
+
+
+# The distributor's kit (fetch-image, verify): each carries its own exit code, since the
+# same failure is the input's fault in one place and the network's in another.
+
+
+class ImageError(ConfigDriveError):
+    """A release is unusable: no version, a damaged archive, a file that changed meanwhile."""
+
+    def __init__(self, message: str, *, exit_code: ExitCode = ExitCode.INVALID_INPUT) -> None:
+        self.exit_code = exit_code
+        super().__init__(message)
+
+
+class VerificationError(ConfigDriveError):
+    """A signature is bad, made by a key the user did not give, or a key file is unusable."""
+
+    def __init__(self, message: str, *, exit_code: ExitCode = ExitCode.INVALID_INPUT) -> None:
+        self.exit_code = exit_code
+        super().__init__(message)
+
+
+class GnuPGError(ConfigDriveError):
+    """GnuPG is missing or failed in a way that says nothing about the signature."""
+
+    exit_code = ExitCode.IO_FAILURE
+
+
+class SourceError(ConfigDriveError):
+    """A release file is missing, unreadable or truncated (exit 1), or its server failed (3).
+
+    `missing` tells a file that does not exist from one that could not be read.
+    """
+
+    def __init__(
+        self, message: str, *, exit_code: ExitCode = ExitCode.INVALID_INPUT, missing: bool = False
+    ) -> None:
+        self.exit_code = exit_code
+        self.missing = missing
+        super().__init__(message)

@@ -157,3 +157,18 @@ def test_a_mapping_json_cannot_hold_is_a_problem_not_a_crash(tmp_path: Path) -> 
         "serializable"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_public_name_resolves_and_every_error_is_one_catch_away() -> None:
+    for name in configdrive.__all__:
+        assert getattr(configdrive, name) is not None
+    errors = [getattr(configdrive, name) for name in configdrive.__all__ if name.endswith("Error")]
+    assert {error.__name__ for error in errors} >= {
+        "ImageError",
+        "SourceError",
+        "VerificationError",
+        "GnuPGError",
+    }
+    for error in errors:
+        assert error.__module__ == "configdrive.errors"
+        assert issubclass(error, configdrive.ConfigDriveError)

@@ -6,7 +6,9 @@ import base64
 import gzip
 import io
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -17,7 +19,10 @@ from configdrive.errors import InvalidInputError, OutputError, UsageError
 from configdrive.formats.folder import folder_mode, write_dir
 from configdrive.formats.ironic import _Base64Writer, write_ironic
 from configdrive.formats.iso import write_iso
+from configdrive.formats.registry import FORMATS, describe_reported, get_format
+from configdrive.inputs.machine_file import EXTENSIONS
 from configdrive.layouts.drive_layout import DriveLayout
+from configdrive.validation.json_schemas import load_schema
 from tests.helpers import VALID, run_cli
 
 CLOUD_CONFIG = b"#cloud-config\nhostname: web-1\n"
@@ -166,3 +171,39 @@ def test_every_format_builds_the_readme_example(tmp_path: Path) -> None:
     # The folder holds every copy (no hard links); the ISO stores each content once.
     assert sizes["ironic"] < sizes["iso"] <= sizes["vfat"]
     assert sizes["dir"] < sizes["iso"]
+
+
+def test_machine_files_may_name_every_registered_format_and_no_other() -> None:
+    schema = load_schema("machine")
+    named = next(
+        node["enum"]
+        for node in _walk(schema)
+        if node.get("description") == "How the drive is packaged."
+    )
+    assert named == list(FORMATS)
+    assert set(EXTENSIONS) == set(FORMATS)
+
+
+def _walk(node: object) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_each_format_reports_and_describes_itself(name: str, tmp_path: Path) -> None:
+    chosen = FORMATS[name]
+    result = api.build(CLOUD_CONFIG, tmp_path / "drive", format=name)
+    assert result.format == chosen.reported_as
+    assert describe_reported(chosen.reported_as) == chosen.description
+    assert (tmp_path / "drive").is_dir() == chosen.writes_folder
+
+
+def test_a_format_no_one_registered_is_described_by_its_name() -> None:
+    assert describe_reported("udf") == "udf"
+    with pytest.raises(UsageError, match="choose from iso, vfat, dir, ironic"):
+        get_format("udf")

@@ -37,24 +37,27 @@ from configdrive.distro.fetch import (
     MAX_DOWNLOAD,
     TIMEOUT,
     HttpFolder,
-    SourceError,
     _Redirects,
     parse_size,
     release_folder,
 )
-from configdrive.distro.gpg import VerificationError
 from configdrive.distro.image import (
     DEFAULT_IMAGE,
     MAX_IMAGE_SIZE,
     MAX_SIGNING_GAP,
-    ImageError,
     bunzip2,
     import_image,
     parse_version_txt,
     release_version,
     verify_image,
 )
-from configdrive.errors import ExitCode, OutputError
+from configdrive.errors import (
+    ExitCode,
+    ImageError,
+    OutputError,
+    SourceError,
+    VerificationError,
+)
 from tests.helpers import Measured, run_cli, run_measured
 
 IMAGE = DEFAULT_IMAGE

@@ -15,6 +15,7 @@ import yaml
 
 from configdrive import machine_spec, validate_machine
 from configdrive.layouts.drive_layout import DriveLayout
+from configdrive.layouts.network_config import to_network_config_v2
 from configdrive.layouts.nocloud import (
     layout_nocloud,
     nocloud_meta_data,
@@ -26,7 +27,6 @@ from configdrive.layouts.nocloud import (
 from configdrive.layouts.openstack import layout_openstack
 from configdrive.machine import InjectedFile, Machine
 from configdrive.problems import Severity
-from configdrive.validation.network import to_network_config_v2
 from tests.helpers import FIXTURES
 
 NETWORK = FIXTURES / "network"

@@ -14,16 +14,14 @@ from typing import Any
 import pytest
 
 from configdrive.inputs.documents import Source, parse_document
-from configdrive.layouts.nocloud import yaml_bytes
-from configdrive.problems import Problem, Severity, sorted_problems
-from configdrive.validation.network import (
+from configdrive.layouts.network_config import (
     conversion_problems,
     convert_network_data,
-    network_config_problems,
-    network_kind,
-    prefix_length,
     to_network_config_v2,
 )
+from configdrive.layouts.nocloud import yaml_bytes
+from configdrive.problems import Problem, Severity, sorted_problems
+from configdrive.validation.network import network_config_problems, network_kind, prefix_length
 from tests.helpers import FIXTURES
 
 NETWORK = FIXTURES / "network"

@@ -8,7 +8,12 @@ import pytest
 
 from configdrive.inputs.documents import Source
 from configdrive.problems import Problem, Severity
-from configdrive.validation.user_data import UserDataKind, classify, inspect_user_data
+from configdrive.validation.user_data import (
+    UserDataKind,
+    classify,
+    inspect_user_data,
+    sniff_user_data,
+)
 
 
 @pytest.mark.parametrize(
@@ -70,3 +75,22 @@ def test_ignition_needs_a_version() -> None:
     assert "not an Ignition config" in problems[0].message
     _, problems = inspect(b'{"ignition": {"version": "3.4.0"}')
     assert "not valid JSON" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("data", "label"),
+    [
+        (b"#cloud-config\n{}\n", "cloud-config"),
+        (gzip.compress(b"#!/bin/sh\ntrue\n"), "gzip+script"),
+        (b"  \n", "empty"),
+        (gzip.compress(b"hello"), "gzip+unrecognised"),
+        (b"\x1f\x8b not gzip after all", "broken gzip"),
+        (b"hello", "unrecognised"),
+    ],
+)
+def test_one_sniff_tells_every_reader_side_the_kind(data: bytes, label: str) -> None:
+    sniffed = sniff_user_data(data)
+    assert sniffed.label == label
+    assert sniffed.gzipped == data.startswith(b"\x1f\x8b")
+    if label != "broken gzip":
+        assert sniffed.payload == (gzip.decompress(data) if sniffed.gzipped else data)

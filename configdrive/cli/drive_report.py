@@ -6,8 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from configdrive.drives.verdicts import DATED, Verdict
-from configdrive.validation.checks import gunzip_bounded
-from configdrive.validation.user_data import GZIP_MAGIC, MAX_DECOMPRESSED
+from configdrive.validation.user_data import sniff_user_data
 
 if TYPE_CHECKING:
     from configdrive.drives.diff import DriveDiff
@@ -171,12 +170,12 @@ def _user_data_lines(inspection: Inspection) -> list[str]:
     if data is None:
         return ["user data: (none)"]
     header = f"--- {path} ({len(data):,} bytes)"
-    if data.startswith(GZIP_MAGIC):
-        try:
-            data = gunzip_bounded(data, MAX_DECOMPRESSED)
-            header += f", gunzipped to {len(data):,} bytes"
-        except ValueError:
-            return [header, "(broken gzip data, not shown)"]
+    sniffed = sniff_user_data(data)
+    if sniffed.payload is None:
+        return [header, "(broken gzip data, not shown)"]
+    if sniffed.gzipped:
+        data = sniffed.payload
+        header += f", gunzipped to {len(data):,} bytes"
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -44,14 +44,6 @@ _FAILURE_KIND = {
 }
 
 
-_FORMAT_DESCRIPTIONS = {
-    "iso9660": "iso9660, Rock Ridge + Joliet",
-    "vfat": "vfat, long names",
-    "dir": "a folder",
-    "ironic": "iso9660, gzipped and base64-encoded for Ironic",
-}
-
-
 # What a terminal must never receive raw: C0 and C1 controls (ESC starts the sequences that
 # retitle a window, clear the screen or rewrite what was printed), DEL, the bidirectional
 # overrides that reorder a line as it is shown, and lone surrogates (bytes that were not
@@ -286,7 +278,9 @@ class TextReporter(Reporter):
             return
         # Where the uuid came from, always: a derived one changes exactly when its source does.
         uuid_note = f"  ({result.uuid_note})" if result.uuid_note else ""
-        packaging = _FORMAT_DESCRIPTIONS.get(result.format, result.format)
+        from configdrive.formats.registry import describe_reported
+
+        packaging = describe_reported(result.format)
         lines = [
             f"Built {result.path} ({result.size:,} bytes)",
             f"  label      {result.label} ({packaging})",

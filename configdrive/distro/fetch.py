@@ -34,8 +34,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, Protocol
 
 from configdrive import __version__
-from configdrive.errors import ConfigDriveError, ExitCode, OutputError, UsageError
-from configdrive.inputs.documents import describe_os_error
+from configdrive.errors import ExitCode, OutputError, SourceError, UsageError, describe_os_error
 
 TIMEOUT = 30.0  # seconds for connecting and for each read: a stalled server fails, slow is fine
 # Seconds for all of one import's transfers: an image of 500 MB (Flatcar's are about that)
@@ -51,20 +50,6 @@ _SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 _SIZE_PATTERN = re.compile(r"\s*([0-9]+)\s*(?:([kmgt])(?:i?b)?|b?)\s*", re.IGNORECASE)
 
 Progress = Callable[[int, int], None]
-
-
-class SourceError(ConfigDriveError):
-    """A release file is missing, unreadable or truncated (exit 1), or its server failed (3).
-
-    `missing` tells a file that does not exist from one that could not be read.
-    """
-
-    def __init__(
-        self, message: str, *, exit_code: ExitCode = ExitCode.INVALID_INPUT, missing: bool = False
-    ) -> None:
-        self.exit_code = exit_code
-        self.missing = missing
-        super().__init__(message)
 
 
 class ReleaseFolder(Protocol):

@@ -31,8 +31,7 @@ from types import TracebackType
 from typing import Any
 
 from configdrive.distro.fetch import open_regular
-from configdrive.errors import ConfigDriveError, ExitCode, UsageError
-from configdrive.inputs.documents import describe_os_error
+from configdrive.errors import GnuPGError, UsageError, VerificationError, describe_os_error
 
 # Key files and signatures are small; anything bigger is not what the user meant to pass.
 MAX_KEY_FILE = 1024 * 1024
@@ -42,20 +41,6 @@ _STATUS_PREFIX = "[GNUPG:] "
 _ERRSIG_NO_PUBKEY = "9"
 _ERRSIG_UNKNOWN_ALGORITHM = "4"
 _INSTALL_HINT = "install GnuPG (Debian and Ubuntu: apt install gnupg)"
-
-
-class VerificationError(ConfigDriveError):
-    """A signature is bad, made by a key the user did not give, or a key file is unusable."""
-
-    def __init__(self, message: str, *, exit_code: ExitCode = ExitCode.INVALID_INPUT) -> None:
-        self.exit_code = exit_code
-        super().__init__(message)
-
-
-class GnuPGError(ConfigDriveError):
-    """GnuPG is missing or failed in a way that says nothing about the signature."""
-
-    exit_code = ExitCode.IO_FAILURE
 
 
 @dataclass(frozen=True)

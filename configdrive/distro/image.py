@@ -41,7 +41,6 @@ from configdrive.distro.fetch import (
     MAX_DOWNLOAD,
     TIMEOUT,
     ReleaseFolder,
-    SourceError,
     open_regular,
     read_optional,
     release_folder,
@@ -51,12 +50,17 @@ from configdrive.distro.gpg import (
     MAX_SIGNATURE,
     Signature,
     TrustedKeys,
-    VerificationError,
     utc_text,
 )
-from configdrive.errors import ConfigDriveError, ExitCode, OutputError, UsageError
+from configdrive.errors import (
+    ImageError,
+    OutputError,
+    SourceError,
+    UsageError,
+    VerificationError,
+    describe_os_error,
+)
 from configdrive.formats.atomic import atomic_output, check_output
-from configdrive.inputs.documents import describe_os_error
 
 DEFAULT_IMAGE = "coreos_production_openstack_image.img.bz2"
 VERSION_FILE = "version.txt"
@@ -91,14 +95,6 @@ _ZERO_BLOCK = bytes(_SPARSE_BLOCK)
 
 # (phase, done, total): phase is "downloading" (or "copying"), "verifying", "decompressing".
 Progress = Callable[[str, int, int], None]
-
-
-class ImageError(ConfigDriveError):
-    """A release is unusable: no version, a damaged archive, a file that changed meanwhile."""
-
-    def __init__(self, message: str, *, exit_code: ExitCode = ExitCode.INVALID_INPUT) -> None:
-        self.exit_code = exit_code
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

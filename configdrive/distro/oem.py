@@ -194,9 +194,8 @@ def write_oem_config(text: str, output: str | os.PathLike[str], *, force: bool =
     A missing folder is made when its own parent exists (`-o oem/cloud-config.yml` in a
     fresh checkout); deeper missing paths are refused, as a mistyped path should be.
     """
-    from configdrive.errors import OutputError
+    from configdrive.errors import OutputError, describe_os_error
     from configdrive.formats.atomic import atomic_output, check_output_folder
-    from configdrive.inputs.documents import describe_os_error
 
     target = Path(output)
     folder = target.parent

@@ -22,7 +22,6 @@ import functools
 import io
 import itertools
 import os
-import posixpath
 import re
 import struct
 import zlib
@@ -32,8 +31,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal, cast
 
 from configdrive.drives.fat import FatEntry, FatError, FatImage, FatVolume, looks_like_fat
-from configdrive.errors import InvalidInputError, OutputError
-from configdrive.inputs.documents import describe_os_error, regular_file
+from configdrive.errors import InvalidInputError, OutputError, describe_os_error
+from configdrive.inputs.documents import regular_file
 from configdrive.problems import Problem
 
 # Limits on what an image can make a reader do. Every number below comes off the image, so
@@ -998,7 +997,7 @@ def _open_fat(path: Path, stream: BinaryIO, size: int, packing: str | None) -> D
 
 
 def _fat_entry(entry: Entry) -> FatEntry:
-    return FatEntry(entry.names, entry.kind == "dir", entry.size, entry.data, "")
+    return FatEntry(entry.names, entry.kind == "dir", entry.size, entry.data)
 
 
 def _fat_chunks(path: Path, image: FatImage, entry: Entry) -> Iterator[bytes]:
@@ -1170,13 +1169,3 @@ class DriveView:
         else:
             key = ""
         return [child.names[-1] for child in self._children.get(key, [])]
-
-    def canonical(self, path: str) -> str | None:
-        """The path as the drive spells it (case and symbolic links resolved), or None."""
-        entry = self.resolve(path)
-        return None if entry is None else "/".join(entry.names)
-
-
-def posix_parts(path: str) -> list[str]:
-    """A drive path split into its names, `.` and empty parts dropped."""
-    return [part for part in posixpath.normpath(path).split("/") if part not in ("", ".")]

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from configdrive.drives.drive import Drive, DriveView, Entry, open_drive
-from configdrive.errors import InvalidInputError, OutputError, UsageError
-from configdrive.inputs.documents import describe_os_error
+from configdrive.errors import InvalidInputError, OutputError, UsageError, describe_os_error
 from configdrive.problems import Problem, Severity, errors_in, sorted_problems
 
 FILE_MODE = 0o600  # the drive carries secrets (user data, passwords): so do its files

@@ -21,6 +21,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
+# The writer's: one checksum for the long names we write and the ones we read.
+from configdrive.formats.fat import lfn_checksum
+
 _ENTRY_SIZE = 32
 _ATTR_VOLUME_LABEL = 0x08
 _ATTR_DIRECTORY = 0x10
@@ -83,7 +86,6 @@ class FatEntry:
     is_dir: bool
     size: int
     first_cluster: int
-    short_name: str
     # True when a file's clusters (as many as its size needs) reach a cluster that a file
     # listed before it already holds: cross-linked chains, or one chain looping on itself.
     # The first holder is not marked. So the unmarked files that read without error hold
@@ -186,7 +188,6 @@ class FatImage:
                 is_dir=is_dir,
                 size=size,
                 first_cluster=first_cluster,
-                short_name=_short_name(raw, apply_case=False),
                 shared=not is_dir and self._claim(first_cluster, size, state.files),
             )
             if is_dir:
@@ -539,24 +540,18 @@ def _decode_label(raw: bytes) -> str | None:
     return text or None
 
 
-def _short_name(raw: bytes, *, apply_case: bool) -> str:
+def _short_name(raw: bytes) -> str:
+    """The 8.3 name as Linux shows it: cp437, lower-cased where the NT case bits say so."""
     base_bytes = raw[:8]
     if base_bytes[0] == 0x05:  # a real 0xE5 first byte, escaped so it is not "deleted"
         base_bytes = b"\xe5" + base_bytes[1:]
     base = base_bytes.decode(_SHORT_NAME_ENCODING).rstrip(" ")
     extension = raw[8:11].decode(_SHORT_NAME_ENCODING).rstrip(" ")
-    if apply_case and raw[12] & _LOWER_BASE:
+    if raw[12] & _LOWER_BASE:
         base = base.lower()
-    if apply_case and raw[12] & _LOWER_EXTENSION:
+    if raw[12] & _LOWER_EXTENSION:
         extension = extension.lower()
     return f"{base}.{extension}" if extension else base
-
-
-def _checksum(short: bytes) -> int:
-    total = 0
-    for byte in short:
-        total = (((total & 1) << 7) + (total >> 1) + byte) & 0xFF
-    return total
 
 
 def _named_entries(raws: Iterator[bytes]) -> Iterator[tuple[str, bytes]]:
@@ -587,7 +582,7 @@ def _named_entries(raws: Iterator[bytes]) -> Iterator[tuple[str, bytes]]:
             expected_count = 0
             yield "", raw  # the volume label: the walker skips it
             continue
-        name = _short_name(raw, apply_case=True)
+        name = _short_name(raw)
         # Pieces 1..n, each once (n distinct numbers from 1 to n are exactly those).
         complete = (
             expected_count
@@ -595,7 +590,7 @@ def _named_entries(raws: Iterator[bytes]) -> Iterator[tuple[str, bytes]]:
             and min(pieces) == 1
             and max(pieces) == expected_count
         )
-        if complete and checksum == _checksum(raw[:11]):
+        if complete and checksum == lfn_checksum(raw[:11]):
             name = _long_name([pieces[index] for index in range(1, expected_count + 1)])
         pieces.clear()
         expected_count = 0

@@ -38,7 +38,6 @@ from configdrive.errors import UsageError
 from configdrive.inputs.documents import Source, drive_document_refusal, parse_document
 from configdrive.problems import Problem, Severity, errors_in, sorted_problems
 from configdrive.validation.checks import (
-    gunzip_bounded,
     hostname_problem,
     meta_data_problems,
     network_data_problems,
@@ -52,12 +51,7 @@ from configdrive.validation.json_schemas import (
 )
 from configdrive.validation.nocloud_meta import nocloud_meta_keys
 from configdrive.validation.ssh_keys import KEY_TYPES
-from configdrive.validation.user_data import (
-    GZIP_MAGIC,
-    MAX_DECOMPRESSED,
-    classify,
-    inspect_user_data,
-)
+from configdrive.validation.user_data import inspect_user_data, sniff_user_data
 
 HIDDEN = "<hidden>"
 SHOW_CHOICES = ("user-data", "secrets")
@@ -451,22 +445,8 @@ def _user_data_summary(view: DriveView, path: str) -> UserDataSummary | None:
     data = view.read_file(path)
     if data is None:
         return None
-    return UserDataSummary(path, user_data_kind(data), len(data), hashlib.sha256(data).hexdigest())
-
-
-def user_data_kind(data: bytes) -> str:
-    """`cloud-config`, `gzip+script`, ... or `empty` / `unrecognised`, as the readers sniff it."""
-    if not data.strip():
-        return "empty"
-    prefix = ""
-    if data.startswith(GZIP_MAGIC):
-        try:
-            data = gunzip_bounded(data, MAX_DECOMPRESSED)
-        except ValueError:
-            return "broken gzip"
-        prefix = "gzip+"
-    kind = classify(data)
-    return prefix + (kind.value if kind is not None else "unrecognised")
+    kind = sniff_user_data(data).label
+    return UserDataSummary(path, kind, len(data), hashlib.sha256(data).hexdigest())
 
 
 def _list(value: Any) -> list[Any]:

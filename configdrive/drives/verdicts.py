@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import enum
 import json
 import re
@@ -33,7 +32,12 @@ from configdrive.drives.drive import Drive, DriveView
 from configdrive.inputs.documents import Source, drive_document_refusal
 from configdrive.validation.checks import gunzip_bounded
 from configdrive.validation.ssh_keys import public_key_problem
-from configdrive.validation.user_data import GZIP_MAGIC, MAX_DECOMPRESSED
+from configdrive.validation.user_data import (
+    GZIP_MAGIC,
+    MAX_DECOMPRESSED,
+    SniffedUserData,
+    sniff_user_data,
+)
 
 # cloud-init's openstack.OS_VERSIONS: the dated folders it knows, oldest first. It reads the
 # newest of them the drive has, else `latest`.
@@ -46,7 +50,6 @@ NOCLOUD_LABELS = ("cidata", "CIDATA")
 COREOS_LABEL = "config-2"
 LATEST = "latest"
 DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-READERS = ("cloud-init", "coreos-cloudinit", "ignition", "afterburn")
 READER_NAMES = {
     "cloud-init": "cloud-init",
     "coreos-cloudinit": "coreos-cloudinit",
@@ -581,11 +584,7 @@ def _gunzip_like_go(data: bytes) -> bytes:
 
 def _strict_json(data: bytes) -> Any:
     """JSON as Go and Rust read it: no NaN or Infinity."""
-
-    def refuse(constant: str) -> Any:
-        raise ValueError(f"{constant} is not JSON")
-
-    return json.loads(data.decode("utf-8"), parse_constant=refuse)
+    return json.loads(data.decode("utf-8"), parse_constant=_refuse)
 
 
 def _go_meta_data_problem(data: bytes) -> str | None:
@@ -655,7 +654,7 @@ def ignition_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
     ignition = config.get("ignition") if isinstance(config, dict) else None
     version = ignition.get("version") if isinstance(ignition, dict) else None
     if not isinstance(version, str):
-        kind = _user_data_kind(user_data)
+        kind = _user_data_kind(sniff_user_data(user_data))
         return ReaderVerdict(
             reader,
             Verdict.REJECTS,
@@ -685,12 +684,11 @@ def ignition_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
     return ReaderVerdict(reader, Verdict.ACCEPTS, reads, warnings=said[Severity.WARNING])
 
 
-def _user_data_kind(data: bytes) -> str:
-    from configdrive.validation.user_data import classify
-
-    if data.startswith(GZIP_MAGIC):
+def _user_data_kind(sniffed: SniffedUserData) -> str:
+    """The user data's kind, in Ignition's rejection (Ignition does not gunzip it)."""
+    if sniffed.gzipped:
         return "gzip data"
-    kind = classify(data)
+    kind = sniffed.kind
     return f"a {kind.value}" if kind is not None else "unrecognised data"
 
 
@@ -759,9 +757,5 @@ def _serde_meta_data_problem(data: bytes) -> str | None:
 
 
 def _refuse(constant: str) -> Any:
+    """NaN, Infinity and -Infinity: Python's json takes them, Go's and Rust's refuse them."""
     raise ValueError(f"{constant} is not JSON")
-
-
-def reading_copy(reading: CloudInitReading) -> CloudInitReading:
-    """A deep copy (callers may mask secrets in theirs)."""
-    return copy.deepcopy(reading)

@@ -1,8 +1,9 @@
 """Stage 4: writing a DriveLayout as an image or a folder, whole or not at all.
 
-iso (pycdlib), fat (vfat), folder, ironic (gzip+base64 of the ISO); atomic moves the
-output into place and signals defers stop signals while it does. Internal: the public
-API is `configdrive`.
+registry holds every format (its name, layouts, limits, warnings and writer) for the
+API to ask; iso (pycdlib), fat (vfat), folder, ironic (gzip+base64 of the ISO) write them;
+atomic moves the output into place and signals defers stop signals while it does.
+Internal: the public API is `configdrive`.
 """
 
 from collections.abc import Callable

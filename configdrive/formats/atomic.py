@@ -26,9 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from configdrive.errors import OutputError, UsageError
+from configdrive.errors import OutputError, UsageError, describe_os_error
 from configdrive.formats import signals
-from configdrive.inputs.documents import describe_os_error
 from configdrive.problems import Problem, Severity
 
 TEMPORARY_SUFFIX = ".partial"

@@ -34,9 +34,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from configdrive.formats import ProgressCallback
 from configdrive.layouts.drive_layout import Content, DriveLayout, FileContent
-
-ProgressCallback = Callable[[int, int], None]
 
 SECTOR = 512
 MIB = 1 << 20
@@ -50,11 +49,6 @@ FAT32_FROM_BYTES = 512 * MIB  # mkfs.fat picks FAT32 from this size on
 MAX_FILE_BYTES = 0xFFFF_FFFF  # the directory entry's size field is 32 bits
 MAX_FOLDER_ENTRIES = 65536  # Linux and Windows stop reading a folder there
 COPY_BLOCK = MIB
-
-AFTERBURN_WARNING = (
-    "Afterburn (Fedora CoreOS, Flatcar) reads config drives only from ISO9660; "
-    "it will not see a vfat drive"
-)
 
 DEFAULT_ROOT_ENTRIES = 512
 MAX_ROOT_ENTRIES = 0xFFF0  # a 16-bit field, in whole sectors of entries

@@ -21,7 +21,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from configdrive.errors import OutputError
+from configdrive.errors import OutputError, describe_os_error
 from configdrive.formats import signals
 from configdrive.formats.atomic import (
     TEMPORARY_SUFFIX,
@@ -30,7 +30,6 @@ from configdrive.formats.atomic import (
     lstat_or_none,
     nonregular_kind,
 )
-from configdrive.inputs.documents import describe_os_error
 from configdrive.layouts.drive_layout import DriveLayout, FileContent
 
 _COPY_BLOCK = 1 << 20

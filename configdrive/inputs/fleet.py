@@ -21,8 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from configdrive.errors import ConfigDriveError, ExitCode, InvalidInputError, OutputError
-from configdrive.inputs.documents import describe_os_error
+from configdrive.errors import (
+    ConfigDriveError,
+    ExitCode,
+    InvalidInputError,
+    OutputError,
+    describe_os_error,
+)
 from configdrive.inputs.machine_file import (
     MachineFile,
     load_machine_file,

@@ -28,12 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from configdrive.errors import InvalidInputError
+from configdrive.errors import InvalidInputError, describe_os_error
 from configdrive.inputs.documents import (
     Document,
     EmbeddedSource,
     Source,
-    describe_os_error,
     parse_document,
     read_source,
 )

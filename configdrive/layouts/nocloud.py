@@ -27,9 +27,10 @@ from typing import Any
 import yaml
 
 from configdrive.layouts.drive_layout import Content, DriveLayout
+from configdrive.layouts.network_config import convert_network_data
 from configdrive.machine import Machine
 from configdrive.problems import Problem, Severity
-from configdrive.validation.network import convert_network_data, network_kind
+from configdrive.validation.network import network_kind
 
 NOCLOUD_LABEL = "cidata"
 # Long values (an RSA key is 700 characters) stay on one line, as people write them.
@@ -127,9 +128,9 @@ def nocloud_problems(machine: Machine) -> list[Problem]:
 
     Errors: injected files and vendor_data2 (NoCloud has neither), vendor data with no
     file form, network data no NIC can be found by. Warnings: vendor data cloud-init would
-    ignore, and network settings network-config v2 cannot say (see netconfig).
+    ignore, and network settings network-config v2 cannot say (see network_config).
     Validation can report the same before a Machine exists, located in the input files:
-    `nocloud_vendor_data_problems` and `netconfig.conversion_problems`.
+    `nocloud_vendor_data_problems` and `network_config.conversion_problems`.
     """
     problems: list[Problem] = []
     for injected in machine.files:

@@ -25,8 +25,13 @@ import tornado.iostream
 import tornado.log
 import tornado.web
 
-from configdrive.errors import ConfigDriveError, InvalidInputError, OutputError, UsageError
-from configdrive.inputs.documents import describe_os_error
+from configdrive.errors import (
+    ConfigDriveError,
+    InvalidInputError,
+    OutputError,
+    UsageError,
+    describe_os_error,
+)
 from configdrive.layouts.drive_layout import FileContent
 from configdrive.problems import errors_in
 from configdrive.serve.log import ServeLog, loggable_path

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from configdrive.errors import InvalidInputError, UsageError
-from configdrive.inputs.documents import Source, describe_os_error, parse_document, read_source
+from configdrive.errors import InvalidInputError, UsageError, describe_os_error
+from configdrive.inputs.documents import Source, parse_document, read_source
 from configdrive.inputs.kinds import NETWORK_DATA_KEYS, OPENSTACK_META_DATA_KEYS, VENDOR_DATA_KEYS
 from configdrive.machine import InputLike, Machine, MachineInputs, MachineSpec, document_fields
 from configdrive.problems import Problem, errors_in, sorted_problems

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from configdrive.errors import InvalidInputError
+from configdrive.errors import InvalidInputError, describe_os_error
 from configdrive.inputs.documents import (
     SMALL_FILE_SIZE,
     Document,
@@ -27,7 +27,6 @@ from configdrive.inputs.documents import (
     Source,
     UnreportedBudget,
     check_json_compatible,
-    describe_os_error,
     document_size_problem,
     parse_document,
     printable,
@@ -290,11 +289,8 @@ def _network_checks(layout: str) -> Callable[[Document], list[Problem]]:
 
     def check(document: Document) -> list[Problem]:
         # Imported here: most builds have no network data, and this costs ~3 ms of start-up.
-        from configdrive.validation.network import (
-            conversion_problems,
-            network_config_problems,
-            network_kind,
-        )
+        from configdrive.layouts.network_config import conversion_problems
+        from configdrive.validation.network import network_config_problems, network_kind
 
         if network_kind(document.data) == "openstack":
             found = schema_problems(document, NETWORK_DATA) + checks.network_data_problems(document)

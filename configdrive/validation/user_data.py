@@ -178,6 +178,37 @@ def _authorized_keys(cloud_configs: list[Any]) -> tuple[str, ...]:
     )
 
 
+@dataclass(frozen=True)
+class SniffedUserData:
+    """User data as the readers sniff it: gunzipped once, then told by its first bytes."""
+
+    gzipped: bool
+    # What `kind` was told from: the data, or the gunzipped data; None when it would not gunzip.
+    payload: bytes | None
+    kind: UserDataKind | None
+
+    @property
+    def label(self) -> str:
+        """`cloud-config`, `gzip+script`, ... or `empty`, `broken gzip`, `unrecognised`."""
+        if self.payload is None:
+            return "broken gzip"
+        if not self.gzipped and not self.payload.strip():
+            return "empty"
+        kind = self.kind.value if self.kind is not None else "unrecognised"
+        return f"gzip+{kind}" if self.gzipped else kind
+
+
+def sniff_user_data(data: bytes) -> SniffedUserData:
+    """Gunzip `data` if it is gzip (at most MAX_DECOMPRESSED bytes) and tell its kind."""
+    if not data.startswith(GZIP_MAGIC):
+        return SniffedUserData(False, data, classify(data))
+    try:
+        payload = gunzip_bounded(data, MAX_DECOMPRESSED)
+    except ValueError:  # broken, or more than MAX_DECOMPRESSED (TooLargeError)
+        return SniffedUserData(True, None, None)
+    return SniffedUserData(True, payload, classify(payload))
+
+
 def classify(data: bytes) -> UserDataKind | None:
     """The kind of (uncompressed) user data, as the readers sniff it, or None."""
     for prefix, kind in _PREFIXES:

@@ -31,10 +31,11 @@ import yaml
 from configdrive import machine_spec, validate_machine
 from configdrive.formats.iso import write_iso
 from configdrive.layouts.drive_layout import DriveLayout
+from configdrive.layouts.network_config import to_network_config_v2
 from configdrive.layouts.nocloud import layout_nocloud, nocloud_problems
 from configdrive.layouts.openstack import layout_openstack
 from configdrive.machine import Machine
-from configdrive.validation.network import network_kind, to_network_config_v2, unwrap
+from configdrive.validation.network import network_kind, unwrap
 
 from .conftest import DEBIAN_PYTHON, ROOT, extract, read_with_cloud_init, run, tree_files
 
