@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from configdrive import build
-from configdrive.cli.report import json_safe, terminal_safe
+from configdrive.cli.report import terminal_safe
 from configdrive.drives.inspection import HIDDEN, Inspection, inspect_drive
+from configdrive.strict_json import json_safe
 from tests.drive_images import UUID, fat_image, iso_image, openstack_files, write
 from tests.helpers import VALID, case_args, run_cli
 

@@ -20,7 +20,6 @@ from typing import Any
 
 import yaml
 
-from configdrive.cli.report import json_safe
 from configdrive.drives import verdicts as readers
 from configdrive.drives.drive import Drive, DriveView, Entry, IsoFacts, open_drive, printable
 from configdrive.drives.fat import FatVolume
@@ -37,6 +36,7 @@ from configdrive.drives.verdicts import (
 from configdrive.errors import UsageError
 from configdrive.inputs.documents import Source, drive_document_refusal, parse_document
 from configdrive.problems import Problem, Severity, errors_in, sorted_problems
+from configdrive.strict_json import json_safe
 from configdrive.validation.checks import (
     hostname_problem,
     meta_data_problems,
