@@ -1,10 +1,24 @@
-"""Fixtures shared by every test module."""
+"""Fixtures shared by every test module, and the Hypothesis settings every test starts from."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.helpers import FIXTURES
+
+# No property test is held to a wall-clock budget (Hypothesis's default deadline is 200 ms an
+# example, its too_slow health check another timing): on a loaded machine they fail tests
+# that are right. The examples are derived from each test, not drawn at random, and no
+# example database is kept: every run, on every machine and worker, tries the same ones.
+settings.register_profile(
+    "mkconfigdrive",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("mkconfigdrive")
 
 
 @pytest.fixture

@@ -1,15 +1,21 @@
-"""The project's folders, fixture discovery, and a way to run the real command line."""
+"""The project's folders, fixture discovery, and ways to run the real command line."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shlex
 import signal
 import subprocess
 import sys
 import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -31,9 +37,42 @@ def run_cli(
     *args: str | os.PathLike[str],
     cwd: Path | None = None,
     stdin: bytes | None = None,
-    env: dict[str, str] | None = None,
+    env: Mapping[str, str | None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m configdrive ARGS` as a user would, capturing its output."""
+    """Run the command line as `python -m configdrive ARGS` would, in this process.
+
+    The same entry point runs (`configdrive.__main__.main`: its stop-signal handlers, its
+    flush at the end) with its own standard input, output and error, so the exit code, stdout
+    and stderr are what a child process would give, without the 0.3 s start of one. Whatever
+    the run changes process-wide (signal handlers and mask, the environment, the working
+    folder, the umask, sys.argv, sys.modules["__main__"]) is put back afterwards. An `env`
+    value of None removes that variable. Where the process itself is under test (signals,
+    memory, the console script, a terminal), use `run_cli_process`.
+    """
+    with _in_process_cli(args, cwd, env) as (argv, streams):
+        stdin_stream = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
+        out, err = _output_stream(errors="strict"), _output_stream(errors="backslashreplace")
+        sys.stdin, sys.stdout, sys.stderr = stdin_stream, out, err
+        try:
+            returncode = _exit_code_of(_run_entry_point)
+        finally:
+            sys.stdin, sys.stdout, sys.stderr = streams
+        command = [sys.executable, "-m", "configdrive", *argv]
+        return subprocess.CompletedProcess(command, returncode, _text_of(out), _text_of(err))
+
+
+def run_cli_process(
+    *args: str | os.PathLike[str],
+    cwd: Path | None = None,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m configdrive ARGS` in a child process, as a user would.
+
+    For what only a process shows: exit by a signal, standard streams that are pipes or
+    terminals, a fresh interpreter (what start-up imports). Everything else: `run_cli`.
+    """
     return subprocess.run(
         [sys.executable, "-m", "configdrive", *map(str, args)],
         cwd=cwd,
@@ -42,7 +81,96 @@ def run_cli(
         text=True,
         env={**os.environ, **(env or {})},
         check=False,
+        timeout=timeout,
     )
+
+
+def _run_entry_point() -> None:
+    from configdrive.__main__ import main
+
+    main()
+
+
+def _exit_code_of(entry: Callable[[], None]) -> int:
+    """The exit code a process running `entry` would end with; a traceback goes to stderr."""
+    try:
+        entry()
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            return stop.code or 0
+        print(stop.code, file=sys.stderr)  # what the interpreter does with SystemExit("text")
+        return 1
+    except Exception:  # an uncaught exception ends a process with 1 and its traceback
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _output_stream(*, errors: str) -> io.TextIOWrapper:
+    # What a child's piped stdout and stderr are: UTF-8 text over bytes, with a `.buffer`.
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors=errors, newline="\n")
+
+
+def _text_of(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    buffer = stream.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return buffer.getvalue().decode("utf-8")
+
+
+@contextlib.contextmanager
+def _in_process_cli(
+    args: Sequence[str | os.PathLike[str]],
+    cwd: Path | None,
+    env: Mapping[str, str | None] | None,
+) -> Iterator[tuple[list[str], tuple[TextIO, TextIO, TextIO]]]:
+    """Set the process up as `python -m configdrive ARGS` in `cwd` would see it; restore it."""
+    import configdrive.__main__ as entry_module
+    from configdrive.formats import signals
+
+    argv = [str(Path(entry_module.__file__ or "__main__.py")), *map(str, args)]
+    saved_argv, saved_main = sys.argv, sys.modules["__main__"]
+    saved_streams = (sys.stdin, sys.stdout, sys.stderr)
+    saved_handlers = {signum: signal.getsignal(signum) for signum in signals.STOP_SIGNALS}
+    saved_mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    saved_in_place = signals._output_in_place
+    saved_environ = dict(os.environ)
+    saved_cwd = Path.cwd()
+    saved_umask = os.umask(0o022)
+    os.umask(saved_umask)
+    saved_tempdir = tempfile.tempdir
+    # Click names the program from __main__ and argv[0]: "python -m configdrive", as a child.
+    sys.argv, sys.modules["__main__"] = argv, entry_module
+    try:
+        for name, value in (env or {}).items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        os.environ.setdefault("COLUMNS", "80")  # a child's stdout is a pipe: 80 columns
+        _environment_changed()
+        if cwd is not None:
+            os.chdir(cwd)
+        yield argv[1:], saved_streams
+    finally:
+        sys.argv, sys.modules["__main__"] = saved_argv, saved_main
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        os.umask(saved_umask)
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        _environment_changed()
+        tempfile.tempdir = saved_tempdir
+        signals._output_in_place = saved_in_place
+        for signum, handler in saved_handlers.items():
+            signal.signal(signum, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, saved_mask)
+
+
+def _environment_changed() -> None:
+    """What a new process reads from its environment once, read again: TZ and TMPDIR."""
+    time.tzset()
+    tempfile.tempdir = None
 
 
 def case_exit_code(case: Path) -> int:

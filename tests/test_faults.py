@@ -8,8 +8,11 @@ unless the new drive replaced it completely, and nothing else is left behind
 (except after SIGKILL, which no program can clean up after: then the leftover is
 recognisably ours and private).
 
-Signals are sent after seeded random delays, spread over the run (stratified, so
-that every part of the run is hit), so a failure can be replayed.
+Signals are sent at seeded random points of the run, measured in bytes of the drive
+written so far, never in seconds (stratified, so that every part of the write is hit), so
+a failure can be replayed and no load on the machine moves them. At that point the build
+is paused (SIGSTOP) before the signal is sent and resumed after it (SIGCONT): the signal
+lands exactly where the build was seen to be, not some scheduler-dependent time later.
 """
 
 from __future__ import annotations
@@ -34,13 +37,15 @@ import pytest
 from configdrive.formats.atomic import temporary_name_pattern
 
 SEED = 5  # issue 5; change it to explore other timings
-LARGE_FILE_SIZE = 192 << 20  # long enough a write to be interrupted in the middle
+LARGE_FILE_SIZE = 64 << 20  # a write of many blocks, to be interrupted in the middle
 RACE_FILE_SIZE = 32 << 20
 MIB = 1 << 20
 TARGET = "drive.iso"
 PARTIAL = re.compile(r"\.partial$")
 INTERRUPTED_EXIT = 130
 TERMINATED_EXIT = 143
+# A hang guard, not a measure: a build that has not reached a point by then has hung.
+HANG_GUARD = 120
 
 
 # --- running the command line -------------------------------------------------------------
@@ -98,10 +103,6 @@ def others(folder: Path, target: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if path != target)
 
 
-def writing_started(folder: Path) -> bool:
-    return any(PARTIAL.search(path.name) for path in folder.iterdir())
-
-
 def read_from_drive(image: Path, path: str) -> bytes:
     """A file of the drive, read through its Rock Ridge names with pycdlib."""
     iso = pycdlib.PyCdlib()
@@ -130,11 +131,59 @@ class Previous:
         return target.stat().st_ino == self.inode and target.read_bytes() == self.data
 
 
-def stratified_delays(rounds: int, span: float, rng: random.Random) -> list[float]:
-    """One random delay in each of `rounds` equal slices of [0, span], shuffled."""
-    delays = [span * (index + rng.random()) / rounds for index in range(rounds)]
-    rng.shuffle(delays)
-    return delays
+def stratified_points(rounds: int, start: float, end: float, rng: random.Random) -> list[float]:
+    """One random point in each of `rounds` equal slices of [start, end), shuffled."""
+    span = end - start
+    points = [start + span * (index + rng.random()) / rounds for index in range(rounds)]
+    rng.shuffle(points)
+    return points
+
+
+def partial_size(folder: Path) -> int | None:
+    """How many bytes of the drive the build has written so far; None while none is being."""
+    for path in folder.iterdir():
+        if PARTIAL.search(path.name):
+            try:
+                return path.stat().st_size
+            except FileNotFoundError:  # moved into place meanwhile
+                return None
+    return None
+
+
+def pause_at(process: subprocess.Popen[bytes], out: Path, target: Path, point: float,
+             drive_size: int) -> str:  # fmt: skip
+    """Pause the build (SIGSTOP) at `point`, a fraction of the drive written, and say where.
+
+    point < 0: at once, while it starts. 0 <= point < 1: once the temporary file holds that
+    fraction of the drive's bytes. point >= 1: once the drive is in place. Returns the build's
+    state when it stopped: "starting", "writing", "in place" or "ended" (it finished first).
+    """
+    if point >= 0:
+        wanted = point * drive_size
+        guard = time.monotonic() + HANG_GUARD
+        while process.poll() is None:
+            written = partial_size(out)
+            if point < 1 and written is not None and written >= wanted:
+                break
+            if point >= 1 and target.exists() and written is None:
+                break
+            if time.monotonic() > guard:
+                process.kill()
+                pytest.fail(f"the build never reached {point:.3f} of its drive: hung")
+            time.sleep(0.0005)
+    if process.poll() is not None:
+        return "ended"
+    process.send_signal(signal.SIGSTOP)
+    if partial_size(out) is not None:
+        return "writing"
+    return "starting" if point < 0 or not target.exists() else "in place"
+
+
+def signal_paused(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Send `signum` to a build paused by pause_at, then let it run on to receive it."""
+    if process.poll() is None:
+        process.send_signal(signum)
+        process.send_signal(signal.SIGCONT)
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -156,8 +205,7 @@ class LargeBuild:
     inputs: Path
     args: list[str]
     reference_sha256: str
-    write_seconds: float  # from the temporary file's appearance to the end of the run
-    total_seconds: float
+    drive_size: int  # bytes: how far a write runs, to pick points along it
     previous: bytes  # a small real drive, the file a --force build would replace
 
 
@@ -174,20 +222,15 @@ def large_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LargeBuild
     out = folder / "reference"
     out.mkdir()
     target = out / TARGET
-    started = time.monotonic()
-    process = start_build([*args, "-o", str(target)], inputs)
-    while process.poll() is None and not writing_started(out):
-        time.sleep(0.001)
-    write_started = time.monotonic()
-    result = finish(process)
-    ended = time.monotonic()
+    result = build_now([*args, "-o", str(target)], inputs)
     assert result.returncode == 0, result.stderr
     reference = sha256_of(target)
+    drive_size = target.stat().st_size
     target.unlink()
     small = build_now(["small.yml", "-q", "-o", str(target)], inputs)
     assert small.returncode == 0, small.stderr
     previous = target.read_bytes()
-    yield LargeBuild(inputs, args, reference, ended - write_started, ended - started, previous)
+    yield LargeBuild(inputs, args, reference, drive_size, previous)
     # Hundreds of MiB: do not leave them for pytest's kept temporary folders.
     shutil.rmtree(folder)
 
@@ -213,17 +256,18 @@ def test_sigkill_at_random_points_leaves_the_old_file_or_a_whole_drive(
     rng = random.Random(f"{SEED}-kill")
     rounds = 8
     hit_while_writing = 0
-    for number, delay in enumerate(stratified_delays(rounds, large_build.total_seconds, rng)):
+    # A few points while the command starts (below 0), the rest spread over the write.
+    for number, point in enumerate(stratified_points(rounds, -0.25, 1.0, rng)):
         out = tmp_path / f"round-{number}"
         out.mkdir()
         target = out / TARGET
         previous = Previous.place(target, large_build.previous) if number % 2 else None
         force = ["--force"] if previous is not None else []
         process = start_build([*large_build.args, *force, "-o", str(target)], large_build.inputs)
-        time.sleep(delay)
-        process.kill()
+        where = pause_at(process, out, target, point, large_build.drive_size)
+        signal_paused(process, signal.SIGKILL)
         result = finish(process)
-        note = f"round {number} (seed {SEED}), SIGKILL after {delay:.3f}s: {result}"
+        note = f"round {number} (seed {SEED}), SIGKILL at {point:.3f} ({where}): {result}"
         before = "previous" if previous is not None else "absent"
         state = target_state(target, large_build, previous)
         if result.returncode == 0:
@@ -263,21 +307,19 @@ def test_a_stop_signal_while_writing_cleans_up(
     rng = random.Random(f"{SEED}-{signal.Signals(signum).name}")
     rounds = 6 if signum == signal.SIGINT else 4
     stopped = 0
-    span = large_build.write_seconds * 1.1
-    for number, delay in enumerate(stratified_delays(rounds, span, rng)):
+    # Spread over the write, and a little past it: once the drive is in place.
+    for number, point in enumerate(stratified_points(rounds, 0.0, 1.1, rng)):
         out = tmp_path / f"round-{number}"
         out.mkdir()
         target = out / TARGET
         previous = Previous.place(target, large_build.previous) if number % 2 else None
         force = ["--force"] if previous is not None else []
         process = start_build([*large_build.args, *force, "-o", str(target)], large_build.inputs)
-        while process.poll() is None and not writing_started(out):
-            time.sleep(0.001)
-        time.sleep(delay)
-        process.send_signal(signum)
+        where = pause_at(process, out, target, point, large_build.drive_size)
+        signal_paused(process, signum)
         result = finish(process)
-        note = f"round {number} (seed {SEED}), {signal.Signals(signum).name} {delay:.3f}s "
-        note += f"into the write: {result}"
+        note = f"round {number} (seed {SEED}), {signal.Signals(signum).name} at {point:.3f} "
+        note += f"of the write ({where}): {result}"
         assert "Traceback" not in result.stderr, note
         assert others(out, target) == [], note
         state = target_state(target, large_build, previous)
