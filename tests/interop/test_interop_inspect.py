@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,10 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import run_cli
+
 from . import peers
-from .conftest import DEBIAN_PYTHON, HERE, SUBPROCESS_TIMEOUT, run, tree_files
+from .conftest import DEBIAN_PYTHON, HERE, run, tree_files
 
 pytestmark = pytest.mark.interop
 
@@ -58,12 +59,9 @@ class Peers:
             mode = "nocloud" if spec.nocloud else "configdrive"
             report = run([DEBIAN_PYTHON, "-I", READER, mode, linux]).stdout
             # inspect exits 1 on a broken drive, so it is run here rather than with run().
-            result = subprocess.run(
-                [sys.executable, "-m", "configdrive", "inspect", image, "--json",
-                 "--show", "secrets", "--show", "user-data"],
-                capture_output=True, check=False, timeout=SUBPROCESS_TIMEOUT,
-            )  # fmt: skip
-            assert result.returncode in (0, 1), result.stderr.decode()
+            result = run_cli("inspect", image, "--json", "--show", "secrets",
+                             "--show", "user-data")  # fmt: skip
+            assert result.returncode in (0, 1), result.stderr
             self._made[name] = Peer(
                 spec,
                 image,

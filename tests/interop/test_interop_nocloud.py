@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from configdrive.layouts.nocloud import layout_nocloud, nocloud_problems
 from configdrive.layouts.openstack import layout_openstack
 from configdrive.machine import Machine
 from configdrive.validation.network import network_kind, unwrap
+from tests.helpers import run_cli
 
 from .conftest import DEBIAN_PYTHON, ROOT, extract, read_with_cloud_init, run, tree_files
 
@@ -756,12 +756,7 @@ network-interfaces: |
 
 
 def cli(*argv: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "configdrive", *map(str, argv)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_cli(*argv)
 
 
 def test_nocloud_meta_data_keys_reach_cloud_init_as_given(tmp_path: Path) -> None:
