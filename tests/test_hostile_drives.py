@@ -100,7 +100,7 @@ def mirror(folder: Path) -> Iterator[str | None]:
         start_new_session=True,
     )
     try:
-        for _ in range(200):  # a start-up guard, not a timing assert
+        for _ in range(1200):  # a start-up guard of 60 s, not a timing assert
             if port_file.is_file() and port_file.read_text().strip():
                 break
             if server.poll() is not None:

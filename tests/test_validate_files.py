@@ -59,9 +59,9 @@ OUTPUT_CASES = [case for case in cases(INVALID) if _exit_code(INVALID / case) ==
 @pytest.mark.parametrize("case", INPUT_CASES)
 def test_invalid_fixture_gives_builds_diagnostics(case: str, tmp_path: Path) -> None:
     # The catalogue's harness makes what git cannot hold (FIFOs, 200 MB files, unreadable ones).
-    from tests.test_hostile import prepare, run_case
+    from tests.test_hostile import prepare, run_case_output
 
-    result = run_case(prepare(INVALID / case, tmp_path), subcommand="validate")
+    result = run_case_output(prepare(INVALID / case, tmp_path), subcommand="validate")
     assert (result.returncode, result.stdout) == (1, "")
     # build's lines, but the last: validate writes nothing in any case, so it only counts.
     expected = (INVALID / case / "expected").read_text()
@@ -71,11 +71,11 @@ def test_invalid_fixture_gives_builds_diagnostics(case: str, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("case", OUTPUT_CASES)
 def test_output_cases_have_valid_inputs(case: str, tmp_path: Path) -> None:
-    from tests.test_hostile import prepare, run_case
+    from tests.test_hostile import prepare, run_case_output
 
     prepared = prepare(INVALID / case, tmp_path)
     prepared.args = _without_build_only(prepared.args)
-    result = run_case(prepared, subcommand="validate")
+    result = run_case_output(prepared, subcommand="validate")
     assert result.returncode == 0, result.stderr
 
 
