@@ -351,7 +351,9 @@ OUTCOMES: dict[str, Counter[str]] = defaultdict(Counter)
 # Meta data keys the build sets from flags or merges (checked on their own), and the ones
 # cloud-init itself derives from others (instance-id from uuid, local-hostname from hostname).
 MERGED_META_KEYS = {"uuid", "hostname", "name", "public_keys", "keys", "files"}
-CLOUD_INIT_META_KEYS = {"instance-id", "local-hostname"}
+# NoCloud's identity keys (configdrive.validation.nocloud_meta.NOCLOUD_IDENTITY_KEYS) are
+# honoured as what they mean, not copied: `public-keys` joins the drive's keys (null: none).
+CLOUD_INIT_META_KEYS = {"instance-id", "local-hostname", "public-keys"}
 SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the loader configdrive uses
 RFC_1123_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 RFC_1123 = re.compile(rf"{RFC_1123_LABEL}(\.{RFC_1123_LABEL})*")
@@ -488,6 +490,11 @@ def check_meta_data(
         entry["data"] for entry in given.get("keys") or [] if entry.get("type", "ssh") == "ssh"
     }
     expected_keys |= set(flag_keys(inputs.ssh_keys))
+    nocloud_keys = given.get("public-keys")
+    if isinstance(nocloud_keys, str):
+        nocloud_keys = nocloud_keys.splitlines()
+    if isinstance(nocloud_keys, list):
+        expected_keys |= {key for key in nocloud_keys if isinstance(key, str) and key.strip()}
     assert set(ssh_keys) == expected_keys, "cloud-init installs other SSH keys than were given"
 
 
