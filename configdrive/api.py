@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from configdrive.inputs.machine_file import MachineFile, MachineFileLike
 from configdrive.formats import ProgressCallback
 from configdrive.problems import Problem, Severity
-from configdrive.validation.machine import load_machine
+from configdrive.validation.machine import assemble_machine
 from configdrive.validation.user_data import Target
 
 # A date well before any real drive and after 1980 (FAT's epoch), used when
@@ -253,7 +253,7 @@ def validate_machine(
 
     `spec` is read first when it names its documents (MachineInputs) rather than holding them.
     """
-    return load_machine(read_inputs(spec), strict=strict, layout=layout)
+    return assemble_machine(read_inputs(spec), strict=strict, layout=layout)
 
 
 def layout_drive(machine: Machine, layout: str = "openstack") -> DriveLayout:

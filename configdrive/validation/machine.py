@@ -66,7 +66,9 @@ CONTENTS_NOTE = (
 )
 
 
-def load_machine(spec: MachineSpec, *, strict: bool = False, layout: str = "openstack") -> Machine:
+def assemble_machine(
+    spec: MachineSpec, *, strict: bool = False, layout: str = "openstack"
+) -> Machine:
     """Validate everything in `spec` for `layout` and assemble the Machine, or raise
     InvalidInputError."""
     problems: list[Problem] = list(spec.read_problems)
