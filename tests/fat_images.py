@@ -223,3 +223,24 @@ class CraftedFat:
                 stream.seek(offset)
                 stream.write(data)
             stream.truncate(self.size if size is None else size)
+
+
+def write_crowded_config_drive(path: Path, folders: int, files: int) -> None:
+    """A FAT config drive whose openstack/latest holds meta_data.json and `folders` folders
+    of `files` empty files each: the hostile corpus's entry-count cases, at and over the
+    reader's MAX_ENTRIES."""
+    meta = b'{"uuid": "2f0c3c6e-1b5d-4c1e-9a4f-7d8e9f0a1b2c", "hostname": "web-1"}'
+    fat = CraftedFat(fat_bits=12, total_sectors=16 * 100, fat_sectors=1, sectors_per_cluster=16)
+    openstack_folders(
+        fat,
+        root=0,
+        openstack=2,
+        latest=3,
+        entries=[long_file("meta_data.json", "META_D~1.JSO", 4, len(meta))]
+        + [folder_entry(f"D{index}", 5 + index) for index in range(folders)],
+    )
+    fat.clusters[4] = meta
+    fat.chain([4])
+    for index in range(folders):
+        fat.folder(5 + index, [file_entry(f"F{number}", 0, 0) for number in range(files)])
+    fat.write_sparse(path)
