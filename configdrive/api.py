@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -38,6 +38,7 @@ from configdrive.machine import (
 )
 
 if TYPE_CHECKING:
+    from configdrive.disks.inject import InjectFailed, InjectJob, InjectResult
     from configdrive.inputs.machine_file import MachineFile, MachineFileLike
 from configdrive.formats import ProgressCallback
 from configdrive.problems import Problem, Severity
@@ -529,3 +530,115 @@ def as_machine_file(machine: MachineFileLike) -> MachineFile:
     if isinstance(machine, Mapping):
         return machine_from_dict(machine)
     return load_machine_file(machine)
+
+
+def inject(
+    image: str | os.PathLike[str],
+    user_data: InputLike | None = None,
+    *,
+    output: str | os.PathLike[str] | None = None,
+    in_place: bool = False,
+    meta_data: InputLike | None = None,
+    network_data: InputLike | None = None,
+    vendor_data: InputLike | None = None,
+    vendor_data2: InputLike | None = None,
+    uuid: str | None = None,
+    hostname: str | None = None,
+    name: str | None = None,
+    ssh_keys: Iterable[str] = (),
+    files: Iterable[FileLike] = (),
+    target: Target | str = Target.AUTO,
+    oem: Mapping[str, bytes] | None = None,
+    oem_platform: str | None = None,
+    strict: bool = False,
+    force: bool = False,
+    events: Callable[[str], None] | None = None,
+) -> InjectResult:
+    """Validate the inputs and write them into the disk image `image`, as its OS reads them.
+
+    Flatcar and Container Linux get the cloud-config at the installer's place on ROOT or
+    the Ignition config as config.ign on OEM; a cloud-init image gets a NoCloud seed in
+    /var/lib/cloud/seed/nocloud/. `oem_platform` (or `oem`, a kit's files by path) puts
+    the Flatcar OEM kit (`mkconfigdrive oem`) onto the OEM partition as well.
+    The result goes to a copy at `output`, or into `image` itself with `in_place`. Needs
+    libguestfs (Debian's python3-guestfs); see `inject_machines` for many images at once.
+    Raises InvalidInputError, ImageError, UsageError, OutputError or ApplianceError.
+    """
+    inputs = machine_inputs(
+        user_data,
+        meta_data=meta_data,
+        network_data=network_data,
+        vendor_data=vendor_data,
+        vendor_data2=vendor_data2,
+        uuid=uuid,
+        hostname=hostname,
+        name=name,
+        ssh_keys=ssh_keys,
+        files=files,
+        target=target,
+    )
+    job = injection(
+        image, inputs, output=output, in_place=in_place, oem=oem, oem_platform=oem_platform,
+        force=force,
+    )  # fmt: skip
+    from configdrive.disks.inject import InjectResult
+
+    (outcome,) = inject_jobs([job], strict=strict, events=events)
+    if not isinstance(outcome, InjectResult):
+        raise outcome.error
+    return outcome
+
+
+def injection(
+    image: str | os.PathLike[str],
+    machine: MachineInputs[InputLike] | MachineFileLike | None,
+    *,
+    output: str | os.PathLike[str] | None = None,
+    in_place: bool = False,
+    oem: Mapping[str, bytes] | None = None,
+    oem_platform: str | None = None,
+    force: bool = False,
+    stdin: BinaryIO | None = None,
+) -> InjectJob:
+    """One image's job for `inject_jobs`: its machine (MachineInputs, a machine file, or None
+    for the OEM kit alone), where the result goes, and the OEM kit for the OEM partition:
+    a tree of your own (`oem`, relative path to bytes) or a platform's (`oem_platform`)."""
+    from configdrive.disks.inject import InjectJob
+
+    if oem_platform is not None:
+        if oem is not None:
+            raise UsageError("give an OEM kit (oem) or a platform (oem_platform), not both")
+        from configdrive.distro.oem_kit import oem_tree
+
+        oem = oem_tree(oem_platform)
+
+    if (output is None) == (not in_place):
+        raise UsageError("give -o OUT (a copy of the image) or --in-place, one of them")
+    spec: MachineSpec | None = None
+    if isinstance(machine, MachineInputs):
+        if machine.any_given():
+            spec = read_inputs(machine, stdin=stdin)
+    elif machine is not None:
+        spec = as_machine_file(machine).spec
+    return InjectJob(
+        image=Path(image),
+        output=None if output is None else Path(output),
+        spec=spec,
+        oem_tree=oem,
+        force=force,
+    )
+
+
+def inject_jobs(
+    jobs: Iterable[InjectJob],
+    *,
+    strict: bool = False,
+    events: Callable[[str], None] | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[InjectResult | InjectFailed]:
+    """Inject several images with one libguestfs launch; each outcome is its result or the
+    error that stopped it once writing had begun (nothing is written when any input or
+    image is refused: that raises, for all of them at once)."""
+    from configdrive.disks.inject import inject_images
+
+    return inject_images(list(jobs), strict=strict, events=events, progress=progress)

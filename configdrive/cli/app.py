@@ -391,6 +391,126 @@ def validate(
     _run(run, reporter, debug=debug, interrupted="interrupted")
 
 
+@app.command(cls=_Command)
+@takes_machine_inputs(user_data=False)
+def inject(
+    images: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="IMAGE...",
+            help="Disk images (raw or qcow2) of Flatcar, Container Linux or an OS with "
+            "cloud-init. Several share one libguestfs launch.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where the configured copy goes (one IMAGE), or an existing folder for the "
+            "copies (several, each named as its image). The images are never changed.",
+            metavar="OUT",
+            show_default=False,
+        ),
+    ] = None,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Change the images themselves instead.")
+    ] = False,
+    user_data: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--user-data",
+            help="User data: #cloud-config, a #! script or Ignition JSON (gzip too); "
+            "'-' reads standard input.",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    *,
+    inputs: InputFlags,  # the input flags (cli/options.py)
+    machine: MachineOption = None,
+    oem_platform: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="Also write the OEM kit for this platform onto the OEM partition "
+            "(oem --list names them).",
+            metavar="PLATFORM",
+            show_default=False,
+        ),
+    ] = None,
+    strict: StrictOption = False,
+    force: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Validate the inputs and write them into disk images, where each OS reads them.
+
+    Flatcar and Container Linux: the cloud-config at /var/lib/flatcar-install/user_data (or
+    coreos-install) on ROOT, or the Ignition config as config.ign on OEM. An OS with
+    cloud-init: a NoCloud seed in /var/lib/cloud/seed/nocloud/. The OS and its partitions
+    are found by label and content. Needs libguestfs (Debian's python3-guestfs); a launch
+    takes about a minute without KVM, so give every image to one run.
+    """
+    reporter = reporter_for(json_output, quiet=quiet)
+
+    def run() -> int:
+        from configdrive.api import inject_jobs, injection
+
+        flags = InputFlags({**inputs.given, "user_data": user_data})
+        if machine is not None:
+            flags.refuse_with_machine()
+        targets = _inject_outputs(images, output, in_place=in_place)
+        described: Any = machine if machine is not None else flags.machine_inputs()
+        jobs = [
+            injection(
+                image,
+                described,
+                output=target,
+                in_place=in_place,
+                oem_platform=oem_platform,
+                force=force,
+            )
+            for image, target in zip(images, targets, strict=True)
+        ]
+        bar = reporter.progress_bar("injecting", unit="steps", delay=0.0)
+        try:
+            outcomes = inject_jobs(jobs, strict=strict, events=reporter.step, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        reporter.injected(outcomes)
+        failed = [outcome for outcome in outcomes if isinstance(outcome, ConfigDriveError)]
+        return max((int(error.exit_code) for error in failed), default=0)
+
+    _run(run, reporter, debug=debug, interrupted="interrupted; no copy was left, nothing named")
+
+
+def _inject_outputs(
+    images: list[Path],
+    output: Optional[Path],  # noqa: UP045
+    *,
+    in_place: bool,
+) -> list[Optional[Path]]:  # noqa: UP045
+    """Each image's output: -o itself (one image), a file in the -o folder, or in place."""
+    if in_place:
+        if output is not None:
+            raise UsageError("give -o OUT or --in-place, not both")
+        return [None] * len(images)
+    if output is None:
+        raise UsageError("give -o OUT (the images are not changed) or --in-place")
+    if len(images) == 1 and not output.is_dir():
+        return [output]
+    if not output.is_dir():
+        raise UsageError(f"-o {output}: with several images, give an existing folder")
+    names = [image.name for image in images]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise UsageError(f"two images are called {twice[0]}: their copies would collide")
+    return [output / name for name in names]
+
+
 @app.command("inspect", cls=_Command)
 def inspect_command(
     drive: Annotated[
@@ -398,7 +518,7 @@ def inspect_command(
         typer.Argument(
             metavar="DRIVE",
             help="A config drive or NoCloud seed: ISO9660 or FAT, plain, gzipped, or base64 "
-            "of gzip (Ironic).",
+            "of gzip (Ironic). Or a disk image (raw GPT or qcow2), read through libguestfs.",
             show_default=False,
         ),
     ],
@@ -422,14 +542,21 @@ def inspect_command(
     """Tell what a drive holds and whether cloud-init, coreos-cloudinit, Ignition and Afterburn
     will read it.
 
-    Exit code 0 when a reader accepts the drive, none fails on a defect of it and the
-    checks find no error; 1 otherwise.
+    A disk image (what inject writes): its OS, its partitions, and what each reader does
+    with the configuration on it. Exit code 0 when a reader accepts the drive (or applies a
+    configuration on the image), none fails on a defect of it and the checks find no
+    error; 1 otherwise.
     """
     reporter = reporter_for(json_output, quiet=quiet, outcome="")
 
     def run() -> int:
+        from configdrive.disks.inspection import inspect_disk, is_disk_image
         from configdrive.drives.inspection import inspect_drive
 
+        if is_disk_image(drive):
+            found = inspect_disk(drive, events=reporter.step)
+            reporter.disk_inspected(found)
+            return 0 if found.ok else int(ExitCode.INVALID_INPUT)
         result = inspect_drive(drive, show=show or ())
         reporter.inspected(result)
         return 0 if result.ok else int(ExitCode.INVALID_INPUT)

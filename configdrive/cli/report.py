@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     from configdrive.api import BuildResult
     from configdrive.cli.progress import ProgressBar
+    from configdrive.disks.inject import InjectFailed, InjectResult
+    from configdrive.disks.inspection import DiskInspection
     from configdrive.distro.image import ImportResult, VerifyResult
     from configdrive.distro.oem import Platform
     from configdrive.drives.diff import DriveDiff
@@ -154,6 +156,17 @@ class Reporter(ABC):
     def fleet_summary(self, outcomes: Sequence[Outcome], out_dir: Path) -> None:
         """How many drives a fleet build made, and which machines failed."""
 
+    def step(self, text: str) -> None:  # noqa: B027 - text reporters say it; JSON does not
+        """A step of a long job (inject's launch and copies), for a person watching."""
+
+    @abstractmethod
+    def injected(self, outcomes: Sequence[InjectResult | InjectFailed]) -> None:
+        """What inject wrote onto each image, or why an image failed."""
+
+    @abstractmethod
+    def disk_inspected(self, inspection: DiskInspection) -> None:
+        """inspect's report on a disk image."""
+
     @abstractmethod
     def validated(self, result: ValidationResult) -> None:
         """The files validate checked, what each is, and their warnings."""
@@ -281,6 +294,83 @@ class TextReporter(Reporter):
             shown = ", ".join(failed[:10]) + (", ..." if len(failed) > 10 else "")
             line += f"; {len(failed)} failed: {shown}"
         self._say(line, self.out)
+
+    def step(self, text: str) -> None:
+        if not self.quiet:
+            self._say(f"mkconfigdrive: {text}", self.err)
+
+    def injected(self, outcomes: Sequence[InjectResult | InjectFailed]) -> None:
+        """Each image's summary on stdout (its warnings first), each failure on stderr."""
+        for outcome in outcomes:
+            if isinstance(outcome, ConfigDriveError):
+                if outcome.problems:
+                    self.problems(outcome.problems)
+                    errors = len(errors_in(outcome.problems))
+                    counted = f"{errors} error{'s' if errors != 1 else ''}"
+                    self._say(
+                        f"mkconfigdrive: {outcome.image}: {counted}; nothing was written to it",
+                        self.err,
+                    )
+                else:
+                    self._say(f"mkconfigdrive: {outcome}", self.err)
+                continue
+            self.problems(outcome.warnings)
+            if self.quiet:
+                continue
+            where = (
+                f"{outcome.output} (in place)"
+                if outcome.in_place
+                else f"{outcome.output} (a copy of {outcome.image})"
+            )
+            lines = [
+                f"Injected into {where}, {outcome.format}",
+                f"  system     {outcome.system_name} ({outcome.system})",
+                *(f"  found      {each}" for each in outcome.evidence),
+            ]
+            if outcome.system != "cloud-init":
+                flag = outcome.first_boot or "none (Ignition will not run)"
+                lines.append(f"  first boot {flag}")
+            for each in outcome.written:
+                replaced = ", replaced" if each.replaced else ""
+                lines.append(
+                    f"  wrote      {each.role}: {each.path} ({each.size:,} bytes, "
+                    f"{each.mode:04o}{replaced}, sha256 {each.sha256[:16]})"
+                )
+            lines += [f"  removed    {path} (an older seed's)" for path in outcome.removed]
+            lines.append(f"  read back  {len(outcome.written)} files, identical")
+            self._lines(lines)
+
+    def disk_inspected(self, inspection: DiskInspection) -> None:
+        """On stdout; nothing with quiet (the exit code tells)."""
+        if self.quiet:
+            return
+        system = inspection.system
+        size = f"{inspection.size:,} bytes"
+        lines = [f"{inspection.path}: disk image ({inspection.format}, {size}, "
+                 f"{inspection.scheme or 'no'} partition table)"]  # fmt: skip
+        for part in inspection.partitions:
+            name = f" name {part.gpt_name}" if part.gpt_name else ""
+            lines.append(f"  partition  {part.shown}{name}, {part.size:,} bytes")
+        if system is None:
+            lines.append(f"  system     none found: {inspection.no_system}")
+        else:
+            lines.append(f"  system     {system.name} ({system.system.value})")
+            if system.container_linux:
+                lines.append(
+                    f"  first boot {system.first_boot or 'no flag: Ignition will not run'}"
+                )
+            if inspection.oem_kit:
+                lines.append(f"  oem kit    {', '.join(inspection.oem_kit)}")
+        if system is not None and not inspection.configs:
+            lines.append("  config     none injected")
+        for config in inspection.configs:
+            lines.append(
+                f"  {config.reader:<17}{config.verdict} {config.path} on {config.partition} "
+                f"({config.size:,} bytes): {config.reason}"
+            )
+        self._lines(lines)
+        for config in inspection.configs:
+            self.problems(config.problems)
 
     # The read side: validate, inspect, extract and diff (their lines: drive_report).
 
@@ -425,6 +515,27 @@ class JsonReporter(Reporter):
 
     def fleet_summary(self, outcomes: Sequence[Outcome], out_dir: Path) -> None:
         """Nothing: the lines said it all."""
+
+    def injected(self, outcomes: Sequence[InjectResult | InjectFailed]) -> None:
+        images: list[dict[str, Any]] = []
+        for outcome in outcomes:
+            if isinstance(outcome, ConfigDriveError):
+                images.append(
+                    {
+                        "ok": False,
+                        "exit_code": int(outcome.exit_code),
+                        "error": _FAILURE_KIND.get(outcome.exit_code, "error"),
+                        "image": str(outcome.image),
+                        "message": str(outcome),
+                        "problems": [problem.to_json() for problem in outcome.problems],
+                    }
+                )
+            else:
+                images.append({"ok": True, **outcome.to_json()})
+        self._json({"ok": all(image["ok"] for image in images), "images": images})
+
+    def disk_inspected(self, inspection: DiskInspection) -> None:
+        self._json(inspection.to_json())
 
     def validated(self, result: ValidationResult) -> None:
         self._json({"ok": True, **result.to_json()})

@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -522,9 +522,15 @@ def _json_document_problems(path: str, data: bytes, name: str) -> list[Problem]:
 
 
 def _validate_nocloud(view: DriveView) -> list[Problem]:
+    return nocloud_seed_problems(view.read_file)
+
+
+def nocloud_seed_problems(read: Callable[[str], bytes | None]) -> list[Problem]:
+    """What is wrong with a NoCloud seed's files, each read by name (None: not there); for
+    a seed on a drive and for one injected onto a disk image alike."""
     problems: list[Problem] = []
     for name in _NOCLOUD_FILES:
-        data = view.read_file(name)
+        data = read(name)
         if data is None:
             continue
         if name in ("user-data", "vendor-data"):

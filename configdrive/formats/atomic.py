@@ -181,6 +181,45 @@ def atomic_output(target: Path, *, force: bool, mode: int) -> Iterator[BinaryIO]
         raise
 
 
+@contextlib.contextmanager
+def atomic_path(target: Path, *, force: bool, mode: int) -> Iterator[Path]:
+    """A new private file beside `target`, for another program to fill by name (a disk image
+    the libguestfs appliance edits); it replaces `target` only when the block ends without
+    error, synced first, else it is removed."""
+    check_mode(mode)
+    check_output(target, force=force)
+    signals.output_started()
+    temporary: Path | None = None
+    try:
+        with signals.held():
+            temporary, fd = _create_temporary(target)
+        os.close(fd)
+    except OSError as error:
+        raise OutputError(describe_os_error(error), str(target.parent)) from None
+    except BaseException:
+        if temporary is not None:
+            _remove_quietly(temporary)
+        raise
+    try:
+        yield temporary
+        fd = os.open(temporary, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
+        with signals.held():
+            _move_into_place(temporary, target, force=force)
+            signals.output_in_place()
+        _sync_folder(target.parent)
+    except OSError as error:
+        _remove_quietly(temporary)
+        raise OutputError(describe_os_error(error), str(target)) from None
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+
+
 def temporary_name_pattern(target: Path) -> re.Pattern[str]:
     """What the names of `target`'s temporary files look like (a leftover can be recognised)."""
     return re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9]{{8}}{re.escape(TEMPORARY_SUFFIX)}")

@@ -157,6 +157,9 @@ def build_fleet(
             on_outcome(outcome)
 
     runnable = [(i, job) for i, job in enumerate(planned) if isinstance(job, _Job)]
+    # Machines with `inject:` go into their disk images together, in one appliance launch.
+    injected = [(i, job) for i, job in runnable if job.machine.inject_image is not None]
+    runnable = [(i, job) for i, job in runnable if job.machine.inject_image is None]
     for index, job in enumerate(planned):
         if isinstance(job, Outcome):
             finished(index, job)
@@ -171,6 +174,9 @@ def build_fleet(
             }
             for future in as_completed(futures):
                 finished(futures[future], future.result())
+    if injected:
+        for index, outcome in _inject_all(injected, force, strict):
+            finished(index, outcome)
     return [outcomes[index] for index in range(len(planned))]
 
 
@@ -210,6 +216,70 @@ def _plan(machines: list[FleetMachine], folder: Path) -> list[_Job | Outcome]:
             continue
         plan.append(_Job(entry.machine, output))
     return plan
+
+
+def _inject_all(
+    jobs: list[tuple[int, _Job]], force: bool, strict: bool
+) -> list[tuple[int, Outcome]]:
+    """Inject every `inject:` machine into a copy of its image, sharing one launch.
+
+    A machine whose inputs or image are refused on the host is left out of the launch
+    with its own outcome, so that one bad machine never stops the others.
+    """
+    from configdrive.api import inject_jobs, injection, validate_machine
+    from configdrive.disks.inject import InjectResult, check_jobs
+
+    results: list[tuple[int, Outcome]] = []
+    ready: list[tuple[int, _Job, Any]] = []
+    for index, job in jobs:
+        machine = job.machine
+        assert machine.inject_image is not None
+        try:
+            validate_machine(machine.spec, strict=strict)
+            planned = injection(
+                machine.inject_image,
+                machine,
+                output=job.output,
+                oem_platform=machine.inject_oem_platform,
+                force=force,
+            )
+            check_jobs([planned])
+        except Exception as error:
+            results.append((index, _failure(machine.name, job.output, error)))
+            continue
+        ready.append((index, job, planned))
+    if not ready:
+        return results
+    try:
+        outcomes = inject_jobs([planned for _, _, planned in ready], strict=strict)
+    except Exception as error:
+        return results + [(index, _failure(job.machine.name, job.output, error))
+                          for index, job, _ in ready]  # fmt: skip
+    for (index, job, _), outcome in zip(ready, outcomes, strict=True):
+        if isinstance(outcome, InjectResult):
+            done = Outcome(
+                job.machine.name,
+                job.output,
+                ExitCode.OK,
+                summary=outcome.to_json(),
+                problems=outcome.warnings,
+            )
+            results.append((index, done))
+        else:
+            results.append((index, _failure(job.machine.name, job.output, outcome.error)))
+    return results
+
+
+def _failure(name: str, output: Path, error: BaseException) -> Outcome:
+    if isinstance(error, InvalidInputError):
+        return Outcome(name, output, error.exit_code, message=str(error),
+                       problems=tuple(error.problems))  # fmt: skip
+    if isinstance(error, ConfigDriveError):
+        return Outcome(name, output, error.exit_code, message=str(error))
+    if isinstance(error, OSError):
+        return Outcome(name, output, ExitCode.IO_FAILURE, message=describe_os_error(error))
+    message = f"internal error ({type(error).__name__}); rerun with `inject --machine`"
+    return Outcome(name, output, 70, message=message)
 
 
 def _build_one(job: _Job, force: bool, strict: bool, timestamp: int | None) -> Outcome:

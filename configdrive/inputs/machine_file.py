@@ -44,8 +44,9 @@ from configdrive.validation.user_data import Target
 # The documents a machine carries, each inline under KEY or by path under KEY_file.
 DOCUMENTS = {key: document_label(key) for key in document_fields()}
 # A machine file's keys that are not inputs of the machine: how its drive is made (layout,
-# format), where build-many writes it (output), which client serve gives it to (address).
-DRIVE_KEYS = ("layout", "format", "output", "address")
+# format), where build-many writes it (output), which client serve gives it to (address),
+# and the disk image build-many injects it into instead of building a drive (inject).
+DRIVE_KEYS = ("layout", "format", "output", "address", "inject")
 # File name extensions per format, for build-many's default output names.
 EXTENSIONS = {"iso": ".iso", "vfat": ".img", "dir": "", "ironic": ".b64"}
 
@@ -61,10 +62,17 @@ class MachineFile:
     output: str | None = None
     address: str | None = None
     origin: str = "<machine>"
+    # inject: the disk image to configure (relative paths resolved) and its OEM kit platform.
+    inject_image: Path | None = None
+    inject_oem_platform: str | None = None
 
     def output_name(self) -> str:
-        """The drive's file name in build-many's output folder."""
-        return self.output or self.name + EXTENSIONS[self.format]
+        """The drive's (or injected image's) file name in build-many's output folder."""
+        if self.output:
+            return self.output
+        if self.inject_image is not None:
+            return self.name + "".join(self.inject_image.suffixes[-1:])
+        return self.name + EXTENSIONS[self.format]
 
 
 # A machine file as build_machine and validate_files take it: loaded, a mapping of its keys
@@ -150,6 +158,7 @@ def machine_from_document(
         _document_source(document, base, key, problems)
         for key in DOCUMENTS
     }  # fmt: skip
+    inject = value("inject", dict)
     spec = MachineSpec(
         **sources,
         uuid=value("uuid", str),
@@ -178,6 +187,8 @@ def machine_from_document(
         output=value("output", str),
         address=value("address", str),
         origin=document.source.name,
+        inject_image=base / inject["image"] if inject else None,
+        inject_oem_platform=inject.get("oem_platform") if inject else None,
     )
 
 

@@ -1,0 +1,1 @@
+"""Stage 5b: delivery onto disk images (libguestfs)."""
