@@ -14,9 +14,12 @@ import hashlib
 import json
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from configdrive.distro.oem import PLATFORMS, oem_config
 from configdrive.distro.oem_kit import (
@@ -223,6 +226,19 @@ def test_oem_release_is_assignments_only_with_a_bare_id() -> None:
         'HOME_URL="https://www.openstack.org/"',
         'BUG_REPORT_URL="https://b.example/"',
     ]
+
+
+_PRINTABLE = st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Zs"])
+
+
+@given(st.text(_PRINTABLE, min_size=1, max_size=60).filter(str.isprintable))
+@settings(max_examples=40, deadline=None)
+def test_any_printable_oem_name_reaches_flatcar_install_unchanged(name: str) -> None:
+    """os-release(5) quoting: \\ " $ and ` escaped inside double quotes, nothing else runs."""
+    with tempfile.TemporaryDirectory() as folder:
+        release = Path(folder) / "oem-release"
+        release.write_bytes(oem_tree("openstack", oem_name=name)["oem-release"])
+        assert sourced(release)["NAME"] == name
 
 
 def test_the_same_bytes_every_time(tmp_path: Path) -> None:

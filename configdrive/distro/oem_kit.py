@@ -123,8 +123,10 @@ FLATCAR_OEM_IDS = frozenset(
         "vmware",
     }
 )
-_FILE_MODE = 0o644  # nothing here is secret: the partition is readable on every boot
-_FOLDER_MODE = 0o755
+# Nothing in the kit is secret (no user data, no keys), and Flatcar installs its own OEM
+# files 0644 (flatcar/scripts build_library/vm_image_util.sh lines 434 and 437).
+FILE_MODE = 0o644
+FOLDER_MODE = 0o755
 _TEMPORARY_SUFFIX = ".partial"
 
 
@@ -391,10 +393,10 @@ def _write_files(tree: Mapping[str, bytes], paths: Mapping[str, PurePosixPath], 
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-            os.fchmod(stream.fileno(), _FILE_MODE)
+            os.fchmod(stream.fileno(), FILE_MODE)
     for inner in folders:
-        inner.chmod(_FOLDER_MODE)
-    root.chmod(_FOLDER_MODE)
+        inner.chmod(FOLDER_MODE)
+    root.chmod(FOLDER_MODE)
 
 
 def _move_into_place(building: Path, target: Path, *, force: bool) -> None:
