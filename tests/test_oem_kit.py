@@ -190,7 +190,9 @@ def test_base_config_is_flatcars_openstack_one() -> None:
             "ignition": {"version": "3.3.0"},
             "systemd": {"units": [{"enabled": True, "name": "coreos-metadata-sshkeys@.service"}]},
         }
-    # The newest spec Debian's Ignition 2.14 and Flatcar's 2.26 both read.
+    # The newest spec both read: Debian's Ignition 2.14 (coreos/ignition v2.14.0 config/v3_3;
+    # v3_4 is still experimental there) and Flatcar's 2.26 (flatcar/scripts@ab6d76d
+    # coreos-overlay/sys-apps/ignition/ignition-2.26.0.ebuild; v2.26.0 config/v3_0 to v3_6).
     assert IGNITION_SPEC_VERSION == "3.3.0"
 
 
@@ -349,6 +351,9 @@ def test_force_replaces_a_kit_and_only_a_kit(tmp_path: Path) -> None:
             "--oem-id 'Example Cloud': use lower-case letters, digits, '.', '_' and '-' "
             "(an os-release ID)",
         ),
+        # Not an oem_id Flatcar's images boot with (flatcar/scripts@ab6d76d
+        # build_library/oem/*/grub.cfg line 3): Ignition's platform.MustGet would panic
+        # (coreos/ignition v2.26.0 internal/platform/platform.go lines 126-131).
         (
             ["-o", "{tmp}/oem", "--flatcar-oem-id", "ec2-compat"],
             2,
