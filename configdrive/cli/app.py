@@ -852,8 +852,11 @@ def oem(
         typer.Option(
             "--output",
             "-o",
-            help="Where to write the cloud-config. Default: standard output.",
-            metavar="FILE",
+            help="A folder (existing, or a name not ending in .yml/.yaml): write the files of "
+            "a Flatcar OEM partition there (cloud-config.yml, grub.cfg, oem-release, "
+            "base/base.ign). FILE.yml: the cloud-config alone. Default: the cloud-config on "
+            "standard output.",
+            metavar="DIR|FILE",
         ),
     ] = None,
     list_platforms: Annotated[
@@ -884,36 +887,57 @@ def oem(
     metadata_url: Annotated[
         str, typer.Option(help="The metadata service (ec2-metadata and openstack).", metavar="URL")
     ] = "http://169.254.169.254/",
-    force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
+    flatcar_oem_id: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="The oem_id grub.cfg sets (Flatcar's flatcar.oem.id, Ignition's platform). "
+            "Default: the platform's (openstack; ec2 for ec2-metadata).",
+            metavar="ID",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(help="Replace OUTPUT if it exists (a folder only if it holds a kit)."),
+    ] = False,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Write the OEM cloud-config a distributor bakes into a Container Linux image.
+    """Write what a distributor puts on a Flatcar or Container Linux image's OEM partition.
 
-    Installed as /usr/share/oem/cloud-config.yml, it runs at every boot: its units find the
-    user's data where the platform puts it (the config-2 drive, or the metadata service at
-    169.254.169.254) and hand it to coreos-cloudinit. Checked with the validator build uses.
+    With -o DIR, the partition's files: base/base.ign (an Ignition config merged before the
+    user's), grub.cfg (the oem_id the kernel gets), oem-release and cloud-config.yml. The
+    cloud-config (alone on standard output or in FILE.yml) runs at every boot: its units find
+    the user's data where the platform puts it (the config-2 drive, or the metadata service
+    at 169.254.169.254) and hand it to coreos-cloudinit. Checked with the validator build uses.
     """
     reporter = reporter_for(json_output, quiet=quiet)
 
     def run() -> None:
         from configdrive.distro.oem import PLATFORMS, oem_config, write_oem_config
+        from configdrive.distro.oem_kit import oem_tree, wants_folder, write_oem_tree
 
         if list_platforms:
             reporter.oem_platforms(list(PLATFORMS.values()))
             return
         if platform is None:
             raise UsageError("give --platform (oem --list names them)")
-        text = oem_config(
-            platform,
-            oem_id=oem_id,
-            oem_name=oem_name,
-            version_id=oem_version,
-            home_url=home_url,
-            bug_report_url=bug_report_url,
-            metadata_url=metadata_url,
-        )
+        identity = {
+            "oem_id": oem_id,
+            "oem_name": oem_name,
+            "version_id": oem_version,
+            "home_url": home_url,
+            "bug_report_url": bug_report_url,
+        }
+        if output is not None and wants_folder(output):
+            tree = oem_tree(
+                platform, metadata_url=metadata_url, flatcar_oem_id=flatcar_oem_id, **identity
+            )
+            reporter.oem_tree_written(platform, output, write_oem_tree(tree, output, force=force))
+            return
+        if flatcar_oem_id is not None:
+            raise UsageError("--flatcar-oem-id goes into grub.cfg: give -o DIR for the tree")
+        text = oem_config(platform, metadata_url=metadata_url, **identity)
         if output is None:
             reporter.oem_config(platform, text)
             return

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from configdrive.disks.inspection import DiskInspection
     from configdrive.distro.image import ImportResult, VerifyResult
     from configdrive.distro.oem import Platform
+    from configdrive.distro.oem_kit import KitFile
     from configdrive.drives.diff import DriveDiff
     from configdrive.drives.extract import ExtractResult
     from configdrive.drives.inspection import Inspection
@@ -202,6 +203,10 @@ class Reporter(ABC):
     @abstractmethod
     def oem_written(self, platform: str, path: Path) -> None:
         """Where the OEM cloud-config went."""
+
+    @abstractmethod
+    def oem_tree_written(self, platform: str, folder: Path, files: Sequence[KitFile]) -> None:
+        """The OEM partition's files written to a folder: each one's size and SHA-256."""
 
     @abstractmethod
     def serving(self, served: Served, bound: ListenAddress, *, require_token: bool) -> None:
@@ -457,6 +462,22 @@ class TextReporter(Reporter):
                 self.out,
             )
 
+    def oem_tree_written(self, platform: str, folder: Path, files: Sequence[KitFile]) -> None:
+        if not self.quiet:
+            from configdrive.distro.oem_kit import OEM_PARTITION_LABEL
+
+            width = max(len(item.path) for item in files)
+            self._lines(
+                [
+                    f"Wrote {folder}: the OEM partition's files for {platform}; copy them to "
+                    f"the root of the partition labelled {OEM_PARTITION_LABEL}",
+                    *(
+                        f"  {item.path:<{width}}  {item.size:>6} bytes  sha256 {item.sha256}"
+                        for item in files
+                    ),
+                ]
+            )
+
     # serve
 
     def serving(self, served: Served, bound: ListenAddress, *, require_token: bool) -> None:
@@ -565,6 +586,10 @@ class JsonReporter(Reporter):
 
     def oem_written(self, platform: str, path: Path) -> None:
         self._json({"ok": True, "platform": platform, "path": str(path)})
+
+    def oem_tree_written(self, platform: str, folder: Path, files: Sequence[KitFile]) -> None:
+        listed = [item.to_json() for item in files]
+        self._json({"ok": True, "platform": platform, "path": str(folder), "files": listed})
 
     def serving(self, served: Served, bound: ListenAddress, *, require_token: bool) -> None:
         """One JSON line, flushed: a harness that started the service reads it to go on."""

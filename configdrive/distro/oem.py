@@ -58,6 +58,9 @@ class Platform:
     oem_id: str
     oem_name: str
     home_url: str
+    # What a Flatcar image's grub.cfg sets as oem_id (the kernel's flatcar.oem.id, which
+    # names Ignition's platform): see configdrive.distro.oem_kit.
+    flatcar_oem_id: str
 
 
 PLATFORMS: dict[str, Platform] = {
@@ -71,6 +74,7 @@ PLATFORMS: dict[str, Platform] = {
             oem_id="openstack",
             oem_name="OpenStack",
             home_url="https://www.openstack.org/",
+            flatcar_oem_id="openstack",
         ),
         Platform(
             "ec2-metadata",
@@ -80,6 +84,12 @@ PLATFORMS: dict[str, Platform] = {
             oem_id="ec2-compat",
             oem_name="EC2-compatible metadata service",
             home_url="https://docs.openstack.org/nova/latest/user/metadata.html",
+            # Flatcar's own EC2 images boot with oem_id "ec2" (scripts,
+            # build_library/oem/ami/grub.cfg line 3): Ignition reads the user data from
+            # 169.254.169.254, and flatcar/init's oem-cloudinit.service runs
+            # `coreos-cloudinit --oem=ec2-compat` for it. "ec2-compat" is no platform
+            # Ignition knows.
+            flatcar_oem_id="ec2",
         ),
         Platform(
             "openstack",
@@ -89,6 +99,7 @@ PLATFORMS: dict[str, Platform] = {
             oem_id="openstack",
             oem_name="OpenStack",
             home_url="https://www.openstack.org/",
+            flatcar_oem_id="openstack",
         ),
     )
 }
@@ -126,14 +137,14 @@ def oem_config(
 ) -> str:
     """The OEM cloud-config for a platform, checked by the validator `build` uses."""
     platform = platform_named(platform_name)
-    identity = OemIdentity(
-        id=platform.oem_id if oem_id is None else oem_id,
-        name=platform.oem_name if oem_name is None else oem_name,
+    identity = identity_for(
+        platform,
+        oem_id=oem_id,
+        oem_name=oem_name,
         version_id=version_id,
-        home_url=platform.home_url if home_url is None else home_url,
+        home_url=home_url,
         bug_report_url=bug_report_url,
     )
-    _check_identity(identity)
     if not _METADATA_URL.fullmatch(metadata_url):
         raise UsageError(
             f"--metadata-url {metadata_url!r}: give http(s)://HOST[:PORT]/PATH "
@@ -142,6 +153,27 @@ def oem_config(
     text = render(platform, identity, metadata_url)
     check_cloud_config(text)
     return text
+
+
+def identity_for(
+    platform: Platform,
+    *,
+    oem_id: str | None = None,
+    oem_name: str | None = None,
+    version_id: str | None = None,
+    home_url: str | None = None,
+    bug_report_url: str | None = None,
+) -> OemIdentity:
+    """The OEM identity: the options given, else the platform's; a usage error if one is bad."""
+    identity = OemIdentity(
+        id=platform.oem_id if oem_id is None else oem_id,
+        name=platform.oem_name if oem_name is None else oem_name,
+        version_id=version_id,
+        home_url=platform.home_url if home_url is None else home_url,
+        bug_report_url=bug_report_url,
+    )
+    _check_identity(identity)
+    return identity
 
 
 def render(platform: Platform, identity: OemIdentity, metadata_url: str = METADATA_URL) -> str:
