@@ -3,11 +3,18 @@ busy-image detection and the sparse copy. Nothing here launches libguestfs."""
 
 from __future__ import annotations
 
+import os
+import random
+import shutil
+import struct
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
 
+from configdrive.disks.partition_table import Partition, human_size, read_disk_layout
+from configdrive.errors import ImageError
 from tests import disk_images
 
 FLATCAR_PARTITIONS = [
@@ -135,3 +142,188 @@ def test_cloud_init_image(tmp_path: Path) -> None:
         check=False,
     )
     assert blkid.stdout.strip() == b"cloudimg-rootfs"
+
+
+# ----------------------------------------------------------------------------- layout reader
+
+
+def _refusal(path: Path) -> str:
+    with pytest.raises(ImageError) as caught:
+        read_disk_layout(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    return message.removeprefix(f"{path}: ")
+
+
+def _patch(path: Path, offset: int, data: bytes) -> None:
+    with path.open("r+b") as file:
+        file.seek(offset)
+        file.write(data)
+
+
+def _rewrite_gpt_header(path: Path, **fields: int) -> None:
+    """Change fields of the primary GPT header (512-byte sectors) and recompute its CRC,
+    so the reader's later checks are reached: a lie with a valid checksum."""
+    offsets = {"entry_count": (80, "<I"), "entry_size": (84, "<I"), "entries_lba": (72, "<Q")}
+    with path.open("r+b") as file:
+        file.seek(512)
+        header = bytearray(file.read(92))
+        for name, value in fields.items():
+            offset, layout = offsets[name]
+            struct.pack_into(layout, header, offset, value)
+        struct.pack_into("<I", header, 16, 0)
+        struct.pack_into("<I", header, 16, zlib.crc32(bytes(header)))
+        file.seek(512)
+        file.write(header)
+
+
+def test_layout_of_a_flatcar_image_matches_sfdisk(flatcar_image: Path) -> None:
+    layout = read_disk_layout(flatcar_image)
+    assert (layout.format, layout.scheme, layout.backing_file) == ("raw", "gpt", None)
+    assert layout.virtual_size == flatcar_image.stat().st_size
+    assert layout.partitions is not None
+    found = [(p.number, p.name, p.type_guid, p.start, p.size) for p in layout.partitions]
+    expected = [
+        (p.number, p.name, p.type, p.start, p.size) for p in disk_images.partitions(flatcar_image)
+    ]
+    assert found == expected
+    assert [p.name for p in layout.partitions] == [name for _, name, _ in FLATCAR_PARTITIONS]
+
+
+def test_layout_of_a_cloud_image_has_unnamed_partitions(tmp_path: Path) -> None:
+    image = disk_images.make_cloud_init_image(tmp_path / "cloud.img")
+    layout = read_disk_layout(image)
+    assert layout.partitions is not None
+    assert [(p.number, p.name) for p in layout.partitions] == [(1, ""), (14, ""), (15, "")]
+
+
+def test_layout_of_an_mbr_disk(tmp_path: Path) -> None:
+    mib = disk_images.MiB
+    image = disk_images.write_mbr_disk(
+        tmp_path / "mbr.img",
+        [
+            disk_images.PartitionSpec(1, "", "83", 4 * mib),
+            disk_images.PartitionSpec(2, "", "c", 2 * mib),
+        ],
+    )
+    layout = read_disk_layout(image)
+    assert layout.scheme == "mbr"
+    assert layout.partitions == (
+        Partition(1, "", "0x83", 1 * mib, 4 * mib),
+        Partition(2, "", "0x0c", 5 * mib, 2 * mib),
+    )
+
+
+def test_layout_of_a_qcow2_image(tmp_path: Path, flatcar_image: Path) -> None:
+    image = tmp_path / "flatcar.qcow2"
+    disk_images.run(["qemu-img", "convert", "-O", "qcow2", str(flatcar_image), str(image)])
+    layout = read_disk_layout(image)
+    assert (layout.format, layout.scheme, layout.partitions) == ("qcow2", None, None)
+    assert layout.virtual_size == flatcar_image.stat().st_size
+    assert layout.backing_file is None
+    overlay = tmp_path / "overlay.qcow2"
+    disk_images.run(
+        ["qemu-img", "create", "-q", "-f", "qcow2", "-b", str(image), "-F", "qcow2", str(overlay)]
+    )
+    assert read_disk_layout(overlay).backing_file == str(image)
+
+
+def test_truncated_qcow2_is_refused(tmp_path: Path, flatcar_image: Path) -> None:
+    image = tmp_path / "cut.qcow2"
+    disk_images.run(["qemu-img", "convert", "-O", "qcow2", str(flatcar_image), str(image)])
+    with image.open("r+b") as file:
+        file.truncate(image.stat().st_size // 2)
+    assert _refusal(image).startswith("truncated: the qcow2 data reaches ")
+
+
+def test_qcow2_with_a_corrupt_header_is_refused(tmp_path: Path, flatcar_image: Path) -> None:
+    image = tmp_path / "bad.qcow2"
+    disk_images.run(["qemu-img", "convert", "-O", "qcow2", str(flatcar_image), str(image)])
+    _patch(image, 40, b"\xff" * 8)  # l1_table_offset (qemu docs/interop/qcow2.txt)
+    assert _refusal(image) == "not a usable qcow2 image: Active L1 table offset invalid"
+
+
+def test_truncated_raw_gpt_names_the_cut_partition(tmp_path: Path, flatcar_image: Path) -> None:
+    image = tmp_path / "cut.img"
+    shutil.copyfile(flatcar_image, image)
+    root = disk_images.partition(image, "ROOT")
+    with image.open("r+b") as file:
+        file.truncate(root.start + root.size // 2)
+    expected = (
+        f"truncated: partition 9 (ROOT) ends at {human_size(root.start + root.size)} "
+        f"but the file is {human_size(root.start + root.size // 2)}"
+    )
+    assert _refusal(image) == expected
+    assert human_size(root.start + root.size) == "177.0 MiB"
+
+
+def test_raw_gpt_missing_only_its_backup_header(tmp_path: Path, flatcar_image: Path) -> None:
+    image = tmp_path / "cut.img"
+    shutil.copyfile(flatcar_image, image)
+    with image.open("r+b") as file:
+        file.truncate(image.stat().st_size - 512)
+    assert _refusal(image).startswith("truncated: the backup GPT header is at ")
+
+
+def test_gpt_checksums_are_checked(tmp_path: Path, flatcar_image: Path) -> None:
+    header = tmp_path / "header.img"
+    shutil.copyfile(flatcar_image, header)
+    _patch(header, 512 + 56, b"\x01")  # a byte of the disk GUID
+    assert _refusal(header) == "GPT header checksum mismatch (damaged GPT)"
+    entries = tmp_path / "entries.img"
+    shutil.copyfile(flatcar_image, entries)
+    _patch(entries, 1024 + 56, b"X")  # the first letter of partition 1's name
+    assert _refusal(entries) == "GPT partition entries checksum mismatch (damaged GPT)"
+
+
+def test_gpt_header_lies_are_bounded(tmp_path: Path, flatcar_image: Path) -> None:
+    image = tmp_path / "lying.img"
+    shutil.copyfile(flatcar_image, image)
+    _rewrite_gpt_header(image, entry_count=1_000_000)
+    assert _refusal(image) == "GPT claims 1000000 partition entries (more than 1024)"
+    _rewrite_gpt_header(image, entry_count=128, entry_size=4096)
+    assert _refusal(image) == "GPT partition entry size 4096 is invalid"
+    _rewrite_gpt_header(image, entry_size=128, entries_lba=1 << 40)
+    assert _refusal(image).startswith("truncated: the GPT partition entries end at ")
+
+
+def test_protective_mbr_without_gpt(tmp_path: Path, flatcar_image: Path) -> None:
+    image = tmp_path / "no-gpt.img"
+    shutil.copyfile(flatcar_image, image)
+    _patch(image, 512, bytes(512))
+    assert _refusal(image) == "has a protective MBR but no GPT header (damaged GPT)"
+
+
+def test_files_that_are_not_disk_images(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.img"
+    empty.write_bytes(b"")
+    assert _refusal(empty) == "is empty, not a disk image"
+    noise = tmp_path / "noise.img"
+    noise.write_bytes(random.Random(14).randbytes(1 << 20))
+    assert _refusal(noise) == "not a disk image: no GPT or MBR partition table and not qcow2"
+    tiny = tmp_path / "tiny.img"
+    tiny.write_bytes(b"x" * 100)
+    assert _refusal(tiny) == "is 100 bytes, too small to be a disk image"
+    packed = tmp_path / "flatcar.img.xz"
+    packed.write_bytes(b"\xfd7zXZ\x00" + bytes(4096))
+    assert _refusal(packed) == "is compressed (xz); decompress it first"
+    assert _refusal(tmp_path / "absent.img") == "no such file"
+
+
+def test_a_bare_file_system_is_not_a_disk(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    ext4 = disk_images.make_ext4(tmp_path / "root.fs", 8 * disk_images.MiB, "ROOT", {}, work=work)
+    assert _refusal(ext4) == "holds a bare ext2/3/4 file system, not a partitioned disk image"
+    fat = disk_images.make_vfat(tmp_path / "efi.fs", 16 * disk_images.MiB, "EFI", {})
+    assert _refusal(fat) == "holds a bare FAT file system, not a partitioned disk image"
+
+
+def test_special_files_are_refused_without_opening_them(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.img"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer came
+    assert _refusal(fifo) == "is a FIFO (named pipe), not a disk image file"
+    assert _refusal(tmp_path) == "is a folder, not a disk image"
+    null = Path("/dev/null")
+    assert _refusal(null) == "is a character device, not a disk image"

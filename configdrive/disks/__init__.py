@@ -1,0 +1,1 @@
+"""Disk images: reading, copying and writing them (inject)."""
