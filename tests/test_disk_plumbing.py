@@ -3,18 +3,23 @@ busy-image detection and the sparse copy. Nothing here launches libguestfs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
 import struct
 import subprocess
+import sys
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from configdrive.disks.busy import Holder, describe, open_for_writing
+from configdrive.disks.copy import free_space_check, space_needed, sparse_copy
 from configdrive.disks.partition_table import Partition, human_size, read_disk_layout
-from configdrive.errors import ImageError
+from configdrive.errors import ImageError, OutputError
 from tests import disk_images
 
 FLATCAR_PARTITIONS = [
@@ -26,6 +31,7 @@ FLATCAR_PARTITIONS = [
     (7, "OEM-CONFIG", disk_images.TYPE_COREOS_RESERVED),
     (9, "ROOT", disk_images.TYPE_COREOS_RESIZE),
 ]
+MiB = disk_images.MiB
 # Every byte value, a NUL run and no trailing newline: a round trip that alters nothing.
 AWKWARD = bytes(range(256)) + b"\0" * 5000 + b"end"
 
@@ -327,3 +333,167 @@ def test_special_files_are_refused_without_opening_them(tmp_path: Path) -> None:
     assert _refusal(tmp_path) == "is a folder, not a disk image"
     null = Path("/dev/null")
     assert _refusal(null) == "is a character device, not a disk image"
+
+
+# ----------------------------------------------------------------------------- busy images
+
+# A child that opens the image as told, takes the lock it is told, says "ready", then waits
+# for its stdin to close: a stand-in for a VM holding the image, with a real kernel behind it.
+HOLDER = """
+import fcntl, os, struct, sys
+path, mode, lock = sys.argv[1], sys.argv[2], sys.argv[3]
+descriptor = os.open(path, {"r": os.O_RDONLY, "rw": os.O_RDWR, "w": os.O_WRONLY}[mode])
+if lock == "flock":
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+elif lock == "posix-write":
+    fcntl.lockf(descriptor, fcntl.LOCK_EX, 10, 0)
+elif lock == "qemu-style":
+    # What QEMU takes for "I have write permission": a shared OFD lock on bytes 100-101.
+    fcntl.fcntl(descriptor, fcntl.F_OFD_SETLK, struct.pack("hhqqi4x", fcntl.F_RDLCK, 0, 100, 2, 0))
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+PYTHON = Path(sys.executable).name[:15]  # /proc/PID/comm: the program file's name, cut at 15
+
+
+@contextlib.contextmanager
+def _held(path: Path, mode: str, lock: str = "none") -> Iterator[int]:
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path), mode, lock],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    ) as child:  # leaving closes its stdin, which ends it, and waits for it
+        assert child.stdout is not None
+        assert child.stdout.readline() == b"ready\n"
+        yield child.pid
+
+
+@pytest.fixture
+def small_image(tmp_path: Path) -> Path:
+    image = tmp_path / "disk.img"
+    image.write_bytes(bytes(4096))
+    return image
+
+
+@pytest.mark.parametrize("mode", ["rw", "w"])
+def test_a_process_writing_the_image_is_found(small_image: Path, mode: str) -> None:
+    with _held(small_image, mode) as pid:
+        holders = open_for_writing(small_image)
+    assert holders == [Holder(pid=pid, command=PYTHON, how="open for writing")]
+    assert describe(holders) == f"{PYTHON} (pid {pid}, open for writing)"
+
+
+def test_a_process_reading_the_image_is_not_busy(small_image: Path) -> None:
+    with _held(small_image, "r"):
+        assert open_for_writing(small_image) == []
+
+
+def test_the_file_is_matched_by_inode_not_by_name(small_image: Path) -> None:
+    other_name = small_image.with_name("other-name.img")
+    os.link(small_image, other_name)
+    with _held(other_name, "rw") as pid:
+        assert [h.pid for h in open_for_writing(small_image)] == [pid]
+        assert open_for_writing(small_image.with_name("absent.img")) == []
+
+
+def test_our_own_descriptors_do_not_count(small_image: Path) -> None:
+    with small_image.open("r+b"):
+        assert open_for_writing(small_image) == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "lock", "how"),
+    [
+        ("r", "flock", "write lock"),
+        ("rw", "posix-write", "open for writing, write lock"),
+        ("r", "qemu-style", "QEMU write permission"),
+    ],
+)
+def test_write_locks_are_found(small_image: Path, mode: str, lock: str, how: str) -> None:
+    with _held(small_image, mode, lock) as pid:
+        assert open_for_writing(small_image) == [Holder(pid, PYTHON, how)]
+
+
+def test_a_real_qemu_holding_the_image_is_found(small_image: Path) -> None:
+    # qemu-io opens the image as a VM's disk would, with QEMU's own locks.
+    for read_only, expected in (([], "open for writing, QEMU write permission"), (["-r"], None)):
+        with subprocess.Popen(
+            ["qemu-io", "-f", "raw", *read_only, str(small_image)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        ) as child:
+            assert child.stdin is not None
+            assert child.stdout is not None
+            child.stdin.write(b"help\n")  # its answer proves the image is open and locked
+            child.stdin.flush()
+            assert child.stdout.readline()
+            holders = open_for_writing(small_image)
+        if expected is None:
+            assert holders == []
+        else:
+            assert holders == [Holder(child.pid, "qemu-io", expected)]
+
+
+# ----------------------------------------------------------------------------- sparse copy
+
+
+def _sparse_source(path: Path) -> dict[int, bytes]:
+    """64 MiB apparent, three runs of data (one at the very end), holes between."""
+    pieces = {0: b"start" * 1000, 5 * MiB + 123: AWKWARD, 64 * MiB - 3: b"end"}
+    with path.open("wb") as file:
+        file.truncate(64 * MiB)
+        for offset, data in pieces.items():
+            file.seek(offset)
+            file.write(data)
+    return pieces
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_sparse_copy_keeps_bytes_and_holes(tmp_path: Path, chunked: bool) -> None:
+    source = tmp_path / "source.img"
+    _sparse_source(source)
+    target = tmp_path / "copy.img"
+    seen: list[tuple[int, int]] = []
+    copied = sparse_copy(source, target, chunked=chunked, progress=lambda *a: seen.append(a))
+    assert target.read_bytes() == source.read_bytes()
+    assert target.stat().st_size == 64 * MiB
+    assert target.stat().st_blocks <= source.stat().st_blocks
+    assert target.stat().st_blocks * 512 < 1 * MiB
+    assert 0 < copied <= source.stat().st_blocks * 512
+    assert seen[-1] == (copied, copied)
+
+
+def test_sparse_copy_of_a_disk_image_into_an_open_descriptor(
+    tmp_path: Path, flatcar_image: Path
+) -> None:
+    target = tmp_path / "copy.img"
+    target.write_bytes(b"old contents, longer than nothing" * 100)
+    with target.open("r+b") as file:
+        sparse_copy(flatcar_image, file.fileno())
+    assert target.read_bytes() == flatcar_image.read_bytes()
+    assert target.stat().st_blocks <= flatcar_image.stat().st_blocks
+    assert read_disk_layout(target).partitions == read_disk_layout(flatcar_image).partitions
+
+
+def test_sparse_copy_failures_are_one_line(tmp_path: Path) -> None:
+    with pytest.raises(OutputError) as caught:
+        sparse_copy(tmp_path / "absent.img", tmp_path / "copy.img")
+    assert str(caught.value) == f"{tmp_path / 'absent.img'}: cannot read: no such file or directory"
+    source = tmp_path / "source.img"
+    _sparse_source(source)
+    with pytest.raises(OutputError) as caught:
+        sparse_copy(source, tmp_path / "no-folder" / "copy.img")
+    assert str(caught.value).endswith("copy.img: no such file or directory")
+
+
+def test_free_space_check(tmp_path: Path) -> None:
+    free_space_check(tmp_path, 1)
+    with pytest.raises(OutputError) as caught:
+        free_space_check(tmp_path, 1 << 50)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path}: not enough free space: the copy needs 1024.0 TiB, ")
+    source = tmp_path / "source.img"
+    _sparse_source(source)
+    assert 0 < space_needed(source) < 1 * MiB
