@@ -5,6 +5,8 @@ a GPT written by sgdisk, each file system made as its own file by its own mkfs (
 `mkfs.btrfs --rootdir`, `mkfs.vfat` + mtools) and copied into the disk at its partition's
 offset. No loop device, no mount, no root. Files are read back the same way: `debugfs` for
 ext4, `btrfs restore` for btrfs, `mtype` for FAT, never through the code under test.
+Made twice from the same inputs, ext4 and FAT partitions are byte-identical (pinned clocks,
+UUIDs, hash seed and ctimes); btrfs ones are not (mkfs.btrfs stamps times of its own).
 
 The Flatcar layout follows flatcar/scripts build_library/disk_layout.json ("base" layout,
 commit ab6d76d9, lines 12-78): partition numbers and names EFI-SYSTEM 1, BIOS-BOOT 2, USR-A 3,
@@ -118,7 +120,10 @@ def _fixed_guid(label: str) -> str:
 
 
 def _stage(tree: FileTree, folder: Path) -> Path:
-    """Write `tree` (path -> content) under `folder`, with every timestamp pinned."""
+    """Write `tree` (path -> content; "dir/" for an empty folder) under `folder`.
+
+    Every timestamp is pinned; files starting with "#!" get mode 0755, the others 0644.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in tree.items():
         target = folder / name.lstrip("/")
@@ -126,7 +131,9 @@ def _stage(tree: FileTree, folder: Path) -> Path:
             target.mkdir(parents=True, exist_ok=True)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode() if isinstance(content, str) else content)
+        data = content.encode() if isinstance(content, str) else content
+        target.write_bytes(data)
+        target.chmod(0o755 if data.startswith(b"#!") else 0o644)  # scripts run; the rest is read
     for path in [folder, *folder.rglob("*")]:
         os.utime(path, (TIMESTAMP, TIMESTAMP), follow_symlinks=False)
     return folder
@@ -404,8 +411,11 @@ def make_flatcar_image(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def make_full_image(path: Path, *, leave_free: int = 8192, **options: object) -> Path:
-    """A Flatcar image whose ROOT has at most `leave_free` bytes free (the ENOSPC case)."""
+def make_full_image(path: Path, *, leave_free: int = 0, **options: object) -> Path:
+    """A Flatcar image whose ROOT has at most `leave_free` bytes free (the ENOSPC case).
+
+    With the default 0, writing any file with content fails (ext4 here has no inline data).
+    """
     return make_flatcar_image(path, root_free=leave_free, **options)  # type: ignore[arg-type]
 
 
