@@ -563,3 +563,16 @@ def test_layout_of_a_gpt_with_4096_byte_sectors(tmp_path: Path) -> None:
     assert (
         _refusal(image) == "truncated: partition 2 (ROOT) ends at 6.0 MiB but the file is 5.0 MiB"
     )
+
+
+def test_qcow2_names_that_look_like_protocols_or_options(
+    tmp_path: Path, flatcar_image: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # qemu-img would read "nbd:..." as a network address and "-..." as an option.
+    image = tmp_path / "nbd:localhost:10809"
+    disk_images.run(["qemu-img", "convert", "-O", "qcow2", str(flatcar_image), str(image)])
+    shutil.copyfile(image, tmp_path / "-U.qcow2")
+    monkeypatch.chdir(tmp_path)
+    for name in ("nbd:localhost:10809", "-U.qcow2"):
+        layout = read_disk_layout(name)
+        assert (layout.format, layout.virtual_size) == ("qcow2", flatcar_image.stat().st_size)

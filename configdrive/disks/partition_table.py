@@ -328,14 +328,17 @@ def _check_extents(reader: _Reader, partitions: list[Partition]) -> None:
 
 
 def _read_qcow2(where: str, file_size: int) -> DiskLayout:
+    # An absolute path: qemu-img reads "name:rest" as a protocol (nbd:, json:, ...) unless a
+    # "/" comes before the ":", and "-name" as an option.
+    absolute = str(Path(where).absolute())
     # -U (force share): reading must work while a VM holds the image; busy.py says who does.
-    info, _ = _qemu_img_json(where, ["info", "-U", "--output=json", "-f", "qcow2", where])
+    info, _ = _qemu_img_json(where, ["info", "-U", "--output=json", "-f", "qcow2", absolute])
     virtual_size = info.get("virtual-size")
     if not isinstance(virtual_size, int) or virtual_size <= 0:
         raise ImageError(f"{where}: qemu-img reports no virtual size for this qcow2 image")
     backing = info.get("full-backing-filename") or info.get("backing-filename")
     check, complaints = _qemu_img_json(
-        where, ["check", "-U", "--output=json", "-f", "qcow2", where]
+        where, ["check", "-U", "--output=json", "-f", "qcow2", absolute]
     )
     corruptions = _count(check.get("corruptions"))
     check_errors = _count(check.get("check-errors"))
@@ -395,8 +398,7 @@ def _qemu_img_complaint(where: str, stderr: bytes) -> str:
     lines = [line.strip() for line in stderr.decode(errors="replace").splitlines()]
     line = next((line for line in lines if line), "qemu-img failed without a message")
     line = line.removeprefix("qemu-img:").strip()
-    for prefix in (f"Could not open '{where}':", f"{where}:"):
-        line = line.removeprefix(prefix).strip()
-    name = Path(where).name
-    line = line.removeprefix(f"Could not open '{name}':").strip()
+    for shown in (str(Path(where).absolute()), where):
+        for prefix in (f"Could not open '{shown}':", f"{shown}:"):
+            line = line.removeprefix(prefix).strip()
     return f"not a usable qcow2 image: {line}"
