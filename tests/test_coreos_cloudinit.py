@@ -4,8 +4,9 @@ Each case is a cloud-config (`user.yml`), what coreos-cloudinit v1.14.0 does wit
 boot and the lines of its source that say so (`case.yml`), and the exact lines `validate`
 prints for it (`expected`). Where Flatcar's fork (github.com/flatcar/coreos-cloudinit at
 1c1d7f4) does otherwise, `flatcar:` says what it does and `flatcar-source:` the fork's
-lines; a case without them is one where the two agree. The reader itself cannot run here (it needs Container Linux's
-systemd, useradd and update-ssh-keys), so its source is the judge: every case cites it.
+lines; a case without them is one where the two agree. The readers cannot run here (they
+need the OS's systemd, useradd and update-ssh-keys), so their source is the judge: every
+case cites it.
 """
 
 from __future__ import annotations
