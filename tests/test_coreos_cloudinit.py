@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from configdrive.drives.inspection import inspect_drive
 from configdrive.drives.verdicts import Verdict, _coreos_apply_verdict
 from configdrive.errors import InvalidInputError
 from configdrive.inputs.documents import Source, parse_document
@@ -33,6 +34,7 @@ from configdrive.validation.coreos_cloudinit import (
 )
 from configdrive.validation.files import validate_files
 from configdrive.validation.user_data import Target, inspect_user_data
+from tests.drive_images import iso_image, openstack_files, write
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "coreos-cloudinit"
 CASE_NAMES = sorted(path.name for path in CASES.iterdir() if path.is_dir())
@@ -266,3 +268,59 @@ def test_the_fork_keeps_what_it_shares_with_v1_14_0_in_one_line() -> None:
     assert all(f.message.startswith(FLATCAR.name) for f in fork)
     assert [f.path for f in fork_only(document)] == [("hostname",)]
     assert "'a'" in fork_only(document)[0].message
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_inspect_follows_the_fork(name: str) -> None:
+    """The fork's drive verdict rejects exactly when its boot stops or drops the config."""
+    case = _case(name)
+    data = (CASES / name / "user.yml").read_bytes()
+    verdict = _coreos_apply_verdict(data, "openstack/latest", flatcar=True)
+    stops = case.get("flatcar", case["coreos-cloudinit"]) in ("stops", "drops-config")
+    assert verdict.reader == "flatcar-coreos-cloudinit"
+    assert (verdict.verdict is Verdict.REJECTS) == stops
+
+
+def _drive_verdicts(tmp_path: Path, user_data: bytes, meta: dict[str, Any]) -> dict[str, Any]:
+    image = iso_image(openstack_files(meta, user_data))
+    inspection = inspect_drive(write(tmp_path / "drive.iso", image))
+    return {verdict.reader: verdict for verdict in inspection.verdicts}
+
+
+META = {"uuid": "2f0e8a4c-0d52-4a43-9d0b-6c3f7b1e5a11", "hostname": "web-1"}
+
+
+def test_inspect_shows_the_fork_only_where_it_differs(tmp_path: Path) -> None:
+    agreed = _drive_verdicts(tmp_path, b"#cloud-config\nhostname: web-1\n", META)
+    assert "flatcar-coreos-cloudinit" not in agreed
+    dashed = b"#cloud-config\ncoreos:\n  update:\n    reboot-strategy: 'off'\n"
+    both = _drive_verdicts(tmp_path, dashed, META)
+    assert both["coreos-cloudinit"].verdict is Verdict.ACCEPTS
+    fork = both["flatcar-coreos-cloudinit"]
+    assert fork.name == "Flatcar's coreos-cloudinit"
+    assert fork.verdict is Verdict.ACCEPTS
+    assert "write 'reboot_strategy'" in " ".join(fork.warnings)
+
+
+def test_inspect_says_the_fork_drops_a_config_v1_14_0_reads(tmp_path: Path) -> None:
+    text = b"#cloud-config\ncoreos:\n  units:\n    - name: a.service\n      enable: 1\n"
+    both = _drive_verdicts(tmp_path, text, META)
+    assert both["coreos-cloudinit"].verdict is Verdict.ACCEPTS
+    assert both["flatcar-coreos-cloudinit"].verdict is Verdict.REJECTS
+    assert "drops the whole cloud-config" in both["flatcar-coreos-cloudinit"].reasons[0]
+
+
+def test_the_fork_skips_user_data_it_does_not_recognise(tmp_path: Path) -> None:
+    """initialize/user_data.go:251-256 and :327-328 at 1c1d7f4, where v1.14.0 fails."""
+    both = _drive_verdicts(tmp_path, b"hello\n", META)
+    assert both["coreos-cloudinit"].verdict is Verdict.REJECTS
+    assert both["flatcar-coreos-cloudinit"].verdict is Verdict.NO_CONFIG
+
+
+def test_the_fork_cuts_meta_data_host_names(tmp_path: Path) -> None:
+    """coreos-cloudinit.go:281-299 at 1c1d7f4: meta_data.json's name too."""
+    meta = {**META, "hostname": "web-1.example.com"}
+    both = _drive_verdicts(tmp_path, b"#!/bin/sh\ntrue\n", meta)
+    assert both["coreos-cloudinit"].verdict is Verdict.ACCEPTS
+    warnings = both["flatcar-coreos-cloudinit"].warnings
+    assert [w for w in warnings if "'web-1'" in w and "meta_data.json" in w]
