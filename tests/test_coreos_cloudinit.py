@@ -324,3 +324,31 @@ def test_the_fork_cuts_meta_data_host_names(tmp_path: Path) -> None:
     assert both["coreos-cloudinit"].verdict is Verdict.ACCEPTS
     warnings = both["flatcar-coreos-cloudinit"].warnings
     assert [w for w in warnings if "'web-1'" in w and "meta_data.json" in w]
+
+
+def _mime(*parts: tuple[str, bytes]) -> bytes:
+    text = b'Content-Type: multipart/mixed; boundary="B"\nMIME-Version: 1.0\n\n'
+    for kind, body in parts:
+        text += b"--B\nContent-Type: " + kind.encode() + b"\n\n" + body + b"\n"
+    return text + b"--B--\n"
+
+
+def test_the_fork_reads_multipart_mime(tmp_path: Path) -> None:
+    """initialize/user_data.go:63-164 and :245-250 at 1c1d7f4; v1.14.0 does not read it
+    (its initialize/user_data.go:51-52, 'Unrecognized user-data format')."""
+    good = _mime(
+        ("text/cloud-config", b"#cloud-config\nhostname: web-1\n"),
+        ("text/x-shellscript", b"#!/bin/sh\ntrue"),
+    )
+    both = _drive_verdicts(tmp_path, good, META)
+    assert both["coreos-cloudinit"].verdict is Verdict.REJECTS
+    assert both["flatcar-coreos-cloudinit"].verdict is Verdict.ACCEPTS
+    bad = _mime(("text/cloud-config", b"coreos:\n  units:\n    - name: a\n      enable: 1\n"))
+    fork = _drive_verdicts(tmp_path, bad, META)["flatcar-coreos-cloudinit"]
+    assert fork.verdict is Verdict.REJECTS
+    assert fork.reasons[0].startswith("MIME part 1: coreos.units[0].enable: ")
+    short = _mime(("text/cloud-config", b"a: b"), ("text/x-shellscript", b"echo hi"))
+    fork = _drive_verdicts(tmp_path, short, META)["flatcar-coreos-cloudinit"]
+    assert [reason.split(":")[0] for reason in fork.reasons] == ["MIME part 1", "MIME part 2"]
+    assert "crashes" in fork.reasons[0]
+    assert "'#!'" in fork.reasons[1]

@@ -590,6 +590,8 @@ def _coreos_family_verdict(drive: Drive, view: DriveView, *, flatcar: bool) -> R
         return ReaderVerdict(
             reader, Verdict.NO_CONFIG, reads, ("the user data is an Ignition config; it exits",)
         )
+    if flatcar and _is_multipart_mime(payload):
+        return _flatcar_mime_verdict(payload, reads)
     if flatcar:
         # initialize/user_data.go:251-256 and :327-328 at 1c1d7f4: an "unknown" part, logged
         # and skipped; the run goes on and succeeds.
@@ -609,6 +611,106 @@ def _coreos_family_verdict(drive: Drive, view: DriveView, *, flatcar: bool) -> R
         ),
         defect=False,
     )
+
+
+# Flatcar's fork reads multipart MIME (initialize/user_data.go:63-164 at 1c1d7f4).
+_MIME_HEADER_LINE = re.compile(rb"[!-9;-~]+:[^\r\n]*|[ \t][^\r\n]*")
+_GZIP_TYPES = frozenset(
+    {
+        "application/gzip", "application/gzip-compressed", "application/gzipped",
+        "application/x-compress", "application/x-compressed", "application/x-gunzip",
+        "application/x-gzip", "application/x-gzip-compressed",
+    }
+)  # fmt: skip
+
+
+def _is_multipart_mime(payload: bytes) -> bool:
+    """config.IsMultipartMime (config/config.go:61-71): a header block whose Content-Type
+    mentions multipart/mixed."""
+    head = re.split(rb"\r?\n\r?\n", payload, maxsplit=1)[0]
+    lines = head.splitlines()
+    if not lines or not all(_MIME_HEADER_LINE.fullmatch(line) for line in lines):
+        return False
+    return any(
+        line.lower().startswith(b"content-type:") and b"multipart/mixed" in line for line in lines
+    )
+
+
+def _flatcar_mime_verdict(payload: bytes, reads: str) -> ReaderVerdict:
+    """What the fork makes of multipart MIME user data: each part, by its Content-Type."""
+    import email
+    import email.message
+
+    reader = "flatcar-coreos-cloudinit"
+    message = email.message_from_bytes(payload)
+    if message.get_content_type() != "multipart/mixed" or not message.get_param("boundary"):
+        # :78-86: anything else fails the parse; nothing of the user data runs.
+        why = "it is not multipart/mixed with a boundary"
+        return ReaderVerdict(reader, Verdict.REJECTS, reads, (f"the MIME user data: {why}",))
+    reasons: list[str] = []
+    warnings: list[str] = []
+    parts = message.get_payload()
+    for number, part in enumerate(parts if isinstance(parts, list) else [], start=1):
+        where = f"MIME part {number}"
+        if not isinstance(part, email.message.Message) or part.get("Content-Type") is None:
+            reasons.append(f"{where} has no Content-Type: the whole user data is dropped")
+            continue  # parseMimeHeader (:383-387) fails NewUserData
+        encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+        # Go's multipart reader undoes quoted-printable itself (mime/multipart NextPart).
+        raw: Any = (
+            part.get_payload(decode=True)
+            if encoding == "quoted-printable"
+            else part.get_payload(decode=False)
+        )
+        body = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+        if isinstance(raw, bytes):
+            body = raw
+        if encoding == "base64":
+            try:  # :109-114, Go's strict StdEncoding
+                clean = body.replace(b"\r", b"").replace(b"\n", b"")
+                body = base64.b64decode(clean, validate=True)
+            except (binascii.Error, ValueError):
+                reasons.append(
+                    f"{where}: its base64 does not decode: the whole user data is dropped"
+                )
+                continue
+        kind = part.get_content_type()
+        if kind in _GZIP_TYPES:
+            try:
+                body = gunzip_bounded(body, MAX_DECOMPRESSED)
+            except ValueError:
+                reasons.append(f"{where}: it is not gzip data: the whole user data is dropped")
+                continue
+            kind = ""  # :150-159: sniffed like whole user data
+        part_reasons, part_warnings = _flatcar_part(kind, body, reads)
+        reasons += [f"{where}: {text}" for text in part_reasons]
+        warnings += [f"{where}: {text}" for text in part_warnings]
+    verdict = Verdict.REJECTS if reasons else Verdict.ACCEPTS
+    return ReaderVerdict(reader, verdict, reads, tuple(reasons), tuple(warnings))
+
+
+def _flatcar_part(kind: str, body: bytes, reads: str) -> tuple[list[str], list[str]]:
+    """One MIME part's reasons and warnings (initialize/user_data.go:115-160 at 1c1d7f4)."""
+    first_line = body.split(b"\n", 1)[0]
+    if kind == "text/x-shellscript":
+        if first_line.startswith(b"#!"):
+            return [], []
+        return [
+            "a text/x-shellscript part must start with '#!': the whole user data is dropped"
+        ], []
+    if kind != "text/cloud-config":
+        if first_line.startswith(b"#!"):
+            return [], []
+        if first_line.rstrip() != b"#cloud-config":
+            return [], ["not a cloud-config or a script: Flatcar's coreos-cloudinit skips it"]
+    if len(body) < len(b"#cloud-config"):
+        # :202 slices the first 13 bytes of the part: a shorter one is out of range.
+        return ["a cloud-config part shorter than 13 bytes crashes Flatcar's coreos-cloudinit"], []
+    problem = _yaml_problem(body)
+    if problem:
+        return [f"the cloud-config is not valid YAML: {problem}"], []
+    verdict = _coreos_apply_verdict(body, reads, flatcar=True)
+    return list(verdict.reasons), list(verdict.warnings)
 
 
 def _coreos_apply_verdict(
