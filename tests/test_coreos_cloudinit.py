@@ -352,3 +352,14 @@ def test_the_fork_reads_multipart_mime(tmp_path: Path) -> None:
     assert [reason.split(":")[0] for reason in fork.reasons] == ["MIME part 1", "MIME part 2"]
     assert "crashes" in fork.reasons[0]
     assert "'#!'" in fork.reasons[1]
+
+
+def test_cloud_inits_default_user_is_news_only_for_container_linux() -> None:
+    """`users: [default]` is cloud-init's idiom: without a `coreos:` section nothing is said,
+    though Flatcar's fork would drop the cloud-config (decode.go:718 at 1c1d7f4)."""
+    text = b"#cloud-config\nusers:\n  - default\n  - name: alice\n"
+    problems: list[Problem] = []
+    inspect_user_data(Source("u", text), problems, Target.AUTO)
+    assert problems == []
+    inspect_user_data(Source("u", text), problems, Target.CONTAINER_LINUX)
+    assert [p.severity.value for p in problems if FLATCAR.name in p.message] == ["error"]

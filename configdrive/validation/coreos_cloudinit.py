@@ -343,7 +343,11 @@ class _Walker:
         if self.reader.yaml_v3:
             # yaml.v3 records a TypeError (decode.go:718, :745, :798) and Unmarshal returns
             # it (yaml.go:169-171): NewCloudConfig fails and the cloud-config is dropped.
-            self.add(path, Outcome.DROPS_CONFIG, _type_error(self.reader, node, found, kind))
+            # cloud-init's `default` user stays cloud-init's idiom: said only when the
+            # document is for Container Linux (its `coreos:` section or the target).
+            default_user = _is_default_user(node, kind)
+            message = _type_error(self.reader, node, found, kind)
+            self.add(path, Outcome.DROPS_CONFIG, message, cloud_init_only=default_user)
             return False
         self.add(
             path,
@@ -761,7 +765,13 @@ def coreos_problems(
                 or (finding.cloud_init_only and only_reader)
             )
         )
-        for_both = finding.cloud_init_only and not only_reader
+        # What only cloud-init reads is a warning where one document may serve both, unless
+        # it costs the other reader the whole cloud-config.
+        for_both = (
+            finding.cloud_init_only
+            and not only_reader
+            and finding.outcome is not Outcome.DROPS_CONFIG
+        )
         severity = Severity.ERROR if targeted and fatal and not for_both else Severity.WARNING
         if finding.position is not None:
             line, column = finding.position
