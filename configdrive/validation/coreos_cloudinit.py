@@ -82,7 +82,6 @@ COREOS = Reader(READER, "v1.14.0", yaml_v3=False)
 # `coreos-cloudinit --version` on Flatcar stable prints v1.14.0-g1c1d7f4: the ebuild's
 # GO_LDFLAGS (coreos-base/coreos-cloudinit/coreos-cloudinit-9999.ebuild:37 in flatcar/scripts).
 FLATCAR = Reader("Flatcar's coreos-cloudinit", "v1.14.0-g1c1d7f4", yaml_v3=True)
-READERS = (COREOS, FLATCAR)
 
 
 class Outcome(str, enum.Enum):
@@ -165,25 +164,9 @@ _YAML_FLOAT_V3 = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)
 _TIMESTAMP_V3 = re.compile(r"[0-9]{4}-")  # parseTimestamp's cheap test (resolve.go:306-318)
 # yaml.v3 sets a bool field from these texts, quoted or not (decode.go:684-691).
 _YAML11_BOOLS = frozenset(
-    [
-        "y",
-        "Y",
-        "yes",
-        "Yes",
-        "YES",
-        "on",
-        "On",
-        "ON",
-        "n",
-        "N",
-        "no",
-        "No",
-        "NO",
-        "off",
-        "Off",
-        "OFF",
-    ]
-)
+    ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
+     "n", "N", "no", "No", "NO", "off", "Off", "OFF"]
+)  # fmt: skip
 
 
 def go_resolve_v3(node: yaml.ScalarNode) -> str:
