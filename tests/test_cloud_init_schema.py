@@ -201,10 +201,6 @@ REPO_DIFFERENCES = {
         "its schema wants a string but cc_write_files.py:180 (decode_perms) takes the int as "
         "mode 0644, the mode coreos-cloudinit reads too",
     },
-    "valid/container-linux/user.yml": {
-        "users.0": "'ssh-authorized-keys' is coreos-cloudinit's dashed spelling (it reads '-' as "
-        "'_'); cloud-init 22.4's users schema has no dashed keys and refuses the entry",
-    },
 }
 
 

@@ -111,7 +111,7 @@ def test_the_oem_identity_and_its_options() -> None:
     assert default == {
         "id": "openstack",
         "name": "OpenStack",
-        "home-url": "https://www.openstack.org/",
+        "home_url": "https://www.openstack.org/",
     }
     text = oem_config(
         "ec2-metadata",
@@ -125,9 +125,9 @@ def test_the_oem_identity_and_its_options() -> None:
     assert yaml.safe_load(text)["coreos"]["oem"] == {
         "id": "example-cloud",
         "name": "Example Cloud: Compute",
-        "version-id": "2024.1",
-        "home-url": "https://cloud.example/",
-        "bug-report-url": "https://cloud.example/bugs",
+        "version_id": "2024.1",
+        "home_url": "https://cloud.example/",
+        "bug_report_url": "https://cloud.example/bugs",
     }
     assert "--from-ec2-metadata=http://[fd00:ec2::254]/" in text
     validate_machine(machine_spec(text.encode()), strict=True)

@@ -212,11 +212,11 @@ def render(platform: Platform, identity: OemIdentity, metadata_url: str = METADA
         f"    name: {_quoted(identity.name)}",
     ]
     if identity.version_id is not None:
-        lines.append(f"    version-id: {_quoted(identity.version_id)}")
+        lines.append(f"    version_id: {_quoted(identity.version_id)}")
     if identity.home_url is not None:
-        lines.append(f"    home-url: {_quoted(identity.home_url)}")
+        lines.append(f"    home_url: {_quoted(identity.home_url)}")
     if identity.bug_report_url is not None:
-        lines.append(f"    bug-report-url: {_quoted(identity.bug_report_url)}")
+        lines.append(f"    bug_report_url: {_quoted(identity.bug_report_url)}")
     return "\n".join(lines) + "\n"
 
 

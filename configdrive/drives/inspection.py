@@ -219,9 +219,12 @@ def examine(drive: Drive, *, show: Iterable[str] = ()) -> Inspection:
         # The label hides it from cloud-init; read it anyway, to show what it holds.
         reading, failure = _read_anyway(layout, view)
     inspection.reading, inspection.failure = reading, failure
+    coreos = readers.coreos_cloudinit_verdict(drive, view)
+    flatcar = readers.flatcar_cloudinit_verdict(drive, view, coreos)  # None where they agree
     verdicts = [
         verdict,
-        readers.coreos_cloudinit_verdict(drive, view),
+        coreos,
+        *([flatcar] if flatcar else []),
         readers.ignition_verdict(drive, view),
         readers.afterburn_verdict(drive, view),
     ]
@@ -236,6 +239,7 @@ def examine(drive: Drive, *, show: Iterable[str] = ()) -> Inspection:
         inspection.folders = {
             "cloud-init": folder,
             "coreos-cloudinit": "openstack/latest",
+            **({"flatcar-coreos-cloudinit": "openstack/latest"} if flatcar else {}),
             "ignition": "openstack/latest",
             "afterburn": "openstack/latest",
         }

@@ -8,7 +8,8 @@ the VM will do at boot:
   `DataSourceNoCloud` (labels `cidata`/`CIDATA`) for NoCloud seeds. `read_config_drive` and
   `read_nocloud` reproduce what it returns, failures included.
 - coreos-cloudinit (Container Linux): its udev rule (label `config-2` exactly, iso9660, udf or
-  vfat) and `datasource/configdrive` (`openstack/latest` only).
+  vfat) and `datasource/configdrive` (`openstack/latest` only). Flatcar's fork of it gets a
+  verdict of its own only where it differs (`flatcar_cloudinit_verdict`).
 - Ignition's OpenStack provider: `/dev/disk/by-label/config-2` or `CONFIG-2`, any file
   system, `openstack/latest/user_data` only, which must be an Ignition config or empty.
 - Afterburn: `/dev/disk/by-label/config-2` mounted as iso9660 only,
@@ -23,7 +24,7 @@ import enum
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -53,6 +54,7 @@ DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 READER_NAMES = {
     "cloud-init": "cloud-init",
     "coreos-cloudinit": "coreos-cloudinit",
+    "flatcar-coreos-cloudinit": "Flatcar's coreos-cloudinit",
     "ignition": "Ignition",
     "afterburn": "Afterburn",
 }
@@ -490,7 +492,62 @@ def _found_by_label(drive: Drive, reader: str, labels: tuple[str, ...]) -> str |
 
 def coreos_cloudinit_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
     """Container Linux's coreos-cloudinit: openstack/latest, a cloud-config or a script."""
-    reader = "coreos-cloudinit"
+    return _coreos_family_verdict(drive, view, flatcar=False)
+
+
+def flatcar_cloudinit_verdict(
+    drive: Drive, view: DriveView, upstream: ReaderVerdict
+) -> ReaderVerdict | None:
+    """Flatcar's fork of coreos-cloudinit, only where its verdict differs from v1.14.0's.
+
+    It finds and reads the drive as v1.14.0 does; it decodes a cloud-config with yaml.v3
+    and its own rules (coreos_cloudinit.FLATCAR), and ignores user data it does not
+    recognise instead of failing (initialize/user_data.go:251-256, :327-328 at 1c1d7f4).
+    """
+    from configdrive.validation.coreos_cloudinit import FLATCAR, READER
+
+    fork = _coreos_family_verdict(drive, view, flatcar=True)
+    if fork.verdict in (Verdict.ACCEPTS, Verdict.NO_CONFIG) and (cut := _meta_hostname_cut(view)):
+        fork = replace(fork, warnings=(*fork.warnings, cut))
+
+    def named(texts: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(text.replace(FLATCAR.name, READER) for text in texts)
+
+    same = (
+        fork.verdict is upstream.verdict
+        and named(fork.reasons) == upstream.reasons
+        and named(fork.warnings) == upstream.warnings
+    )
+    return None if same else fork
+
+
+def _meta_hostname_cut(view: DriveView) -> str | None:
+    """meta_data.json's host name, when Flatcar's fork cuts it and no cloud-config's
+    host name replaces it (coreos-cloudinit.go:281-299 at 1c1d7f4)."""
+    meta = view.read_file("openstack/latest/meta_data.json")
+    try:
+        hostname = _strict_json(meta).get("hostname") if meta else None
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return None
+    if not isinstance(hostname, str) or hostname.split(".", 1)[0][:63] == hostname:
+        return None
+    user_data = _gunzip_like_go(view.read_file("openstack/latest/user_data") or b"")
+    if user_data.startswith(b"#cloud-config"):
+        try:
+            data = yaml.safe_load(user_data.decode("utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError):
+            data = None
+        if isinstance(data, dict) and data.get("hostname"):
+            return None  # the cloud-config's host name wins, and its own finding says so
+    short = hostname.split(".", 1)[0][:63]
+    return (
+        f"openstack/latest/meta_data.json hostname: Flatcar's coreos-cloudinit sets the host "
+        f"name to {short!r}: it cuts a host name at its first dot and at 63 characters"
+    )
+
+
+def _coreos_family_verdict(drive: Drive, view: DriveView, *, flatcar: bool) -> ReaderVerdict:
+    reader = "flatcar-coreos-cloudinit" if flatcar else "coreos-cloudinit"
     missed = _found_by_label(drive, reader, (COREOS_LABEL,))
     if missed:
         return ReaderVerdict(reader, Verdict.NOT_FOUND, reasons=(missed,))
@@ -525,13 +582,24 @@ def coreos_cloudinit_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
             return ReaderVerdict(
                 reader, Verdict.REJECTS, reads, (f"the cloud-config is not valid YAML: {problem}",)
             )
-        return _coreos_apply_verdict(payload, reads)
+        return _coreos_apply_verdict(payload, reads, flatcar=flatcar)
     if payload.startswith(b"#!"):
         return ReaderVerdict(reader, Verdict.ACCEPTS, reads)
     stripped = payload.strip()
     if stripped.startswith(b"{") and stripped.endswith(b"}"):
         return ReaderVerdict(
             reader, Verdict.NO_CONFIG, reads, ("the user data is an Ignition config; it exits",)
+        )
+    if flatcar and _is_multipart_mime(payload):
+        return _flatcar_mime_verdict(payload, reads)
+    if flatcar:
+        # initialize/user_data.go:251-256 and :327-328 at 1c1d7f4: an "unknown" part, logged
+        # and skipped; the run goes on and succeeds.
+        return ReaderVerdict(
+            reader,
+            Verdict.NO_CONFIG,
+            reads,
+            ("the user data is neither '#cloud-config' nor a '#!' script; it skips it",),
         )
     return ReaderVerdict(
         reader,
@@ -545,7 +613,109 @@ def coreos_cloudinit_verdict(drive: Drive, view: DriveView) -> ReaderVerdict:
     )
 
 
-def _coreos_apply_verdict(cloud_config: bytes, reads: str) -> ReaderVerdict:
+# Flatcar's fork reads multipart MIME (initialize/user_data.go:63-164 at 1c1d7f4).
+_MIME_HEADER_LINE = re.compile(rb"[!-9;-~]+:[^\r\n]*|[ \t][^\r\n]*")
+_GZIP_TYPES = frozenset(
+    {
+        "application/gzip", "application/gzip-compressed", "application/gzipped",
+        "application/x-compress", "application/x-compressed", "application/x-gunzip",
+        "application/x-gzip", "application/x-gzip-compressed",
+    }
+)  # fmt: skip
+
+
+def _is_multipart_mime(payload: bytes) -> bool:
+    """config.IsMultipartMime (config/config.go:61-71): a header block whose Content-Type
+    mentions multipart/mixed."""
+    head = re.split(rb"\r?\n\r?\n", payload, maxsplit=1)[0]
+    lines = head.splitlines()
+    if not lines or not all(_MIME_HEADER_LINE.fullmatch(line) for line in lines):
+        return False
+    return any(
+        line.lower().startswith(b"content-type:") and b"multipart/mixed" in line for line in lines
+    )
+
+
+def _flatcar_mime_verdict(payload: bytes, reads: str) -> ReaderVerdict:
+    """What the fork makes of multipart MIME user data: each part, by its Content-Type."""
+    import email
+    import email.message
+
+    reader = "flatcar-coreos-cloudinit"
+    message = email.message_from_bytes(payload)
+    if message.get_content_type() != "multipart/mixed" or not message.get_param("boundary"):
+        # :78-86: anything else fails the parse; nothing of the user data runs.
+        why = "it is not multipart/mixed with a boundary"
+        return ReaderVerdict(reader, Verdict.REJECTS, reads, (f"the MIME user data: {why}",))
+    reasons: list[str] = []
+    warnings: list[str] = []
+    parts = message.get_payload()
+    for number, part in enumerate(parts if isinstance(parts, list) else [], start=1):
+        where = f"MIME part {number}"
+        if not isinstance(part, email.message.Message) or part.get("Content-Type") is None:
+            reasons.append(f"{where} has no Content-Type: the whole user data is dropped")
+            continue  # parseMimeHeader (:383-387) fails NewUserData
+        encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+        # Go's multipart reader undoes quoted-printable itself (mime/multipart NextPart).
+        raw: Any = (
+            part.get_payload(decode=True)
+            if encoding == "quoted-printable"
+            else part.get_payload(decode=False)
+        )
+        body = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+        if isinstance(raw, bytes):
+            body = raw
+        if encoding == "base64":
+            try:  # :109-114, Go's strict StdEncoding
+                clean = body.replace(b"\r", b"").replace(b"\n", b"")
+                body = base64.b64decode(clean, validate=True)
+            except (binascii.Error, ValueError):
+                reasons.append(
+                    f"{where}: its base64 does not decode: the whole user data is dropped"
+                )
+                continue
+        kind = part.get_content_type()
+        if kind in _GZIP_TYPES:
+            try:
+                body = gunzip_bounded(body, MAX_DECOMPRESSED)
+            except ValueError:
+                reasons.append(f"{where}: it is not gzip data: the whole user data is dropped")
+                continue
+            kind = ""  # :150-159: sniffed like whole user data
+        part_reasons, part_warnings = _flatcar_part(kind, body, reads)
+        reasons += [f"{where}: {text}" for text in part_reasons]
+        warnings += [f"{where}: {text}" for text in part_warnings]
+    verdict = Verdict.REJECTS if reasons else Verdict.ACCEPTS
+    return ReaderVerdict(reader, verdict, reads, tuple(reasons), tuple(warnings))
+
+
+def _flatcar_part(kind: str, body: bytes, reads: str) -> tuple[list[str], list[str]]:
+    """One MIME part's reasons and warnings (initialize/user_data.go:115-160 at 1c1d7f4)."""
+    first_line = body.split(b"\n", 1)[0]
+    if kind == "text/x-shellscript":
+        if first_line.startswith(b"#!"):
+            return [], []
+        return [
+            "a text/x-shellscript part must start with '#!': the whole user data is dropped"
+        ], []
+    if kind != "text/cloud-config":
+        if first_line.startswith(b"#!"):
+            return [], []
+        if first_line.rstrip() != b"#cloud-config":
+            return [], ["not a cloud-config or a script: Flatcar's coreos-cloudinit skips it"]
+    if len(body) < len(b"#cloud-config"):
+        # :202 slices the first 13 bytes of the part: a shorter one is out of range.
+        return ["a cloud-config part shorter than 13 bytes crashes Flatcar's coreos-cloudinit"], []
+    problem = _yaml_problem(body)
+    if problem:
+        return [f"the cloud-config is not valid YAML: {problem}"], []
+    verdict = _coreos_apply_verdict(body, reads, flatcar=True)
+    return list(verdict.reasons), list(verdict.warnings)
+
+
+def _coreos_apply_verdict(
+    cloud_config: bytes, reads: str, *, flatcar: bool = False
+) -> ReaderVerdict:
     """What coreos-cloudinit's parse and Apply do with a cloud-config (coreos_cloudinit.py).
 
     Dropping the whole cloud-config or stopping part-way is a rejection: the machine is not
@@ -553,14 +723,21 @@ def _coreos_apply_verdict(cloud_config: bytes, reads: str) -> ReaderVerdict:
     """
     from configdrive.inputs.documents import Source, parse_document
     from configdrive.problems import format_path
-    from configdrive.validation.coreos_cloudinit import Outcome, coreos_findings, reported
+    from configdrive.validation.coreos_cloudinit import (
+        COREOS,
+        FLATCAR,
+        Outcome,
+        coreos_findings,
+        reported,
+    )
 
+    name = "flatcar-coreos-cloudinit" if flatcar else "coreos-cloudinit"
     document = parse_document(Source("openstack/latest/user_data", cloud_config), [])
     if document is None:
-        return ReaderVerdict("coreos-cloudinit", Verdict.ACCEPTS, reads)
+        return ReaderVerdict(name, Verdict.ACCEPTS, reads)
     targeted = isinstance(document.data, dict) and "coreos" in document.data
     reasons, warnings = [], []
-    for finding in coreos_findings(document):
+    for finding in coreos_findings(document, FLATCAR if flatcar else COREOS):
         if not reported(finding, targeted):
             continue
         where = f"{format_path(finding.path)}: " if finding.path else ""
@@ -570,7 +747,7 @@ def _coreos_apply_verdict(cloud_config: bytes, reads: str) -> ReaderVerdict:
         else:
             warnings.append(text)
     verdict = Verdict.REJECTS if reasons else Verdict.ACCEPTS
-    return ReaderVerdict("coreos-cloudinit", verdict, reads, tuple(reasons), tuple(warnings))
+    return ReaderVerdict(name, verdict, reads, tuple(reasons), tuple(warnings))
 
 
 def _gunzip_like_go(data: bytes) -> bytes:

@@ -1,7 +1,28 @@
-"""What coreos-cloudinit v1.14.0, Container Linux's reader, does with a cloud-config at boot.
+"""What coreos-cloudinit does with a cloud-config at boot: Container Linux's and Flatcar's.
 
-Every rule is read from its source at tag v1.14.0 (github.com/coreos/coreos-cloudinit) and
-cites the file and line. At boot (coreos-cloudinit.go:191-285) the reader:
+Two readers share this model. `COREOS` is coreos-cloudinit v1.14.0, Container Linux's reader;
+`FLATCAR` is Flatcar's fork of it (github.com/flatcar/coreos-cloudinit at 1c1d7f4, the
+commit Flatcar stable 4593.2.5 builds; main at 8df59e8 only drops the Packet and Rackspace
+sources). The fork differs in these rules, each cited on both sides below:
+
+- its YAML library is gopkg.in/yaml.v3 (go.mod:12), which reports a value of the wrong kind
+  as an error (vendor/gopkg.in/yaml.v3/decode.go:718, :745, :798; yaml.go:169-171) instead of
+  dropping it: NewCloudConfig fails (config/config.go:76-80), so does NewUserData
+  (initialize/user_data.go:193-196, :53-56), and the whole cloud-config is dropped
+  (coreos-cloudinit.go:236-240, :263), where v1.14.0 ignores the one value;
+- yaml.v3 takes y, yes, on, n, no, off (quoted too) for a bool field (decode.go:678-693),
+  but only true and false unquoted as booleans (resolve.go:52-53);
+- it no longer turns dashes in keys into underscores: v1.14.0's
+  yaml.UnmarshalMappingKeyTransform (config/config.go:63-65) is gone from the fork's
+  NewCloudConfig (config/config.go:76-80), so `write-files` or `reboot-strategy` is an
+  unknown key, ignored;
+- it cuts the host name at its first dot and at 63 characters (coreos-cloudinit.go:281-299),
+  where v1.14.0 sets it as written (initialize/config.go:46-51).
+
+Every other rule is read from v1.14.0's source (github.com/coreos/coreos-cloudinit) and cites
+the file and line; the fork keeps those files but for its module path (`git diff --stat
+v1.14.0 1c1d7f4`: one line each in system/*.go, datasource/configdrive/configdrive.go,
+config/validate/rules.go, initialize/env.go). At boot (coreos-cloudinit.go:191-285) the reader:
 
 1. gunzips the user data and logs its validator's report (config/validate), nothing more
    (coreos-cloudinit.go:203-217);
@@ -26,7 +47,7 @@ import binascii
 import enum
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -46,6 +67,21 @@ from configdrive.validation.coreos_structs import (
 
 READER = "coreos-cloudinit"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One coreos-cloudinit: how messages name it and which YAML library it was built with."""
+
+    name: str
+    version: str
+    yaml_v3: bool  # gopkg.in/yaml.v3 (Flatcar) rather than github.com/coreos/yaml (v1.14.0)
+
+
+COREOS = Reader(READER, "v1.14.0", yaml_v3=False)
+# `coreos-cloudinit --version` on Flatcar stable prints v1.14.0-g1c1d7f4: the ebuild's
+# GO_LDFLAGS (coreos-base/coreos-cloudinit/coreos-cloudinit-9999.ebuild:37 in flatcar/scripts).
+FLATCAR = Reader("Flatcar's coreos-cloudinit", "v1.14.0-g1c1d7f4", yaml_v3=True)
 
 
 class Outcome(str, enum.Enum):
@@ -116,6 +152,71 @@ def go_resolve(node: yaml.ScalarNode) -> str:
     return "str"
 
 
+# gopkg.in/yaml.v3's resolve table (vendor/gopkg.in/yaml.v3/resolve.go:52-59): YAML 1.2's
+# booleans only; y, yes, on and the rest are text.
+_RESOLVED_V3: dict[str, str] = {
+    **dict.fromkeys(["true", "True", "TRUE", "false", "False", "FALSE"], "bool"),
+    **{text: kind for text, kind in _RESOLVED.items() if kind != "bool"},
+}
+# strconv.ParseInt(s, 0, 64) of Go 1.20 (go.mod:3) also takes 0o and 0b (resolve.go:191-259).
+_GO_INT_V3 = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
+_YAML_FLOAT_V3 = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")  # :124
+_TIMESTAMP_V3 = re.compile(r"[0-9]{4}-")  # parseTimestamp's cheap test (resolve.go:306-318)
+# yaml.v3 sets a bool field from these texts, quoted or not (decode.go:684-691).
+_YAML11_BOOLS = frozenset(
+    ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
+     "n", "N", "no", "No", "NO", "off", "Off", "OFF"]
+)  # fmt: skip
+
+
+def go_resolve_v3(node: yaml.ScalarNode) -> str:
+    """The kind gopkg.in/yaml.v3 gives a scalar (resolve.go:126-265): as go_resolve, and
+    "timestamp" for a date."""
+    text = node.value
+    if node.style:
+        return "str"  # indicatedString (decode.go:568-570)
+    if text in _RESOLVED_V3:
+        return _RESOLVED_V3[text]
+    hint = text[:1]
+    if hint == ".":
+        return "float" if _YAML_FLOAT_V3.fullmatch(text) else "str"
+    if hint and hint in "+-0123456789":
+        if _TIMESTAMP_V3.match(text) and _v3_timestamp(text):
+            return "timestamp"
+        plain = text.replace("_", "")
+        if _GO_INT_V3.fullmatch(plain):
+            return (
+                "int" if _fits_v3(plain) else "float" if _YAML_FLOAT_V3.fullmatch(plain) else "str"
+            )
+        if _YAML_FLOAT_V3.fullmatch(plain):
+            return "float"
+    return "str"
+
+
+def _v3_timestamp(text: str) -> bool:
+    """One of allowedTimestampFormats parses it (resolve.go:294-301): a date, maybe a time."""
+    return bool(
+        re.fullmatch(
+            r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+            r"(?:[Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?",
+            text,
+        )
+    )
+
+
+def _fits_v3(plain: str) -> bool:
+    """ParseInt, else ParseUint (which takes no sign), succeeds (resolve.go:192-203)."""
+    digits = plain.lstrip("+-")
+    prefix = digits[:2].lower()
+    if prefix in ("0x", "0o", "0b"):
+        value = int(digits[2:], {"0x": 16, "0o": 8, "0b": 2}[prefix])
+    else:
+        value = int(digits, 8 if digits.startswith("0") else 10)
+    if plain.startswith("-"):
+        value = -value
+    return -(2**63) <= value < 2**63 or (not plain.startswith(("+", "-")) and value < 2**64)
+
+
 def _int64(plain: str) -> bool:
     digits = plain.lstrip("+-")
     base = 16 if digits[:2].lower() == "0x" else 8 if digits.startswith("0") else 10
@@ -130,6 +231,7 @@ _KINDS = {
     "bool": "a boolean",
     "sequence": "a list",
     "mapping": "a mapping",
+    "timestamp": "a date",
 }
 
 
@@ -141,12 +243,14 @@ def _wants(kind: GoType) -> str:
     return _WANTS[kind]
 
 
-def _node_kind(node: yaml.Node) -> str:
+def _node_kind(node: yaml.Node, reader: Reader = COREOS) -> str:
     if isinstance(node, yaml.SequenceNode):
         return "sequence"
     if isinstance(node, yaml.MappingNode):
         return "mapping"
-    return go_resolve(node) if isinstance(node, yaml.ScalarNode) else "null"
+    if not isinstance(node, yaml.ScalarNode):
+        return "null"
+    return go_resolve_v3(node) if reader.yaml_v3 else go_resolve(node)
 
 
 # Values a `valid:` tag refuses, and what that does at boot (beyond the validator's error).
@@ -177,18 +281,21 @@ _ENCODINGS = ("base64", "b64", "gz", "gzip", "gz+base64", "gzip+base64", "gz+b64
 _SUBSTITUTION = re.compile(r"(?<!\\)\$(?:public|private)_ipv[46]")
 
 
-def coreos_findings(document: Document) -> list[Finding]:
-    """Everything coreos-cloudinit v1.14.0 drops, refuses or stops on in this cloud-config."""
-    walker = _Walker()
+def coreos_findings(document: Document, reader: Reader = COREOS) -> list[Finding]:
+    """Everything `reader` drops, refuses or stops on in this cloud-config."""
+    walker = _Walker(reader)
     if isinstance(document.root, yaml.MappingNode):
         walker.struct(document.root, CLOUD_CONFIG, ())
-    return walker.findings + _write_files_findings(document) + _substitutions(document)
+    return (
+        walker.findings + _write_files_findings(document, reader) + _substitutions(document, reader)
+    )
 
 
 class _Walker:
     """go-yaml's decoder, reduced to what it keeps and what it drops."""
 
-    def __init__(self) -> None:
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
         self.findings: list[Finding] = []
 
     def add(self, path: DocPath, outcome: Outcome, message: str, **kwargs: Any) -> None:
@@ -196,7 +303,7 @@ class _Walker:
 
     def decode(self, node: yaml.Node, kind: GoType, path: DocPath) -> bool:
         """Decode `node` as a Go `kind`: whether the value is kept (decode.go:257-273)."""
-        found = _node_kind(node)
+        found = _node_kind(node, self.reader)
         if found == "null":
             return True  # the zero value (decode.go:327-334)
         if isinstance(kind, Struct) and isinstance(node, yaml.MappingNode):
@@ -209,10 +316,22 @@ class _Walker:
         if isinstance(node, yaml.ScalarNode) and isinstance(kind, str):
             if kind == STRING or (kind == BOOL and found == "bool"):
                 return True  # a string field takes the text as written (decode.go:337-344)
+            if kind == BOOL and self.reader.yaml_v3 and node.value in _YAML11_BOOLS:
+                return True  # yaml.v3's YAML 1.1 compatibility (decode.go:684-691)
             if kind in (INT, FLOAT) and found in ("int", "float"):
                 if kind == INT and found == "float":
-                    self.add(path, Outcome.CHANGES, f"{READER} cuts the number to an integer")
+                    name = self.reader.name
+                    self.add(path, Outcome.CHANGES, f"{name} cuts the number to an integer")
                 return True
+        if self.reader.yaml_v3:
+            # yaml.v3 records a TypeError (decode.go:718, :745, :798) and Unmarshal returns
+            # it (yaml.go:169-171): NewCloudConfig fails and the cloud-config is dropped.
+            # cloud-init's `default` user stays cloud-init's idiom: said only when the
+            # document is for Container Linux (its `coreos:` section or the target).
+            default_user = _is_default_user(node, kind)
+            message = _type_error(self.reader, node, found, kind)
+            self.add(path, Outcome.DROPS_CONFIG, message, cloud_init_only=default_user)
+            return False
         self.add(
             path,
             Outcome.IGNORES,
@@ -236,30 +355,50 @@ class _Walker:
                 continue
             written = key_node.value
             at = (*path, written)
-            field = struct.fields.get(written.replace("-", "_"))  # config/config.go:57-59
+            name = self.field_name(written)
+            field = struct.fields.get(name)
             if field is None:
                 self.unknown_key(at, written, struct)
                 continue
             if field.deprecated:
-                self.add(at, Outcome.DEPRECATED, f"{READER}: {field.deprecated}", key=True)
+                message = f"{self.reader.name}: {field.deprecated}"
+                self.add(at, Outcome.DEPRECATED, message, key=True)
             kept = self.decode(value_node, field.kind, at)
             if (
                 kept
                 and field.kind == STRING
                 and isinstance(value_node, yaml.ScalarNode)
-                and go_resolve(value_node) != "null"
+                and _node_kind(value_node, self.reader) != "null"
             ):
-                name = written.replace("-", "_")
                 self.string(struct, name, value_node.value, at, field.valid)
         if struct.name in ("User", "Unit", "UnitDropIn"):
             self.required_names(node, struct, path)
 
+    def field_name(self, written: str) -> str:
+        """The struct field a key names: v1.14.0 turns dashes into underscores first
+        (config/config.go:63-65); the fork does not (its config/config.go:76-80)."""
+        return written if self.reader.yaml_v3 else written.replace("-", "_")
+
     def unknown_key(self, at: DocPath, written: str, struct: Struct) -> None:
+        if self.reader.yaml_v3 and written.replace("-", "_") in struct.fields:
+            underscored = written.replace("-", "_")
+            self.add(
+                at,
+                Outcome.IGNORES,
+                f"{self.reader.name} ignores this key: it no longer reads dashes as "
+                f"underscores; write {underscored!r}",
+                key=True,
+                unknown_key=True,
+                suggestion=underscored,
+            )
+            return
         known = sorted({*struct.fields, *(name.replace("_", "-") for name in struct.fields)})
+        if self.reader.yaml_v3:
+            known = sorted(struct.fields)
         suggestion = closest_key(written, known)
         hint = f"; did you mean {suggestion!r}?" if suggestion else ""
         cloud_init_only = written in _cloud_init_keys(struct.name)
-        message = f"{READER} ignores this key" + (
+        message = f"{self.reader.name} ignores this key" + (
             " (only cloud-init reads it)" if cloud_init_only and not suggestion else hint
         )
         self.add(
@@ -272,18 +411,30 @@ class _Walker:
             cloud_init_only=cloud_init_only and not suggestion,
         )
 
-    def string(self, struct: Struct, name: str, text: str, at: DocPath, valid: str | None) -> None:
+    def string(self, struct: Struct, field: str, text: str, at: DocPath, valid: str | None) -> None:
         """The checks on a string field's text, as the reader's code makes them."""
-        where = (struct.name, name)
+        where = (struct.name, field)
+        name = self.reader.name
         if where == ("CloudConfig", "manage_etc_hosts") and text != "localhost":
             # system/etc_hosts.go:33: anything but "localhost" fails Apply.
             self.add(
                 at,
                 Outcome.STOPS,
-                f"{READER} stops at boot on manage_etc_hosts {text!r}: it takes only "
+                f"{name} stops at boot on manage_etc_hosts {text!r}: it takes only "
                 "'localhost' (cloud-init also takes true, false and template); write_files and "
                 "every unit are skipped",
             )
+            return
+        if where == ("CloudConfig", "hostname") and self.reader.yaml_v3:
+            short = text.split(".", maxsplit=1)[0][:63]
+            if short != text:
+                # coreos-cloudinit.go:289-297 (determineHostname), for the fork only.
+                self.add(
+                    at,
+                    Outcome.CHANGES,
+                    f"{name} sets the host name to {short!r}: it cuts a host name "
+                    "at its first dot and at 63 characters",
+                )
             return
         if where == ("File", "encoding"):
             if text not in _ENCODINGS:
@@ -291,7 +442,7 @@ class _Walker:
                 self.add(
                     at,
                     Outcome.DROPS_CONFIG,
-                    f"{READER} cannot decode encoding {text!r} and drops the whole cloud-config "
+                    f"{name} cannot decode encoding {text!r} and drops the whole cloud-config "
                     f"at boot; it takes {', '.join(_ENCODINGS)} (lower case)",
                 )
             return
@@ -300,7 +451,7 @@ class _Walker:
             self.add(
                 at,
                 Outcome.REJECTS,
-                f"{READER} refuses it: /usr is read-only on Container Linux, so the file cannot "
+                f"{name} refuses it: /usr is read-only on Container Linux, so the file cannot "
                 "be written",
             )
             return
@@ -309,7 +460,7 @@ class _Walker:
             self.add(
                 at,
                 Outcome.STOPS,
-                f"{READER} cannot read permissions {text!r} as an octal number and stops at boot "
+                f"{name} cannot read permissions {text!r} as an octal number and stops at boot "
                 "while writing files: this file, the files after it and every unit are skipped "
                 "(write '0644', in quotes)",
             )
@@ -323,7 +474,7 @@ class _Walker:
             self.add(
                 at,
                 Outcome.STOPS,
-                f"{READER} stops at boot on {text!r}{boolean}: it takes {wanted}{removed}; "
+                f"{name} stops at boot on {text!r}{boolean}: it takes {wanted}{removed}; "
                 f"{_STOPS_WHEN_INVALID[where]}",
             )
         elif where == ("Unit", "command"):
@@ -331,7 +482,7 @@ class _Walker:
             self.add(
                 at,
                 Outcome.STOPS,
-                f"{READER} stops at boot on command {text!r}: it takes {wanted}; the unit "
+                f"{name} stops at boot on command {text!r}: it takes {wanted}; the unit "
                 "commands after it are not run",
             )
         else:
@@ -340,13 +491,13 @@ class _Walker:
             self.add(
                 at,
                 Outcome.REJECTS,
-                f"{READER} refuses {text!r}{_boolean_note(text)}: it takes {wanted}{then}",
+                f"{name} refuses {text!r}{_boolean_note(text)}: it takes {wanted}{then}",
             )
 
     def required_names(self, node: yaml.MappingNode, struct: Struct, path: DocPath) -> None:
         """Users, units and drop-ins without a name are skipped (initialize/config.go)."""
         names = {
-            key.value.replace("-", "_"): value
+            self.field_name(key.value): value
             for key, value in node.value
             if isinstance(key, yaml.ScalarNode)
         }
@@ -355,7 +506,7 @@ class _Walker:
             name
             for name in needed
             if not isinstance(names.get(name), yaml.ScalarNode)
-            or go_resolve(names[name]) == "null"
+            or _node_kind(names[name], self.reader) == "null"
             or names[name].value == ""
         ]
         if not missing:
@@ -365,7 +516,7 @@ class _Walker:
         self.add(
             path,
             Outcome.IGNORES,
-            f"{READER} skips {what} without {' or '.join(missing)}",
+            f"{self.reader.name} skips {what} without {' or '.join(missing)}",
         )
 
 
@@ -376,6 +527,19 @@ def _ignored(node: yaml.Node, found: str, kind: GoType) -> str:
             f"{node.value!r} is text to its YAML"
         )
     return f"{READER} ignores this value: it wants {_wants(kind)}, not {_KINDS[found]}"
+
+
+def _type_error(reader: Reader, node: yaml.Node, found: str, kind: GoType) -> str:
+    if _is_default_user(node, kind):
+        what = "cloud-init's 'default' user"
+    elif isinstance(node, yaml.ScalarNode) and found == "str":
+        what = f"the text {node.value!r}" if len(node.value) <= 40 else "this text"
+    else:
+        what = _KINDS[found]
+    return (
+        f"{reader.name} cannot decode {what} as {_wants(kind)} and drops the whole "
+        "cloud-config at boot (a yaml.v3 type error)"
+    )
 
 
 def _is_default_user(node: yaml.Node, kind: GoType) -> bool:
@@ -422,21 +586,17 @@ def _cloud_init_keys(struct_name: str) -> frozenset[str]:
     return frozenset(place.get("properties", {})) if place else frozenset()
 
 
-def _write_files_findings(document: Document) -> list[Finding]:
+def _write_files_findings(document: Document, reader: Reader) -> list[Finding]:
     """write_files content coreos-cloudinit cannot decode: Decode fails, nothing is applied."""
     findings: list[Finding] = []
     data = document.data
-    files = next(
-        (
-            data[key]
-            for key in ("write_files", "write-files")
-            if isinstance(data, dict) and key in data
-        ),
-        None,
-    )
+    spellings = ("write_files",) if reader.yaml_v3 else ("write_files", "write-files")
+    key = next((key for key in spellings if isinstance(data, dict) and key in data), None)
+    if key is None:
+        return findings
+    files = data[key]
     if not isinstance(files, list):
         return findings
-    key = "write_files" if "write_files" in data else "write-files"
     for index, entry in enumerate(files):
         if not isinstance(entry, dict):
             continue
@@ -449,7 +609,8 @@ def _write_files_findings(document: Document) -> list[Finding]:
                 Finding(
                     (key, index, "content"),
                     Outcome.DROPS_CONFIG,
-                    f"{READER} cannot decode this content as {encoding!r} ({problem}) and drops "
+                    f"{reader.name} cannot decode this content as {encoding!r} ({problem}) and "
+                    "drops "
                     "the whole cloud-config at boot",
                 )
             )
@@ -472,7 +633,7 @@ def _go_decode_problem(encoding: str, content: str) -> str | None:
     return None
 
 
-def _substitutions(document: Document) -> list[Finding]:
+def _substitutions(document: Document, reader: Reader) -> list[Finding]:
     text = document.source.data.decode("utf-8", "replace")
     findings = []
     for match in _SUBSTITUTION.finditer(text):
@@ -485,8 +646,9 @@ def _substitutions(document: Document) -> list[Finding]:
             Finding(
                 (),
                 Outcome.CHANGES,
-                f"{READER} replaces {match.group()} with an empty string when it reads a config "
-                "drive (meta_data.json carries no addresses); cloud-init leaves it as written",
+                f"{reader.name} replaces {match.group()} with an empty string when it reads a "
+                "config drive (meta_data.json carries no addresses); cloud-init leaves it as "
+                "written",
                 position=(line, column),
             )
         )
@@ -511,11 +673,44 @@ _BOOT_OUTCOMES = (
 )
 
 
-def boot_outcome(document: Document) -> str:
-    """What coreos-cloudinit does with the whole cloud-config: the worst of its findings,
-    as an Outcome's value, or `accepts`."""
-    found = {finding.outcome for finding in coreos_findings(document)}
+def boot_outcome(document: Document, reader: Reader = COREOS) -> str:
+    """What `reader` does with the whole cloud-config: the worst of its findings, as an
+    Outcome's value, or `accepts`."""
+    found = {finding.outcome for finding in coreos_findings(document, reader)}
     return next((outcome.value for outcome in _BOOT_OUTCOMES if outcome in found), "accepts")
+
+
+def _same(finding: Finding, reader: Reader) -> tuple[object, ...]:
+    """A finding with the reader's name taken out: what two readers can have in common."""
+    message = finding.message.replace(reader.name, "{reader}")
+    return (finding.path, finding.outcome, finding.key, finding.position, message)
+
+
+def fork_only(document: Document) -> list[Finding]:
+    """What Flatcar's fork does that coreos-cloudinit v1.14.0 does not, in this cloud-config."""
+    return both_readers(document)[1]
+
+
+# How a line names v1.14.0 when Flatcar's fork does otherwise; a rule both follow names
+# plain coreos-cloudinit, as before the fork was modelled.
+UPSTREAM_ONLY = "coreos-cloudinit v1.14.0 (CoreOS)"
+
+
+def both_readers(document: Document) -> tuple[list[Finding], list[Finding]]:
+    """v1.14.0's findings, then the fork's that v1.14.0 does not share. A finding of
+    v1.14.0's that the fork does not share names it UPSTREAM_ONLY."""
+    upstream = coreos_findings(document, COREOS)
+    fork = coreos_findings(document, FLATCAR)
+    shared = {_same(finding, COREOS) for finding in upstream} & {
+        _same(finding, FLATCAR) for finding in fork
+    }
+    named = [
+        finding
+        if _same(finding, COREOS) in shared or not finding.message.startswith(READER)
+        else replace(finding, message=UPSTREAM_ONLY + finding.message[len(READER) :])
+        for finding in upstream
+    ]
+    return named, [finding for finding in fork if _same(finding, FLATCAR) not in shared]
 
 
 def coreos_problems(
@@ -532,10 +727,12 @@ def coreos_problems(
     Targeted by its `coreos:` section, what only cloud-init reads stays a warning (one
     document may serve both); with `only_reader` (--target container-linux) it is dead
     configuration, and an error. A value that is dropped at a path in `refused` (already
-    an error for every reader) is not reported twice.
+    an error for every reader) is not reported twice. Then what Flatcar's fork does
+    differently, naming it; where the two agree, one line naming coreos-cloudinit says it.
     """
     problems = []
-    for finding in coreos_findings(document):
+    upstream, fork = both_readers(document)
+    for finding in upstream + fork:
         if not reported(finding, targeted):
             continue
         repeated = finding.outcome in (Outcome.IGNORES, Outcome.DROPS_CONFIG)
@@ -551,7 +748,13 @@ def coreos_problems(
                 or (finding.cloud_init_only and only_reader)
             )
         )
-        for_both = finding.cloud_init_only and not only_reader
+        # What only cloud-init reads is a warning where one document may serve both, unless
+        # it costs the other reader the whole cloud-config.
+        for_both = (
+            finding.cloud_init_only
+            and not only_reader
+            and finding.outcome is not Outcome.DROPS_CONFIG
+        )
         severity = Severity.ERROR if targeted and fatal and not for_both else Severity.WARNING
         if finding.position is not None:
             line, column = finding.position

@@ -4,8 +4,14 @@ Transcribed from github.com/coreos/coreos-cloudinit at tag v1.14.0, `config/*.go
 struct and field names the file and line it came from. A `valid` pattern is the field's
 `valid:` tag (checked by `config.AssertValid`, config/config.go:137), a `deprecated` text its
 `deprecated:` tag (reported by the validator, config/validate/rules.go:85). Keys are the
-`yaml:` names; the reader turns every dash in a key into an underscore before it looks
-them up (config/config.go:57-59).
+`yaml:` names; v1.14.0 turns every dash in a key into an underscore before it looks
+them up (config/config.go:63-65).
+
+Flatcar's fork (github.com/flatcar/coreos-cloudinit at 1c1d7f4) declares the same structs,
+fields, types and tags: `git diff v1.14.0 1c1d7f4 -- config/` changes none of config/etcd.go,
+etcd2.go, fleet.go, flannel.go, locksmith.go, oem.go, update.go, unit.go, file.go, user.go,
+and in config/config.go:32-50 only the line numbers move (CloudConfig at :32, CoreOS at :41).
+It no longer turns dashes into underscores (its config/config.go:76-80).
 """
 
 from __future__ import annotations
