@@ -29,8 +29,19 @@ ALLOWED = {
     "formats": {"inputs", "layouts"},
     "drives": {"inputs", "validation", "formats"},
     "distro": {"inputs", "validation", "formats"},
+    "disks": {"inputs", "validation", "layouts", "formats", "drives"},
     "serve": {"api", "inputs", "validation", "layouts"},
-    "cli": {"api", "inputs", "validation", "layouts", "formats", "drives", "distro", "serve"},
+    "cli": {
+        "api",
+        "inputs",
+        "validation",
+        "layouts",
+        "formats",
+        "drives",
+        "distro",
+        "serve",
+        "disks",
+    },
 }
 SHARED = {"errors", "problems", "machine", "strict_json", "formats"}
 # Modules that run the pipeline (and so call the API) although they live in a stage.
@@ -40,6 +51,11 @@ ORCHESTRATORS = {
     ("validation.files", "api"),
     # build_fleet builds each machine's drive with the API's build_machine.
     ("inputs.fleet", "api"),
+    # inject validates and lays out each machine with the API's own checks (check_build,
+    # layout_drive), so that inject and build can never disagree.
+    ("disks.inject", "api"),
+    # build-many injects its `inject:` machines with inject's own driver, in one launch.
+    ("inputs.fleet", "disks"),
     # validation reports, before anything is written, what the NoCloud layout's
     # conversion of network data and vendor data would refuse.
     ("validation.machine", "layouts"),

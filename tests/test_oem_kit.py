@@ -273,7 +273,7 @@ def test_the_command_line_writes_the_tree_and_reports_it(tmp_path: Path) -> None
         ],
     }
     assert b"VERSION_ID=3\n" in files["oem-release"]
-    assert b'version-id: "3"' in files["cloud-config.yml"]
+    assert b'version_id: "3"' in files["cloud-config.yml"]
     assert files["grub.cfg"].endswith(b'set oem_id="ec2"\n')
     assert {path.stat().st_mode & 0o777 for path in folder.rglob("*")} == {0o644, 0o755}
 

@@ -874,15 +874,15 @@ def oem(
     ] = None,
     oem_version: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="coreos.oem.version-id.", metavar="VERSION"),
+        typer.Option(help="coreos.oem.version_id.", metavar="VERSION"),
     ] = None,
     home_url: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="coreos.oem.home-url. Default: the platform's.", metavar="URL"),
+        typer.Option(help="coreos.oem.home_url. Default: the platform's.", metavar="URL"),
     ] = None,
     bug_report_url: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="coreos.oem.bug-report-url.", metavar="URL"),
+        typer.Option(help="coreos.oem.bug_report_url.", metavar="URL"),
     ] = None,
     metadata_url: Annotated[
         str, typer.Option(help="The metadata service (ec2-metadata and openstack).", metavar="URL")

@@ -29,8 +29,9 @@ MOUNTABLE = {"ext2", "ext3", "ext4", "btrfs", "xfs", "vfat"}
 # mounts it with -o subvol=root (flatcar/init bin/flatcar-install:724-726).
 ROOT_SUBVOLUME = "root"
 TEMPORARY_PREFIX = ".mkconfigdrive-"
-# The protective MBR, the GPT header and 128 entries of 128 bytes, with 512-byte sectors.
-HEAD_BYTES = 34 * 512
+# What disks.partition_table.parse_partition_table reads (its HEAD_BYTES; this file imports
+# nothing of configdrive).
+HEAD_BYTES = 2 * 4096 + 128 * 128
 
 
 def _answer(**fields: Any) -> None:

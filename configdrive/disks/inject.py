@@ -169,17 +169,20 @@ class _Prepared:
 def check_jobs(jobs: Sequence[InjectJob]) -> list[DiskLayout]:
     """Everything that can be refused on the host, for every image at once (no appliance)."""
     layouts: list[DiskLayout] = []
-    problems: list[str] = []
+    refused: list[ConfigDriveError] = []
     outputs: dict[Path, Path] = {}
     for job in jobs:
         try:
             layouts.append(_check_job(job, outputs))
+        except UsageError:
+            raise
         except ConfigDriveError as error:
-            if isinstance(error, UsageError):
-                raise
-            problems.append(str(error))
-    if problems:
-        raise ImageError("; ".join(problems) if len(problems) == 1 else "\n".join(problems))
+            refused.append(error)
+    if len(refused) == 1:
+        raise refused[0]
+    if refused:
+        worst = max(error.exit_code for error in refused)
+        raise ImageError("\n".join(str(error) for error in refused), exit_code=worst)
     return layouts
 
 
@@ -283,7 +286,12 @@ def _discard(item: _Prepared, error: BaseException) -> None:
 
 
 def _validate_inputs(jobs: Sequence[InjectJob], *, strict: bool) -> None:
-    """Each machine's inputs, checked as `validate` checks them, before any launch."""
+    """Each machine's inputs, checked before any launch, as `validate` checks them.
+
+    Which layout an image takes (the installer's user_data or a NoCloud seed) is known only
+    once its OS is; so here a problem stops the run when both layouts would refuse it (a
+    typo, a bad key), and one only a layout refuses waits for the image's own plan.
+    """
     from configdrive.api import validate_machine
 
     problems: list[Problem] = []
@@ -294,12 +302,22 @@ def _validate_inputs(jobs: Sequence[InjectJob], *, strict: bool) -> None:
         if job.spec is None or id(job.spec) in seen:
             continue
         seen.add(id(job.spec))
-        try:
-            validate_machine(job.spec, strict=strict)
-        except InvalidInputError as error:
-            problems += error.problems
+        refused: list[list[Problem]] = []
+        for layout in ("openstack", "nocloud"):
+            try:
+                validate_machine(job.spec, strict=strict, layout=layout)
+            except InvalidInputError as error:
+                refused.append(list(error.problems))
+            else:
+                refused.append([])
+        either = {_key(problem) for problem in refused[1]}
+        problems += [problem for problem in refused[0] if _key(problem) in either]
     if problems:
         raise InvalidInputError(problems)
+
+
+def _key(problem: Problem) -> tuple[object, ...]:
+    return (problem.file, problem.line, problem.column, problem.message, problem.severity)
 
 
 def _attach_target(item: _Prepared, say: Events, number: int, count: int) -> Path:

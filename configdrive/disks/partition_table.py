@@ -168,6 +168,33 @@ class _Reader:
             ) from None
 
 
+class _HeadReader(_Reader):
+    """The first bytes of a disk read by the appliance, as if they were the whole disk."""
+
+    def __init__(self, head: bytes, size: int) -> None:
+        super().__init__("<disk>", -1, size)
+        self.head = head
+
+    def read(self, offset: int, length: int) -> bytes:
+        return self.head[offset : offset + length]
+
+
+def parse_partition_table(head: bytes, disk_size: int) -> tuple[str | None, tuple[Partition, ...]]:
+    """The table in a disk's first bytes (HEAD_BYTES of them), as the appliance reads them
+    from a qcow2 or a raw image alike; ("gpt" | "mbr" | None, partitions). Lenient: a table
+    that cannot be read gives (None, ()) and the partitions are then known by number only."""
+    try:
+        layout = _read_raw(_HeadReader(head, disk_size))
+    except ImageError:
+        return None, ()
+    return layout.scheme, layout.partitions or ()
+
+
+# The bytes parse_partition_table needs: the MBR, the GPT header and 128 entries of 128 bytes,
+# at 512- or 4096-byte sectors.
+HEAD_BYTES = 2 * 4096 + 128 * 128
+
+
 # ----------------------------------------------------------------------------- raw images
 
 
