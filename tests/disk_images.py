@@ -53,7 +53,16 @@ USR_B_GUID = "e03dd35c-7c2d-4a47-b3fe-27f15780a57c"
 _GUIDS = uuid.UUID("5c0b1f7e-8d1c-4d53-9a7e-2b8f3f1c6a10")  # namespace of our fixed GUIDs
 
 FLATCAR_VERSION = "3975.2.0"
-FileTree = Mapping[str, bytes | str]
+
+
+@dataclass(frozen=True)
+class Symlink:
+    """A symbolic link in a FileTree: {"bin": Symlink("usr/bin")}."""
+
+    target: str
+
+
+FileTree = Mapping[str, "bytes | str | Symlink"]
 Filesystem = Literal["ext4", "btrfs", "vfat"]
 
 
@@ -122,7 +131,8 @@ def _fixed_guid(label: str) -> str:
 def _stage(tree: FileTree, folder: Path) -> Path:
     """Write `tree` (path -> content; "dir/" for an empty folder) under `folder`.
 
-    Every timestamp is pinned; files starting with "#!" get mode 0755, the others 0644.
+    Every timestamp is pinned (links' own too); files starting with "#!" get mode 0755, the
+    others 0644.
     """
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in tree.items():
@@ -131,6 +141,9 @@ def _stage(tree: FileTree, folder: Path) -> Path:
             target.mkdir(parents=True, exist_ok=True)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Symlink):
+            target.symlink_to(content.target)
+            continue
         data = content.encode() if isinstance(content, str) else content
         target.write_bytes(data)
         target.chmod(0o755 if data.startswith(b"#!") else 0o644)  # scripts run; the rest is read
@@ -192,6 +205,8 @@ def make_vfat(path: Path, size: int, label: str, tree: FileTree) -> Path:
             with contextlib.suppress(RuntimeError):  # mmd fails on a folder already made
                 run(["mmd", "-i", str(path), "::/" + "/".join(parts[:depth])], env=_CLOCK_ENV)
     for name, content in tree.items():
+        if isinstance(content, Symlink):
+            raise ValueError(f"FAT has no symbolic links: {name}")
         with tempfile.NamedTemporaryFile() as staged:
             staged.write(content.encode() if isinstance(content, str) else content)
             staged.flush()
@@ -442,15 +457,19 @@ def make_cloud_init_image(
     """A cloud image laid out like Debian's and Ubuntu's: BIOS 14, ESP 15, ext4 root 1.
 
     The root file system is labelled cloudimg-rootfs and holds /etc/os-release (Debian 12),
-    /etc/cloud/cloud.cfg and a stub /usr/bin/cloud-init: content to detect, never run.
+    /etc/debian_version, /etc/fstab, /etc/cloud/cloud.cfg and a stub /usr/bin/cloud-init:
+    content to detect, never run.
     """
     path = Path(path)
     work = Path(tempfile.mkdtemp(prefix="cloud-image-", dir=path.parent))
     try:
-        tree: dict[str, bytes | str] = {
+        tree: dict[str, bytes | str | Symlink] = {
             "etc/os-release": DEBIAN_OS_RELEASE,
+            "etc/debian_version": "12.5\n",
+            "etc/fstab": "LABEL=cloudimg-rootfs / ext4 rw,discard,errors=remount-ro 0 1\n",
             "etc/cloud/cloud.cfg": CLOUD_CFG,
             "usr/bin/cloud-init": "#!/bin/sh\n# stub: content for detection, not executed\n",
+            "bin": Symlink("usr/bin"),  # merged /usr, as Debian 12 has it
             "var/lib/": b"",
             **(root_files or {}),
         }
