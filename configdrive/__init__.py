@@ -15,18 +15,24 @@ if TYPE_CHECKING:
         BuildResult,
         build,
         build_machine,
+        inject,
+        inject_jobs,
+        injection,
         layout_drive,
         machine_spec,
         source_date_epoch,
         validate_machine,
         write_drive,
     )
+    from configdrive.disks.inject import InjectFailed, InjectJob, InjectResult
+    from configdrive.disks.inspection import DiskInspection, inspect_disk
     from configdrive.drives.diff import DriveDiff, diff_drives
     from configdrive.drives.drive import open_drive
     from configdrive.drives.extract import ExtractResult, extract_drive
     from configdrive.drives.inspection import Inspection, inspect_drive
     from configdrive.drives.verdicts import Verdict
     from configdrive.errors import (
+        ApplianceError,
         ConfigDriveError,
         ExitCode,
         GnuPGError,
@@ -55,6 +61,15 @@ _EXPORTS = {
     "source_date_epoch": "configdrive.api",
     "validate_machine": "configdrive.api",
     "write_drive": "configdrive.api",
+    "inject": "configdrive.api",
+    "inject_jobs": "configdrive.api",
+    "injection": "configdrive.api",
+    "ApplianceError": "configdrive.errors",
+    "InjectFailed": "configdrive.disks.inject",
+    "InjectJob": "configdrive.disks.inject",
+    "InjectResult": "configdrive.disks.inject",
+    "DiskInspection": "configdrive.disks.inspection",
+    "inspect_disk": "configdrive.disks.inspection",
     "ConfigDriveError": "configdrive.errors",
     "ExitCode": "configdrive.errors",
     "InvalidInputError": "configdrive.errors",
@@ -103,14 +118,19 @@ def __getattr__(name: str) -> Any:
 __version__ = "0.1.0"
 
 __all__ = [
+    "ApplianceError",
     "BuildResult",
     "ConfigDriveError",
+    "DiskInspection",
     "DriveDiff",
     "DriveLayout",
     "ExitCode",
     "ExtractResult",
     "GnuPGError",
     "ImageError",
+    "InjectFailed",
+    "InjectJob",
+    "InjectResult",
     "Inspection",
     "InvalidInputError",
     "Machine",
@@ -132,6 +152,10 @@ __all__ = [
     "build_machine",
     "diff_drives",
     "extract_drive",
+    "inject",
+    "inject_jobs",
+    "injection",
+    "inspect_disk",
     "inspect_drive",
     "layout_drive",
     "load_fleet",

@@ -73,6 +73,20 @@ class ImageError(ConfigDriveError):
         super().__init__(message)
 
 
+class ApplianceError(ConfigDriveError):
+    """libguestfs is missing, or its appliance failed (exit 3: the machine, not the input).
+
+    `kind` says what failed: "missing" (libguestfs or a kernel for it), "no-space" or
+    "read-only" (a file system on the image), or "failed".
+    """
+
+    exit_code = ExitCode.IO_FAILURE
+
+    def __init__(self, message: str, kind: str = "failed") -> None:
+        self.kind = kind
+        super().__init__(message)
+
+
 class VerificationError(ConfigDriveError):
     """A signature is bad, made by a key the user did not give, or a key file is unusable."""
 

@@ -73,6 +73,16 @@ NOT_RUN = [
         "docs/how-to/shell-completion.md",
         "reads the man page from a checkout (tests/test_cli_reference.py renders it with groff)",
     ),
+    ("docs/how-to/inject.md", "installs Debian packages"),
+    (
+        "docs/how-to/inject.md",
+        "boots libguestfs's appliance (about a minute); "
+        "tests/interop/test_interop_inject.py runs the same",
+    ),
+    (
+        "docs/how-to/inject.md",
+        "boots libguestfs's appliance; tests/interop/test_interop_inject.py runs the same",
+    ),
 ]
 
 

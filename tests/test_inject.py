@@ -8,6 +8,7 @@ A guard makes any launch here fail the test: the refusals must come first, in se
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from configdrive.disks.targets import (
     seed_writes,
     user_data_paths,
 )
+from configdrive.errors import ApplianceError
 from configdrive.inputs.machine_file import load_machine_file
 from configdrive.machine import MachineSpec
 from tests import disk_images
@@ -316,8 +318,8 @@ def test_missing_libguestfs_names_the_package(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(appliance_module, "DEBIAN_BINDING", tmp_path / "nothing.py")
-    monkeypatch.setattr(appliance_module.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(appliance_module.ApplianceError, match="python3-guestfs") as caught:
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ApplianceError, match="python3-guestfs") as caught:
         appliance_module.guestfs_python()
     assert caught.value.exit_code == 3
 

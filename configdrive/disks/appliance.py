@@ -32,7 +32,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from configdrive.errors import ConfigDriveError, ExitCode
+from configdrive.errors import ApplianceError
 
 WORKER = Path(__file__).with_name("guestfs_worker.py")
 DEBIAN_PYTHON = Path("/usr/bin/python3")
@@ -44,16 +44,6 @@ LAUNCH_DEADLINE = 900.0
 STEP_DEADLINE = 300.0
 
 Events = Callable[[str], None]
-
-
-class ApplianceError(ConfigDriveError):
-    """libguestfs is missing, or its appliance failed (exit 3: the machine, not the input)."""
-
-    exit_code = ExitCode.IO_FAILURE
-
-    def __init__(self, message: str, kind: str = "failed") -> None:
-        self.kind = kind
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,13 @@ from typing import Any
 
 from configdrive.disks.appliance import (
     Appliance,
-    ApplianceError,
     AttachedImage,
     FoundDisk,
     FoundPartition,
     Probe,
 )
 from configdrive.disks.busy import open_for_writing
-from configdrive.disks.copy import sparse_copy
+from configdrive.disks.copy import free_space_check, space_needed, sparse_copy
 from configdrive.disks.partition_table import DiskLayout, read_disk_layout
 from configdrive.disks.targets import (
     PROBE_LIMIT,
@@ -50,6 +49,7 @@ from configdrive.disks.targets import (
     seed_writes,
 )
 from configdrive.errors import (
+    ApplianceError,
     ConfigDriveError,
     ExitCode,
     ImageError,
@@ -325,6 +325,7 @@ def _attach_target(item: _Prepared, say: Events, number: int, count: int) -> Pat
     if job.output is None:
         return job.image
     mode = stat.S_IMODE(job.image.stat().st_mode)
+    free_space_check(job.output.parent, space_needed(job.image))
     copy = item.stack.enter_context(atomic_path(job.output, force=job.force, mode=mode))
     say(f"copying {job.image} to {job.output} ({number}/{count})")
     try:
