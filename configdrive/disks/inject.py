@@ -164,6 +164,7 @@ class _Prepared:
     system: DetectedSystem | None = None
     writes: tuple[PartitionWrite, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    unknown_system: str = ""  # why no OS inject knows was found
 
 
 def check_jobs(jobs: Sequence[InjectJob]) -> list[DiskLayout]:
@@ -343,7 +344,7 @@ def _plan(item: _Prepared, disk: FoundDisk, appliance: Appliance, *, strict: boo
     try:
         system = detect_system(disk, probes)
     except NoSystemFound as error:
-        item.warnings = (Problem(str(job.image), str(error)),)
+        item.unknown_system = str(error)
         return
     item.system = system
     problems: list[Problem] = []
@@ -434,6 +435,8 @@ def _container_linux_plan(
 
 def _refusal(item: _Prepared) -> InjectFailed | None:
     """The image's failure when its plan holds an error: then nothing is written onto it."""
+    if item.unknown_system:
+        return InjectFailed(item.job.image, ImageError(item.unknown_system))
     if any(problem.severity is Severity.ERROR for problem in item.warnings):
         return InjectFailed(item.job.image, InvalidInputError(item.warnings))
     return None

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -98,6 +99,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
         "no-flag": disk_images.make_flatcar_image(
             folder / "no-flag.img", oem_fs="ext4", first_boot=False
         ),
+        "no-os": no_os_image(folder),
     }
     before = {name: sha256(path) for name, path in images.items()}
     big = folder / "big.yml"
@@ -118,6 +120,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
         "full": (machine_inputs(str(big)), None),
         "in-place": (machine_inputs(str(folder / "config.ign")), None),
         "no-flag": (machine_inputs(str(folder / "config.ign")), None),
+        "no-os": (machine_inputs(str(folder / "user.yml")), None),
     }
     outputs = {name: folder / f"out-{images[name].name}" for name in images if name != "in-place"}
     jobs = [
@@ -133,6 +136,15 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
     results = inject_jobs(jobs)
     yield Batch(folder, images, before, outputs, dict(zip(specs, results, strict=True)))
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def no_os_image(folder: Path) -> Path:
+    """A GPT disk with one ext4 file system that holds no OS."""
+    work = folder / "no-os-work"
+    work.mkdir()
+    data = disk_images.make_ext4(work / "data.fs", 8 << 20, "data", {"hello": b"hi\n"}, work=work)
+    spec = disk_images.PartitionSpec(1, "data", disk_images.TYPE_LINUX_DATA, 8 << 20, data)
+    return disk_images.write_gpt_disk(folder / "no-os.img", [spec], disk_guid=str(uuid4()))
 
 
 def result(batch: Batch, name: str) -> InjectResult:
@@ -224,6 +236,18 @@ def test_a_full_root_fails_alone_and_leaves_no_copy(batch: Batch) -> None:
     assert not [p for p in batch.folder.iterdir() if p.name.startswith(".out-full")]
 
 
+def test_an_image_with_no_os_inject_knows_fails_alone_in_one_line(batch: Batch) -> None:
+    outcome = batch.outcomes["no-os"]
+    assert isinstance(outcome, InjectFailed)
+    assert outcome.exit_code == 1
+    assert str(outcome) == (
+        f"{batch.images['no-os']}: no OS inject knows: no file systems labelled ROOT and OEM "
+        "(Flatcar, Container Linux) and none holding /etc/cloud/cloud.cfg (cloud-init); "
+        "found data (partition 1, ext4)"
+    )
+    assert not batch.outputs["no-os"].exists()
+
+
 def test_in_place_changes_the_image_itself(batch: Batch) -> None:
     done = result(batch, "in-place")
     assert done.in_place
@@ -261,3 +285,37 @@ def test_cli_injects_two_images_in_one_run_and_inspect_reads_one_back(tmp_path: 
         ("coreos-cloudinit", "/var/lib/flatcar-install/user_data", "applies")
     ]
     assert found["configs"][0]["sha256"] == hashlib.sha256(CLOUD_CONFIG).hexdigest()
+
+
+def test_build_many_injects_its_inject_machines_in_one_launch(tmp_path: Path) -> None:
+    images = tmp_path / "images"
+    images.mkdir()
+    disk_images.make_flatcar_image(images / "flatcar.qcow2", oem_fs="btrfs", format="qcow2")
+    disk_images.make_cloud_init_image(images / "debian.img")
+    before = {path.name: sha256(path) for path in images.iterdir()}
+    (tmp_path / "fleet.yml").write_text(
+        "machines:\n"
+        '  - {name: web-1, user_data: "#cloud-config\\nhostname: web-1\\n",\n'
+        "     inject: {image: images/flatcar.qcow2, oem_platform: openstack}}\n"
+        '  - {name: db-1, hostname: db-1, user_data: "#cloud-config\\nruncmd: [[true]]\\n",\n'
+        "     inject: {image: images/debian.img}}\n"
+        "  - {name: drive-1, hostname: drive-1}\n"
+    )
+    out = tmp_path / "out"
+    done = run_cli("build-many", tmp_path / "fleet.yml", "--out-dir", out, "--json")
+    assert done.returncode == 0, done.stderr
+    lines = {entry["machine"]: entry for entry in map(json.loads, done.stdout.splitlines())}
+    assert lines["web-1"]["system"] == "flatcar"
+    assert lines["db-1"]["system"] == "cloud-init"
+    assert sorted(path.name for path in out.iterdir()) == ["db-1.img", "drive-1.iso", "web-1.qcow2"]
+    assert disk_images.read_ext4(out / "web-1.qcow2", "ROOT", FLATCAR_USER_DATA) == (
+        b"#cloud-config\nhostname: web-1\n"
+    )
+    assert (
+        disk_images.read_btrfs(out / "web-1.qcow2", "OEM", "/grub.cfg")
+        == (oem_tree("openstack")["grub.cfg"])
+    )
+    meta = disk_images.read_ext4(out / "db-1.img", "1", "/var/lib/cloud/seed/nocloud/meta-data")
+    assert meta is not None
+    assert b"local-hostname: db-1" in meta
+    assert {path.name: sha256(path) for path in images.iterdir()} == before
