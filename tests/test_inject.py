@@ -106,8 +106,12 @@ def test_container_linux_is_known_by_its_os_release_or_its_first_boot_folder() -
 def test_labels_are_file_system_labels_first_as_blkid_finds_them() -> None:
     # flatcar-install finds ROOT with `blkid -t LABEL=ROOT` (a file-system label): a GPT
     # name alone counts only where no file system carries the label.
-    parts = (part(3, "", gpt_name="USR-A"), part(6, "OEM"), part(9, "", gpt_name="ROOT"),
-             part(10, "ROOT"))  # fmt: skip
+    parts = (
+        part(3, "", gpt_name="USR-A"),
+        part(6, "OEM"),
+        part(9, "", gpt_name="ROOT"),
+        part(10, "ROOT"),
+    )
     found = detect_system(FoundDisk("/dev/sda", "gpt", parts), {})
     assert found.root.number == 10
 

@@ -29,6 +29,7 @@ from configdrive.disks.appliance import (
     FoundDisk,
     FoundPartition,
     Probe,
+    WrittenFile,
 )
 from configdrive.disks.busy import open_for_writing
 from configdrive.disks.copy import free_space_check, space_needed, sparse_copy
@@ -472,7 +473,7 @@ def _write(item: _Prepared, appliance: Appliance) -> Outcome:
     )
 
 
-def _reported(partition: FoundPartition, role: str, each: Any) -> InjectedFile:
+def _reported(partition: FoundPartition, role: str, each: WrittenFile) -> InjectedFile:
     return InjectedFile(
         partition=partition.shown,
         role=role,
@@ -484,7 +485,9 @@ def _reported(partition: FoundPartition, role: str, each: Any) -> InjectedFile:
     )
 
 
-def _check_read_back(image: Path, expected: Mapping[str, bytes], files: Sequence[Any]) -> None:
+def _check_read_back(
+    image: Path, expected: Mapping[str, bytes], files: Sequence[WrittenFile]
+) -> None:
     import hashlib
 
     for each in files:

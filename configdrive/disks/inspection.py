@@ -165,9 +165,8 @@ def inspect_disk(
     if system.oem is not None:
         present = probes[system.oem.device].files
         result.oem_kit = tuple(
-            path for path in OEM_KIT_FILES if present.get(path, None) is not None
-            and present[path].kind == "file"
-        )  # fmt: skip
+            path for path in OEM_KIT_FILES if path in present and present[path].kind == "file"
+        )
     return result
 
 
@@ -186,10 +185,8 @@ def _configs(system: DetectedSystem, probes: dict[str, Probe]) -> list[FoundConf
             continue
         if path not in watched:
             watcher = "Flatcar's" if system.system is System.FLATCAR else "Container Linux's"
-            found.append(
-                _config(system.root, path, data, "coreos-cloudinit", IGNORED,
-                        f"{watcher} coreos-cloudinit watches {watched[0]} only")
-            )  # fmt: skip
+            reason = f"{watcher} coreos-cloudinit watches {watched[0]} only"
+            found.append(_config(system.root, path, data, "coreos-cloudinit", IGNORED, reason))
             continue
         problems: list[Problem] = []
         inspect_user_data(Source(path, data), problems, Target.CONTAINER_LINUX)
@@ -213,8 +210,8 @@ def _ignition(system: DetectedSystem, data: bytes) -> FoundConfig:
     elif system.first_boot is None:
         verdict, reason = IGNORED, "no first-boot flag on EFI-SYSTEM: Ignition will not run"
     else:
-        verdict, reason = _judged(problems, f"applied by Ignition at the first boot "
-                                            f"({system.first_boot} is set)")  # fmt: skip
+        applied = f"applied by Ignition at the first boot ({system.first_boot} is set)"
+        verdict, reason = _judged(problems, applied)
     return _config(system.oem, IGNITION_CONFIG, data, "ignition", verdict, reason, problems)
 
 

@@ -158,9 +158,8 @@ def detect_system(disk: FoundDisk, probes: Mapping[str, Probe]) -> DetectedSyste
     if root is not None and ("OEM" in roles or "USR-A" in roles):
         usr, efi = roles.get("USR-A"), roles.get("EFI-SYSTEM")
         release = os_release(file(usr, "/lib/os-release") or file(usr, "/usr/lib/os-release"))
-        evidence = [f"ROOT: {root.shown}"]
-        evidence += [f"{role}: {roles[role].shown}" for role in ("OEM", "USR-A", "EFI-SYSTEM")
-                     if role in roles]  # fmt: skip
+        others = [role for role in ("OEM", "USR-A", "EFI-SYSTEM") if role in roles]
+        evidence = [f"ROOT: {root.shown}", *(f"{role}: {roles[role].shown}" for role in others)]
         flags = [path for path in FIRST_BOOT_FLAGS.values() if efi is not None and has(efi, path)]
         if release.get("ID") == "flatcar":
             system = System.FLATCAR
@@ -289,8 +288,8 @@ def container_linux_files(
             ]
         problems = []
         if system.first_boot is None:
-            flag = FIRST_BOOT_FLAGS["coreos" if system.system is System.CONTAINER_LINUX
-                                    else "flatcar"]  # fmt: skip
+            flavour = "coreos" if system.system is System.CONTAINER_LINUX else "flatcar"
+            flag = FIRST_BOOT_FLAGS[flavour]
             problems.append(
                 Problem(
                     "user data",

@@ -253,8 +253,8 @@ def _inject_all(
     try:
         outcomes = inject_jobs([planned for _, _, planned in ready], strict=strict)
     except Exception as error:
-        return results + [(index, _failure(job.machine.name, job.output, error))
-                          for index, job, _ in ready]  # fmt: skip
+        failed = [(index, _failure(job.machine.name, job.output, error)) for index, job, _ in ready]
+        return results + failed
     for (index, job, _), outcome in zip(ready, outcomes, strict=True):
         if isinstance(outcome, InjectResult):
             done = Outcome(
@@ -272,8 +272,8 @@ def _inject_all(
 
 def _failure(name: str, output: Path, error: BaseException) -> Outcome:
     if isinstance(error, InvalidInputError):
-        return Outcome(name, output, error.exit_code, message=str(error),
-                       problems=tuple(error.problems))  # fmt: skip
+        problems = tuple(error.problems)
+        return Outcome(name, output, error.exit_code, message=str(error), problems=problems)
     if isinstance(error, ConfigDriveError):
         return Outcome(name, output, error.exit_code, message=str(error))
     if isinstance(error, OSError):
