@@ -297,7 +297,8 @@ def test_build_many_injects_its_inject_machines_in_one_launch(tmp_path: Path) ->
         "machines:\n"
         '  - {name: web-1, user_data: "#cloud-config\\nhostname: web-1\\n",\n'
         "     inject: {image: images/flatcar.qcow2, oem_platform: openstack}}\n"
-        '  - {name: db-1, hostname: db-1, user_data: "#cloud-config\\nruncmd: [[touch, /run/x]]\\n",\n'
+        "  - {name: db-1, hostname: db-1,\n"
+        '     user_data: "#cloud-config\\nruncmd: [[touch, /run/x]]\\n",\n'
         "     inject: {image: images/debian.img}}\n"
         "  - {name: drive-1, hostname: drive-1}\n"
     )
