@@ -286,7 +286,9 @@ def write_oem_tree(
         # Renamed away on success; on any failure, whatever was built goes.
         with signals.held():
             _remove_tree(building)
-    _sync_folder(target.parent)
+    from configdrive.formats.atomic import sync_folder
+
+    sync_folder(target.parent)
     return describe_tree(tree)
 
 
@@ -429,16 +431,3 @@ def _remove_tree(folder: Path) -> None:
 
     if folder.exists() or folder.is_symlink():
         remove_tree(folder)
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a folder; the files themselves are synced
-    finally:
-        os.close(fd)

@@ -168,10 +168,7 @@ def atomic_output(target: Path, *, force: bool, mode: int) -> Iterator[BinaryIO]
             os.fsync(stream.fileno())
             # The requested mode only now: a partial drive (user data, passwords) stays private.
             os.fchmod(stream.fileno(), mode)
-        with signals.held():  # a stop signal lands before the rename or after it, never within
-            _move_into_place(temporary, target, force=force)
-            signals.output_in_place()
-        _sync_folder(target.parent)
+        _place(temporary, target, force=force)
     except OSError as error:
         _remove_quietly(temporary)
         raise OutputError(describe_os_error(error), str(target)) from None
@@ -208,16 +205,21 @@ def atomic_path(target: Path, *, force: bool, mode: int) -> Iterator[Path]:
             os.fchmod(fd, mode)
         finally:
             os.close(fd)
-        with signals.held():
-            _move_into_place(temporary, target, force=force)
-            signals.output_in_place()
-        _sync_folder(target.parent)
+        _place(temporary, target, force=force)
     except OSError as error:
         _remove_quietly(temporary)
         raise OutputError(describe_os_error(error), str(target)) from None
     except BaseException:
         _remove_quietly(temporary)
         raise
+
+
+def _place(temporary: Path, target: Path, *, force: bool) -> None:
+    """Give the finished temporary file its name, durably."""
+    with signals.held():  # a stop signal lands before the rename or after it, never within
+        _move_into_place(temporary, target, force=force)
+        signals.output_in_place()
+    sync_folder(target.parent)
 
 
 def temporary_name_pattern(target: Path) -> re.Pattern[str]:
@@ -274,7 +276,8 @@ def _move_into_place(temporary: Path, target: Path, *, force: bool) -> None:
     temporary.unlink()
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so a rename in it survives a crash (where the file system can)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
