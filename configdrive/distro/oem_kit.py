@@ -85,6 +85,7 @@ from configdrive.distro.oem import (
     platform_named,
 )
 from configdrive.errors import OutputError, UsageError, describe_os_error
+from configdrive.formats.atomic import sync_folder
 
 OEM_PARTITION_LABEL = "OEM"
 IGNITION_SPEC_VERSION = "3.3.0"
@@ -286,8 +287,6 @@ def write_oem_tree(
         # Renamed away on success; on any failure, whatever was built goes.
         with signals.held():
             _remove_tree(building)
-    from configdrive.formats.atomic import sync_folder
-
     sync_folder(target.parent)
     return describe_tree(tree)
 
