@@ -253,21 +253,25 @@ def test_what_is_not_a_disk_image_is_refused_in_one_line(
 ) -> None:
     image = tmp_path / "image"
     make(image)  # type: ignore[operator]
+    before = digest(image) if image.is_file() else None
     done = run_cli("inject", image, "--user-data", user, "-o", tmp_path / "out.img")
     assert done.returncode == 1, done.stderr
     assert expected in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out.img").exists()
+    assert (digest(image) if image.is_file() else None) == before
 
 
 def test_a_truncated_image_is_refused(flatcar: Path, user: Path, tmp_path: Path) -> None:
     cut = tmp_path / "cut.img"
     with flatcar.open("rb") as source, cut.open("wb") as target:
         target.write(source.read(flatcar.stat().st_size // 2))
+    before = digest(cut)
     done = run_cli("inject", cut, "--user-data", user, "--in-place")
     assert done.returncode == 1
     assert "truncated" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+    assert digest(cut) == before  # even --in-place: it was refused before any write
 
 
 def test_an_image_another_process_writes_to_is_refused(
