@@ -294,7 +294,16 @@ class TextReporter(Reporter):
             return
         failed = [outcome.name for outcome in outcomes if not outcome.ok]
         built = len(outcomes) - len(failed)
-        line = f"Built {built} of {len(outcomes)} drives in {out_dir}"
+        # A machine with `inject:` made a disk image, not a drive: say which is which.
+        injected = sum(1 for outcome in outcomes if outcome.ok and "system" in outcome.summary)
+        made = f"{built} of {len(outcomes)} drives"
+        if injected:
+            drives, images = built - injected, injected
+            made = (
+                f"{drives} drive{'s' if drives != 1 else ''} and {images} injected "
+                f"image{'s' if images != 1 else ''} for {built} of {len(outcomes)} machines"
+            )
+        line = f"Built {made} in {out_dir}"
         if failed:
             shown = ", ".join(failed[:10]) + (", ..." if len(failed) > 10 else "")
             line += f"; {len(failed)} failed: {shown}"
