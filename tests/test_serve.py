@@ -475,3 +475,11 @@ def test_the_log_takes_the_reporters_form_and_stream() -> None:
         written = reporter.err.getvalue()
         assert written.endswith("\n")
         assert written.startswith("{") == (form == "json"), written
+
+
+def test_nocloud_paths_of_a_machine_nocloud_cannot_carry_say_why() -> None:
+    refused = MetadataTree({}, nocloud_refused="NoCloud cannot carry this machine: files")
+    service = MetadataService(Served([ServedMachine("a", "127.0.0.2", "uuid-a", refused)]))
+    reply = get(service, "127.0.0.2", "/nocloud/meta-data")
+    assert (reply.status, reply.note) == (404, "NoCloud cannot carry this machine: files")
+    assert get(service, "127.0.0.2", "/latest/meta-data/x").note == ""
