@@ -14,7 +14,7 @@ from configdrive.errors import InvalidInputError, UsageError
 from configdrive.problems import Problem
 from configdrive.serve.log import ServeLog, loggable_path
 from configdrive.serve.machines import Served, ServedMachine, load_served
-from configdrive.serve.metadata import TEXT, Entry, MetadataTree
+from configdrive.serve.metadata import TEXT, Entry, MetadataTree, NoCloudSeed
 from configdrive.serve.server import ListenAddress, parse_listen
 from configdrive.serve.service import MetadataService, Reply, Request
 from configdrive.serve.tokens import MAX_TOKEN_TTL, MAX_TOKENS_PER_CLIENT, TokenStore
@@ -478,7 +478,7 @@ def test_the_log_takes_the_reporters_form_and_stream() -> None:
 
 
 def test_nocloud_paths_of_a_machine_nocloud_cannot_carry_say_why() -> None:
-    refused = MetadataTree({}, nocloud_refused="NoCloud cannot carry this machine: files")
+    refused = MetadataTree({}, NoCloudSeed(lambda: "NoCloud cannot carry this machine: files"))
     service = MetadataService(Served([ServedMachine("a", "127.0.0.2", "uuid-a", refused)]))
     reply = get(service, "127.0.0.2", "/nocloud/meta-data")
     assert (reply.status, reply.note) == (404, "NoCloud cannot carry this machine: files")

@@ -291,6 +291,17 @@ def test_a_machine_nocloud_cannot_carry_has_no_nocloud_paths_and_says_why(tmp_pa
     assert tree.lookup("/latest/meta-data/instance-id") is not None
 
 
+def test_the_seed_is_rendered_on_its_first_request_only() -> None:
+    # Its YAML would double a fleet's load time for machines that never boot from NoCloud.
+    _, tree = nocloud_of({"user_data": b"#cloud-config\n"})
+    assert tree.nocloud is not None
+    assert not tree.nocloud.rendered
+    assert tree.lookup("/latest/meta-data/instance-id") is not None
+    assert not tree.nocloud.rendered
+    assert tree.lookup("/nocloud/meta-data") is not None
+    assert tree.nocloud.rendered
+
+
 def drive_of_machine_tree(path: Path) -> tuple[DriveLayout, MetadataTree]:
     machine = validate_machine(load_machine_file(path).spec)
     layout = layout_drive(machine, "openstack")

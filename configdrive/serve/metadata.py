@@ -29,14 +29,17 @@ Paths are keys of a map, never file names: nothing outside the map can be named.
 A machine NoCloud cannot carry (injected files, vendor_data2: layouts.nocloud.nocloud_problems)
 is still served over OpenStack and EC2; its nocloud/ paths answer 404, and the access line
 says why (MetadataTree.nocloud_refused). Refusing it at load would refuse a fleet that boots
-from config-2 or EC2 today.
+from config-2 or EC2 today. The seed is rendered on its first request (NoCloudSeed): its YAML
+would cost more than all the rest of a machine's load, for every machine of a fleet that
+never boots from NoCloud; it is rendered from the Machine validated at load, so what is
+served still changes only on reload.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -80,18 +83,66 @@ class Entry:
         return self.content.size if isinstance(self.content, FileContent) else len(self.content)
 
 
+class NoCloudSeed:
+    """A machine's nocloud/ answers, rendered once, on the first request that needs them."""
+
+    def __init__(self, render: Callable[[], DriveLayout | str]) -> None:
+        self._render: Callable[[], DriveLayout | str] | None = render
+        self._entries: Mapping[str, Entry] = {}
+        self._refused: str | None = None
+
+    @property
+    def rendered(self) -> bool:
+        """Whether the seed has been rendered (a request asked for it)."""
+        return self._render is None
+
+    @property
+    def entries(self) -> Mapping[str, Entry]:
+        """The seed's answers by path (nocloud/meta-data, ...); none when it is refused."""
+        self._render_once()
+        return self._entries
+
+    @property
+    def refused(self) -> str | None:
+        """Why the machine has no seed, or None."""
+        self._render_once()
+        return self._refused
+
+    def _render_once(self) -> None:
+        if self._render is None:
+            return
+        seed = self._render()
+        if isinstance(seed, str):
+            self._refused = seed
+        else:
+            entries: dict[str, Entry] = {}
+            _add_nocloud(entries, seed.files)
+            self._entries = entries
+        self._render = None  # and with it the Machine it held
+
+
 @dataclass(frozen=True)
 class MetadataTree:
     """Every path one machine's metadata service answers, without leading or trailing '/'."""
 
-    entries: Mapping[str, Entry]
-    # Why this machine has no nocloud/ paths, for the access line; None when it has them.
-    nocloud_refused: str | None = None
+    entries: Mapping[str, Entry]  # every path but the NoCloud seed's
+    nocloud: NoCloudSeed | None = None
+
+    def get(self, key: str) -> Entry | None:
+        """The answer at a key of the map (request_key), if any."""
+        if key.split("/", 1)[0] == NOCLOUD_FOLDER:
+            return self.nocloud.entries.get(key) if self.nocloud is not None else None
+        return self.entries.get(key)
+
+    @property
+    def nocloud_refused(self) -> str | None:
+        """Why this machine has no nocloud/ paths, for the access line; None when it has."""
+        return self.nocloud.refused if self.nocloud is not None else None
 
     def lookup(self, raw_path: str) -> Entry | None:
         """The answer for a request path as the client sent it (percent-encoded), if any."""
         key = request_key(raw_path)
-        return None if key is None else self.entries.get(key)
+        return None if key is None else self.get(key)
 
 
 def request_key(raw_path: str) -> str | None:
@@ -126,24 +177,28 @@ def metadata_tree(
     `nocloud` is the machine's NoCloud seed, or why it has none; `address` is the machine's
     own (its requests come from it), which the EC2 identity document gives as privateIp.
     """
-    entries: dict[str, Entry] = {}
-    _add_openstack(entries, layout.files)
-    _add_ec2(entries, layout.files, address)
-    if isinstance(nocloud, DriveLayout):
-        _add_nocloud(entries, nocloud.files)
-    refused = nocloud if isinstance(nocloud, str) else None
-    return MetadataTree(dict(sorted(entries.items())), refused)
+    seed = None if nocloud is None else NoCloudSeed(lambda: nocloud)
+    return _tree(layout, seed, address)
 
 
 def machine_tree(machine: Machine, layout: DriveLayout, address: str | None) -> MetadataTree:
     """Every answer for a validated machine: its config-2 `layout`, its NoCloud seed."""
+    return _tree(layout, NoCloudSeed(lambda: nocloud_seed(machine)), address)
+
+
+def nocloud_seed(machine: Machine) -> DriveLayout | str:
+    """The machine's NoCloud seed, as `build --layout nocloud` lays it out, or why it has none."""
     refusals = errors_in(nocloud_problems(machine))
-    nocloud: DriveLayout | str
     if refusals:
-        nocloud = f"NoCloud cannot carry this machine: {refusals[0].message}"
-    else:
-        nocloud = layout_nocloud(machine)
-    return metadata_tree(layout, nocloud, address=address)
+        return f"NoCloud cannot carry this machine: {refusals[0].message}"
+    return layout_nocloud(machine)
+
+
+def _tree(layout: DriveLayout, nocloud: NoCloudSeed | None, address: str | None) -> MetadataTree:
+    entries: dict[str, Entry] = {}
+    _add_openstack(entries, layout.files)
+    _add_ec2(entries, layout.files, address)
+    return MetadataTree(dict(sorted(entries.items())), nocloud)
 
 
 def _add_openstack(entries: dict[str, Entry], files: Mapping[str, Content]) -> None:

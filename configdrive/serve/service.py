@@ -69,7 +69,7 @@ class MetadataService:
                 return Reply(401, machine.name, note="invalid or expired token")
         elif self.require_token:
             return Reply(401, machine.name, note="no token (--require-token)")
-        entry = machine.tree.entries.get(key) if key is not None else None
+        entry = machine.tree.get(key) if key is not None else None
         if entry is None:
             return Reply(404, machine.name, note=_missing_note(machine.tree, key))
         return Reply(200, machine.name, entry)
