@@ -14,10 +14,10 @@ from configdrive.errors import InvalidInputError, UsageError
 from configdrive.problems import Problem
 from configdrive.serve.log import ServeLog, loggable_path
 from configdrive.serve.machines import Served, ServedMachine, load_served
-from configdrive.serve.metadata import TEXT, Entry, MetadataTree
+from configdrive.serve.metadata import TEXT, Entry, MetadataTree, NoCloudSeed
 from configdrive.serve.server import ListenAddress, parse_listen
 from configdrive.serve.service import MetadataService, Reply, Request
-from configdrive.serve.tokens import MAX_TOKEN_TTL, TokenStore
+from configdrive.serve.tokens import MAX_TOKEN_TTL, MAX_TOKENS_PER_CLIENT, TokenStore
 from tests.helpers import FIXTURES
 
 SERVE = FIXTURES / "serve"
@@ -245,14 +245,65 @@ def test_require_token() -> None:
     assert get(service, "127.0.0.2", "/latest/meta-data/hostname", token=token).status == 200
 
 
-def test_the_token_store_is_bounded() -> None:
+def test_the_token_store_is_bounded_per_client() -> None:
     now = [0.0]
-    store = TokenStore(clock=lambda: now[0], limit=3)
+    store = TokenStore(clock=lambda: now[0], per_client=3)
     first = store.issue("127.0.0.2", 100)
     later = [store.issue("127.0.0.2", 100) for _ in range(3)]
     assert len(store) == 3
     assert not store.valid(first, "127.0.0.2")  # the oldest made room
     assert all(store.valid(token, "127.0.0.2") for token in later)
+
+
+def test_one_clients_token_flood_leaves_another_clients_token_valid() -> None:
+    # The issue's flood: one machine's 66,000 PUTs used to evict every other machine's token.
+    service = two_machines()
+    kept = token_for(service, "127.0.0.3")
+    for _ in range(66_000):
+        token_for(service, "127.0.0.2")
+    assert get(service, "127.0.0.3", "/latest/meta-data/hostname", token=kept).status == 200
+    assert len(service.tokens) == MAX_TOKENS_PER_CLIENT + 1
+
+
+def test_issuing_a_token_touches_a_bounded_number_of_entries() -> None:
+    # Counted, not timed: the old store rebuilt itself (every entry) on each issue once full.
+    now = [0.0]
+    store = TokenStore(clock=lambda: now[0], per_client=1000)
+    for _ in range(5_000):
+        store.issue("127.0.0.2", 100)
+    before = store.touched
+    for _ in range(5_000):
+        store.issue("127.0.0.2", 100)
+    assert store.touched - before <= 2 * 5_000  # one insert and one eviction each
+    # Expired tokens go as their client asks again, each once: still O(1) amortised.
+    now[0] = 200.0
+    before = store.touched
+    for _ in range(5_000):
+        store.issue("127.0.0.2", 100)
+    assert store.touched - before <= 3 * 5_000
+    assert len(store) == 1000
+
+
+def test_expired_tokens_are_dropped_at_lookup() -> None:
+    now = [0.0]
+    store = TokenStore(clock=lambda: now[0])
+    token = store.issue("127.0.0.2", 10)
+    now[0] = 10.0
+    assert not store.valid(token, "127.0.0.2")
+    assert (len(store), store.clients) == (0, 0)
+
+
+def test_token_memory_is_bounded_by_quota_and_client_cap() -> None:
+    now = [0.0]
+    store = TokenStore(clock=lambda: now[0], per_client=4, clients=50)
+    for client in range(200):
+        for _ in range(10):
+            store.issue(f"10.0.{client // 256}.{client % 256}", 100)
+    assert store.clients == 50
+    assert len(store) == 50 * 4
+    # The least recent client made room; the latest keep their newest tokens.
+    last = store.issue("10.0.0.199", 100)
+    assert store.valid(last, "10.0.0.199")
 
 
 def test_reload_swaps_what_is_served() -> None:
@@ -424,3 +475,11 @@ def test_the_log_takes_the_reporters_form_and_stream() -> None:
         written = reporter.err.getvalue()
         assert written.endswith("\n")
         assert written.startswith("{") == (form == "json"), written
+
+
+def test_nocloud_paths_of_a_machine_nocloud_cannot_carry_say_why() -> None:
+    refused = MetadataTree({}, NoCloudSeed(lambda: "NoCloud cannot carry this machine: files"))
+    service = MetadataService(Served([ServedMachine("a", "127.0.0.2", "uuid-a", refused)]))
+    reply = get(service, "127.0.0.2", "/nocloud/meta-data")
+    assert (reply.status, reply.note) == (404, "NoCloud cannot carry this machine: files")
+    assert get(service, "127.0.0.2", "/latest/meta-data/x").note == ""

@@ -15,7 +15,15 @@ from hypothesis import strategies as st
 from configdrive import layout_drive, machine_spec, validate_machine
 from configdrive.inputs.machine_file import load_machine_file
 from configdrive.layouts.drive_layout import DriveLayout, FileContent
-from configdrive.serve.metadata import BINARY, JSON, TEXT, MetadataTree, metadata_tree, request_key
+from configdrive.serve.metadata import (
+    BINARY,
+    JSON,
+    TEXT,
+    MetadataTree,
+    machine_tree,
+    metadata_tree,
+    request_key,
+)
 from tests.helpers import FIXTURES
 
 WEB_1 = FIXTURES / "machines" / "web-1.yml"
@@ -92,7 +100,7 @@ def test_ec2_tree_in_ec2_listing_format(web_1: tuple[DriveLayout, MetadataTree])
     key = (FIXTURES / "keys" / "ed25519.pub").read_text().strip()
     assert body(tree, "/") == b"2009-04-04\nlatest"
     for version in ("latest", "2009-04-04"):
-        assert body(tree, f"/{version}") == b"meta-data/\nuser-data"
+        assert body(tree, f"/{version}") == b"dynamic/\nmeta-data/\nuser-data"
         assert body(tree, f"/{version}/meta-data/") == (
             b"ami-launch-index\nhostname\ninstance-id\nlocal-hostname\nplacement/\n"
             b"public-hostname\npublic-keys/"
@@ -132,8 +140,10 @@ def test_media_types(web_1: tuple[DriveLayout, MetadataTree]) -> None:
 def test_a_machine_without_user_data_or_zone(key_line: str) -> None:
     machine = validate_machine(machine_spec(None, hostname="bare-1", ssh_keys=[key_line]))
     tree = metadata_tree(layout_drive(machine))
-    assert body(tree, "/latest") == b"meta-data/"
+    assert body(tree, "/latest") == b"dynamic/\nmeta-data/"
     assert tree.lookup("/latest/user-data") is None
+    document = json.loads(body(tree, "/latest/dynamic/instance-identity/document"))
+    assert "availabilityZone" not in document
     assert body(tree, "/openstack/latest") == b"meta_data.json"
     assert b"placement/" not in body(tree, "/latest/meta-data")
 
@@ -203,3 +213,96 @@ def test_every_entry_is_reachable(web_1: tuple[DriveLayout, MetadataTree]) -> No
 
 
 _TREE = drive_of(WEB_1)[1]
+
+
+# --------------------------------------------------------------------------- EC2's dynamic/ tree
+
+
+def test_instance_identity_document_as_ec2_serves_it(
+    web_1: tuple[DriveLayout, MetadataTree],
+) -> None:
+    _, tree = web_1
+    for version in ("latest", "2009-04-04"):
+        assert body(tree, f"/{version}/dynamic/") == b"instance-identity/"
+        assert body(tree, f"/{version}/dynamic/instance-identity") == b"document"
+        text = body(tree, f"/{version}/dynamic/instance-identity/document")
+        # cloud-init decodes a leaf as JSON only when it starts with { and ends with }.
+        assert text.startswith(b"{")
+        assert text.endswith(b"}")
+        assert json.loads(text) == {
+            "availabilityZone": "nova",
+            "instanceId": "i-2f0c3c6e",
+            "version": "2017-09-30",
+        }
+
+
+def test_identity_document_gives_the_machines_address_as_private_ip() -> None:
+    machine = validate_machine(load_machine_file(WEB_1).spec)
+    tree = machine_tree(machine, layout_drive(machine, "openstack"), "10.0.0.7")
+    document = json.loads(body(tree, "/latest/dynamic/instance-identity/document"))
+    assert document["privateIp"] == "10.0.0.7"
+
+
+# --------------------------------------------------------------------------- NoCloud over HTTP
+
+
+def nocloud_of(spec: dict[str, object]) -> tuple[DriveLayout, MetadataTree]:
+    machine = validate_machine(machine_spec(**spec))  # type: ignore[arg-type]
+    return layout_drive(machine, "nocloud"), machine_tree(
+        machine, layout_drive(machine, "openstack"), None
+    )
+
+
+def test_nocloud_seed_is_the_nocloud_layout_byte_for_byte(tmp_path: Path) -> None:
+    network = FIXTURES / "valid" / "container-linux" / "network.json"
+    layout, tree = nocloud_of(
+        {
+            "user_data": b"#cloud-config\nhostname: n1\n",
+            "network_data": network.read_bytes(),
+            "vendor_data": json.dumps({"cloud-init": "#cloud-config\nruncmd: [true]\n"}).encode(),
+            "hostname": "n1.example.com",
+            "uuid": "2f0c3c6e-1b5d-4c1e-9a4f-7d8e9f0a1b2c",
+        }
+    )
+    assert sorted(layout.files) == ["meta-data", "network-config", "user-data", "vendor-data"]
+    for name, content in layout.files.items():
+        assert body(tree, f"/nocloud/{name}") == content, name
+    assert body(tree, "/nocloud/") == b"meta-data\nnetwork-config\nuser-data\nvendor-data"
+    assert tree.nocloud_refused is None
+
+
+def test_nocloud_serves_empty_vendor_data_rather_than_404() -> None:
+    # cloud-init's read_seeded tries a missing vendor-data 11 times, a second apart.
+    layout, tree = nocloud_of({"user_data": b"#cloud-config\n"})
+    assert "vendor-data" not in layout.files
+    assert body(tree, "/nocloud/vendor-data") == b""
+    assert tree.lookup("/nocloud/network-config") is None
+
+
+def test_a_machine_nocloud_cannot_carry_has_no_nocloud_paths_and_says_why(tmp_path: Path) -> None:
+    _, tree = drive_of_machine_tree(WEB_1)
+    assert tree.lookup("/nocloud/meta-data") is None
+    assert tree.lookup("/nocloud/user-data") is None
+    assert tree.nocloud_refused is not None
+    assert "NoCloud cannot carry this machine" in tree.nocloud_refused
+    assert "injected files" in tree.nocloud_refused
+    # Its OpenStack and EC2 answers are all there.
+    assert tree.lookup("/openstack/content/0000") is not None
+    assert tree.lookup("/latest/meta-data/instance-id") is not None
+
+
+def test_the_seed_is_rendered_on_its_first_request_only() -> None:
+    # Its YAML would double a fleet's load time for machines that never boot from NoCloud.
+    _, tree = nocloud_of({"user_data": b"#cloud-config\n"})
+    assert tree.nocloud is not None
+    assert not tree.nocloud.rendered
+    assert tree.lookup("/latest/meta-data/instance-id") is not None
+    assert not tree.nocloud.rendered
+    assert tree.lookup("/nocloud/meta-data") is not None
+    assert tree.nocloud.rendered
+
+
+def drive_of_machine_tree(path: Path) -> tuple[DriveLayout, MetadataTree]:
+    machine = validate_machine(load_machine_file(path).spec)
+    layout = layout_drive(machine, "openstack")
+    return layout, machine_tree(machine, layout, None)

@@ -21,7 +21,7 @@ from configdrive.inputs.documents import parse_document, read_source
 from configdrive.inputs.fleet import FleetMachine, load_fleet
 from configdrive.inputs.machine_file import MachineFile, load_machine_file
 from configdrive.problems import Problem, errors_in
-from configdrive.serve.metadata import MetadataTree, metadata_tree
+from configdrive.serve.metadata import MetadataTree, machine_tree
 
 
 @functools.lru_cache(maxsize=4096)  # asked once a request, for a few addresses
@@ -80,7 +80,7 @@ def load_served(target: str | os.PathLike[str], *, strict: bool = False) -> Serv
             problems.extend(error.problems)
             continue
         warnings.extend(machine.warnings)
-        tree = metadata_tree(layout_drive(machine, "openstack"))
+        tree = machine_tree(machine, layout_drive(machine, "openstack"), address)
         machines.append(ServedMachine(entry.machine.name, address, machine.uuid, tree))
     problems.extend(_address_problems(entries))
     if errors_in(problems):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from configdrive.serve.machines import Served, canonical_address
-from configdrive.serve.metadata import TEXT, Entry, request_key
+from configdrive.serve.metadata import NOCLOUD_FOLDER, TEXT, Entry, MetadataTree, request_key
 from configdrive.serve.tokens import MAX_TOKEN_TTL, TOKEN_PATH, TOKEN_TTL_HEADER, TokenStore
 
 
@@ -69,9 +69,9 @@ class MetadataService:
                 return Reply(401, machine.name, note="invalid or expired token")
         elif self.require_token:
             return Reply(401, machine.name, note="no token (--require-token)")
-        entry = machine.tree.entries.get(key) if key is not None else None
+        entry = machine.tree.get(key) if key is not None else None
         if entry is None:
-            return Reply(404, machine.name)
+            return Reply(404, machine.name, note=_missing_note(machine.tree, key))
         return Reply(200, machine.name, entry)
 
     def _issue_token(self, request: Request, client: str, machine: str) -> Reply:
@@ -91,3 +91,11 @@ class MetadataService:
             headers=((TOKEN_TTL_HEADER, ttl_text),),
             note="token issued",
         )
+
+
+def _missing_note(tree: MetadataTree, key: str | None) -> str:
+    """Why a path of a known machine has no answer, when there is more to say than 404."""
+    in_nocloud = key is not None and key.split("/", 1)[0] == NOCLOUD_FOLDER
+    if in_nocloud and tree.nocloud_refused is not None:
+        return tree.nocloud_refused
+    return ""

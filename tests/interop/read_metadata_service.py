@@ -15,6 +15,11 @@ a cloud; here the tree is read from URL, the same service, with the same functio
 --token, the EC2 reads go the way cloud-init's Ec2 datasource goes on AWS (IMDSv2): its own
 _get_headers asks for a token with PUT /latest/api/token and sends it with every request,
 and its own callbacks handle a refused token. Bytes are printed as {"$bytes": base64}.
+
+- "aws" (with --token): the Ec2 datasource's whole crawl as on AWS: wait_for_metadata_service
+  (the token), crawl_metadata (user-data, meta-data, dynamic/instance-identity:
+  DataSourceEc2.py:525-578), then what _get_data (:158-163) and get_instance_id (:224-240)
+  take from it. "retries" counts url_helper's "Please wait ... try again" (url_helper.py:365).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import logging
 import sys
 import tempfile
 from typing import Any
@@ -83,6 +89,47 @@ def read_ec2(url: str, version: str, retries: int, datasource: Any) -> dict[str,
     }
 
 
+class RetryCounter(logging.Handler):
+    """Counts url_helper's "Please wait N seconds while we wait to try again"."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.retries = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.startswith("Please wait"):
+            self.retries += 1
+
+
+def crawl_aws(url: str, scratch: str) -> dict[str, Any]:
+    """cloud-init's Ec2 datasource crawl on AWS (IMDSv2), and the identity it takes from it."""
+    counter = RetryCounter()
+    url_log = logging.getLogger("cloudinit.url_helper")
+    url_log.setLevel(logging.DEBUG)
+    url_log.addHandler(counter)
+    paths = helpers.Paths({"cloud_dir": scratch, "run_dir": scratch})
+    sys_cfg = {"datasource": {"Ec2": {"metadata_urls": [url], "max_wait": 10, "timeout": 5}}}
+    datasource = DataSourceEc2.DataSourceEc2(sys_cfg=sys_cfg, distro=None, paths=paths)
+    datasource._cloud_name = DataSourceEc2.CloudNames.AWS
+    try:
+        crawled = datasource.crawl_metadata()
+        # What _get_data keeps of the crawl (DataSourceEc2.py:158-163).
+        datasource.metadata = crawled.get("meta-data", None)
+        datasource.identity = (
+            crawled.get("dynamic", {}).get("instance-identity", {}).get("document", {})
+        )
+        report = {
+            "crawl": crawled,
+            "instance-id": datasource.get_instance_id(),
+            "availability-zone": datasource.availability_zone,
+            "region": datasource.region,
+        }
+    finally:
+        url_log.removeHandler(counter)
+    report["retries"] = counter.retries
+    return report
+
+
 def read_openstack(url: str, retries: int) -> dict[str, Any]:
     try:
         return {"result": ServiceReader(url, timeout=5, retries=retries).read_v2()}
@@ -107,6 +154,8 @@ def main() -> None:
             },
             "token": None if datasource is None else datasource._api_token,
         }
+        if args.token:
+            report["aws"] = crawl_aws(url, scratch)
     json.dump(jsonable(report), sys.stdout, sort_keys=True)
 
 

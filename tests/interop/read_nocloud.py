@@ -3,6 +3,8 @@
 Run by Debian's /usr/bin/python3, the interpreter the cloud-init package is installed for:
 
     /usr/bin/python3 -I read_nocloud.py DIR
+    /usr/bin/python3 -I read_nocloud.py --seedfrom URL
+
 
 DIR is what a VM mounts from the `cidata` drive. cloud-init reads a mounted seed with
 `util.pathprefix2dict` (its `_pp2d_callback` on the mount point); so does its seed folder
@@ -11,13 +13,21 @@ dir and runs the datasource's real `get_data()`: the same reading, without mount
 device scan (blkid for LABEL=cidata) is turned off, and this machine's DMI serial and
 kernel command line, which can also configure NoCloud (`ds=nocloud;...`), read as empty:
 they are not part of the seed. Bytes are printed as {"$bytes": base64}.
+
+With --seedfrom, the seed is read over HTTP as `ds=nocloud-net;s=URL` makes cloud-init read
+it: DataSourceNoCloudNet with `seedfrom: URL` in its datasource config
+(DataSourceNoCloud.py:107-109), which fetches URL's meta-data, user-data and vendor-data with
+util.read_seeded (DataSourceNoCloud.py:173, util.py:977). "retries" counts the times
+cloud-init's url_helper said it would wait and try again (url_helper.py:365).
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import copy
 import json
+import logging
 import sys
 import tempfile
 from pathlib import Path
@@ -46,18 +56,41 @@ def network_state(config: Any) -> Any:
     return copy.deepcopy({key: raw[key] for key in ("interfaces", "routes", "dns")})
 
 
-def read(folder: Path, scratch: Path) -> dict[str, Any]:
+class RetryCounter(logging.Handler):
+    """Counts url_helper's "Please wait N seconds while we wait to try again"."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.retries = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.startswith("Please wait"):
+            self.retries += 1
+
+
+def read(folder: Path | None, scratch: Path, seedfrom: str | None = None) -> dict[str, Any]:
     cloud_dir = scratch / "cloud"
     (cloud_dir / "seed").mkdir(parents=True)
-    (cloud_dir / "seed" / "nocloud").symlink_to(folder.resolve())
+    if folder is not None:
+        (cloud_dir / "seed" / "nocloud").symlink_to(folder.resolve())
     paths = helpers.Paths({"cloud_dir": str(cloud_dir), "run_dir": str(scratch / "run")})
-    sys_cfg = {"datasource": {"NoCloud": {"fs_label": None}}}
+    ds_cfg: dict[str, Any] = {"fs_label": None}
+    if seedfrom is not None:
+        ds_cfg["seedfrom"] = seedfrom
+    sys_cfg = {"datasource": {"NoCloud": ds_cfg}}
 
     dmi.read_dmi_data = lambda key: None
     util.get_cmdline = lambda: ""
-    source = DataSourceNoCloud.DataSourceNoCloud(sys_cfg, None, paths)
+    counter = RetryCounter()
+    url_log = logging.getLogger("cloudinit.url_helper")
+    url_log.setLevel(logging.DEBUG)
+    url_log.addHandler(counter)
+    kind = DataSourceNoCloud.DataSourceNoCloud
+    if seedfrom is not None:
+        kind = DataSourceNoCloud.DataSourceNoCloudNet
+    source = kind(sys_cfg, None, paths)
     found = source.get_data()
-    report: dict[str, Any] = {"found": found}
+    report: dict[str, Any] = {"found": found, "retries": counter.retries}
     if not found:
         return report
 
@@ -89,11 +122,16 @@ def read(folder: Path, scratch: Path) -> dict[str, Any]:
     return report
 
 
-def main(folder: str) -> None:
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("folder", nargs="?")
+    parser.add_argument("--seedfrom", help="read the seed over HTTP from this URL (ending in /)")
+    args = parser.parse_args()
+    folder = Path(args.folder) if args.folder is not None else None
     with tempfile.TemporaryDirectory() as scratch:
-        report = read(Path(folder), Path(scratch))
+        report = read(folder, Path(scratch), args.seedfrom)
     json.dump(jsonable(report), sys.stdout, sort_keys=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main()
