@@ -980,6 +980,25 @@ def serve_command(
         bool,
         typer.Option("--json", help="Print the start as one JSON line; log JSON lines."),
     ] = False,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A load balancer's address or network (10.0.0.0/8): from it, the client is "
+            "the rightmost X-Forwarded-For address that is not a trusted proxy itself; from "
+            "anyone else the header is ignored. Repeatable.",
+            metavar="CIDR",
+            show_default=False,
+        ),
+    ] = None,
+    proxy_protocol: Annotated[
+        bool,
+        typer.Option(
+            "--proxy-protocol",
+            help="Every connection starts with a PROXY protocol v2 header (HAProxy "
+            "send-proxy-v2) naming the client; it must come from a --trusted-proxy. Other "
+            "connections, and those without a valid header, are closed.",
+        ),
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Serve machines over the OpenStack and EC2 metadata services, as build puts them on drives.
@@ -996,14 +1015,21 @@ def serve_command(
 
     def run() -> None:
         from configdrive.serve.machines import Served
+        from configdrive.serve.proxy import proxies_from_options
         from configdrive.serve.server import ListenAddress, parse_listen, serve
+
+        proxies = proxies_from_options(trusted_proxy or [], proxy_protocol)
 
         def started(served: Served, bound: ListenAddress) -> None:
             reporter.serving(served, bound, require_token=require_token)
+            if proxies.trusted:
+                log.event("proxies", f"behind a load balancer: {proxies.describe()}",
+                          trusted=[str(network) for network in proxies.trusted],
+                          proxy_protocol=proxies.proxy_protocol)  # fmt: skip
 
         log = reporter.serve_log(access_lines=not quiet, debug=debug)
         serve(machines, listen=parse_listen(listen), require_token=require_token, strict=strict,
-              log=log, on_ready=started)  # fmt: skip
+              log=log, on_ready=started, proxies=proxies)  # fmt: skip
 
     _run(run, reporter, debug=debug, interrupted="interrupted")
 

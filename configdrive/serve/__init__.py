@@ -10,6 +10,7 @@ metadata  URL paths to answers, off the config-2 layout
 tokens    EC2's IMDSv2 session tokens
 service   the rules: which reply a request gets (no HTTP)
 log       access lines and events, text or JSON
+proxy     behind a load balancer: the client's address from trusted proxies only
 server    Tornado: listen, answer, reload on SIGHUP, stop on SIGTERM/SIGINT
 
 Only the serve command imports this package, so `build` never pays for Tornado.

@@ -37,6 +37,7 @@ from configdrive.problems import errors_in
 from configdrive.serve.log import ServeLog, loggable_path
 from configdrive.serve.machines import Served, canonical_address, load_served, machines_text
 from configdrive.serve.metadata import TEXT
+from configdrive.serve.proxy import FORWARDED_FOR, NO_PROXIES, PeerAddress, Proxies
 from configdrive.serve.service import MetadataService, Reply, Request
 from configdrive.serve.tokens import TOKEN_HEADER, TOKEN_TTL_HEADER
 
@@ -112,6 +113,7 @@ class _ServerState:
     service: MetadataService
     log: ServeLog
     in_flight: int = 0
+    proxies: Proxies = NO_PROXIES
 
 
 class _Handler(tornado.web.RequestHandler):
@@ -131,13 +133,16 @@ class _Handler(tornado.web.RequestHandler):
 
     async def prepare(self) -> None:
         headers = self.request.headers
+        client = self._state.proxies.client(
+            self.request.remote_ip or "", headers.get_list(FORWARDED_FOR), self._state.log
+        )
         request = Request(
-            client=self.request.remote_ip or "",
+            client=client.address,
             method=self.request.method or "",
             path=self.request.path,
             token=headers.get(TOKEN_HEADER),
             ttl=headers.get(TOKEN_TTL_HEADER),
-            forwarded="X-Forwarded-For" in headers,
+            forwarded=client.forwarded,
         )
         self._request = request
         self._state.in_flight += 1
@@ -298,6 +303,23 @@ class _Reloader:
 # --------------------------------------------------------------------------- serving until stopped
 
 
+class _HTTPServer(tornado.httpserver.HTTPServer):
+    """Tornado's HTTP server; with --proxy-protocol, a connection's PROXY header comes first."""
+
+    proxies: Proxies
+    log: ServeLog
+
+    async def handle_stream(  # type: ignore[override]
+        self, stream: tornado.iostream.IOStream, address: PeerAddress
+    ) -> None:
+        if self.proxies.proxy_protocol:
+            client = await self.proxies.read_header(stream, address, self.log)
+            if client is None:
+                return  # refused: closed, and logged
+            address = client  # Tornado's remote_ip, for the handler and the access line
+        super().handle_stream(stream, address)
+
+
 def bind(listen: ListenAddress) -> socket.socket:
     """A listening socket, or OutputError (port in use, no permission, no such address)."""
     family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
@@ -321,12 +343,14 @@ def serve(
     strict: bool = False,
     log: ServeLog | None = None,
     on_ready: Callable[[Served, ListenAddress], None] | None = None,
+    proxies: Proxies = NO_PROXIES,
 ) -> str:
     """Validate `target` (machine file, fleet file or folder) and serve it until stopped.
 
     Raises InvalidInputError before listening when any machine is invalid, OutputError
     when the address cannot be listened on. `on_ready` hears of the machines and the
-    address actually bound (port 0 picks one). Runs in the main thread: SIGHUP reloads,
+    address actually bound (port 0 picks one). `proxies` says which load balancers may
+    state the client's address (configdrive.serve.proxy). Runs in the main thread: SIGHUP reloads,
     SIGTERM and SIGINT stop. Returns the name of the signal that stopped it.
     """
     log = log if log is not None else ServeLog()
@@ -337,7 +361,7 @@ def serve(
     service = MetadataService(served, require_token=require_token)
     reloader = _Reloader(Path(target), strict, service, log)
     with _tornado_logs(log):
-        return asyncio.run(_serve(sock, bound, service, reloader, log, on_ready))
+        return asyncio.run(_serve(sock, bound, service, reloader, log, on_ready, proxies))
 
 
 async def _serve(
@@ -347,6 +371,7 @@ async def _serve(
     reloader: _Reloader,
     log: ServeLog,
     on_ready: Callable[[Served, ListenAddress], None] | None,
+    proxies: Proxies = NO_PROXIES,
 ) -> str:
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
@@ -365,18 +390,21 @@ async def _serve(
             loop.add_signal_handler(signum, stop, signum)
     loop.add_signal_handler(signal.SIGHUP, reloader.request)
 
-    state = _ServerState(service, log)
+    state = _ServerState(service, log, proxies=proxies)
     application = tornado.web.Application(
         [(r"/.*", _Handler, {"state": state})], log_function=_log_request
     )
-    server = tornado.httpserver.HTTPServer(
+    server = _HTTPServer(
         application,
-        xheaders=False,  # the client's address picks the machine: never take it from a header
+        # The client's address picks the machine: Tornado's xheaders would take it from any
+        # peer's X-Real-Ip or X-Forwarded-For; proxy.py takes it from trusted proxies only.
+        xheaders=False,
         max_body_size=MAX_BODY_SIZE,
         max_header_size=MAX_HEADER_SIZE,
         idle_connection_timeout=IDLE_TIMEOUT,
         body_timeout=IDLE_TIMEOUT,
     )
+    server.proxies, server.log = proxies, log
     server.add_sockets([sock])
     if on_ready is not None:
         on_ready(service.served, bound)
