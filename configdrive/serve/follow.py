@@ -23,6 +23,7 @@ from configdrive.serve.machines import Served, machines_text
 from configdrive.serve.service import MetadataService
 from configdrive.serve.store import (
     CHANNEL,
+    NO_MACHINES,
     SNAPSHOT_QUERY,
     DatabaseError,
     StoredMachines,
@@ -50,6 +51,8 @@ class DatabaseSource:
         self._service: MetadataService | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._failures = 0  # connection attempts failed in a row
+        self._delay = RETRY_FIRST  # before the next attempt
         self.health = Health(self._count, source="postgresql")
 
     def _count(self) -> int:
@@ -59,8 +62,6 @@ class DatabaseSource:
         """The machines now, rendered once: the start of the service. Raises DatabaseError."""
         snapshot = read_snapshot(self._url, self._machines)
         if not snapshot.rows:
-            from configdrive.serve.store import NO_MACHINES
-
             raise DatabaseError(NO_MACHINES)
         try:
             served, _ = self._machines.apply(snapshot)
@@ -90,47 +91,51 @@ class DatabaseSource:
 
     async def _follow(self) -> None:
         psycopg = psycopg_module()
-        delay = RETRY_FIRST
-        failures = 0
+        self._failures, self._delay = 0, RETRY_FIRST
         while True:
             try:
-                connection = await psycopg.AsyncConnection.connect(
-                    self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT
-                )
+                await self._connect_and_listen(psycopg)
             except psycopg.Error as error:
-                failures += 1
-                self._lost(error, failures, delay)
-            else:
-                async with connection:
-                    try:
-                        await connection.execute(f"LISTEN {CHANNEL}")
-                        await self._refresh(connection)
-                        if failures:
-                            self._log.event(
-                                "database-back",
-                                f"database reachable again after {failures} "
-                                f"failed attempt{'s' if failures != 1 else ''}",
-                                attempts=failures,
-                            )
-                        failures, delay = 0, RETRY_FIRST
-                        self.health.reachable, self.health.lost_at = True, None
-                        await self._listen(connection)
-                    except psycopg.Error as error:
-                        failures += 1
-                        self._lost(error, failures, delay)
+                self._lost(describe_database_error(error))
+            except Exception as error:  # a bug must not end the following in silence
+                self._log.internal_error("following the database", error)
+                self._lost(f"internal error ({type(error).__name__})")
             # Jitter: instances that lost the database together do not all come back together.
-            await asyncio.sleep(delay * random.uniform(0.75, 1.25))
-            delay = min(delay * 2, RETRY_MAX)
+            await asyncio.sleep(self._delay * random.uniform(0.75, 1.25))
+            self._delay = min(self._delay * 2, RETRY_MAX)
 
-    def _lost(self, error: BaseException, failures: int, delay: float) -> None:
+    async def _connect_and_listen(self, psycopg: Any) -> None:
+        """Connect, LISTEN, catch up, then refresh on every change until the connection fails."""
+        connection = await psycopg.AsyncConnection.connect(
+            self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT
+        )
+        async with connection:
+            # A notification that arrives during a query (a refresh) is handed to handlers,
+            # not to notifies(): it must still cause a refresh.
+            connection.add_notify_handler(lambda _: self._wake.set())
+            await connection.execute(f"LISTEN {CHANNEL}")
+            await self._refresh(connection)
+            if self._failures:
+                self._log.event(
+                    "database-back",
+                    f"database reachable again after {self._failures} "
+                    f"failed attempt{'s' if self._failures != 1 else ''}",
+                    attempts=self._failures,
+                )
+            self._failures, self._delay = 0, RETRY_FIRST
+            self.health.reachable, self.health.lost_at = True, None
+            await self._listen(connection)
+
+    def _lost(self, reason: str) -> None:
+        self._failures += 1
         if self.health.reachable:
             self.health.reachable, self.health.lost_at = False, time.monotonic()
         version = self.health.version
         self._log.event(
             "database-unreachable",
-            f"database unreachable ({describe_database_error(error)}); still serving "
-            f"version {version}; retry {failures} in about {delay:g} s",
-            attempt=failures,
+            f"database unreachable ({reason}); still serving "
+            f"version {version}; retry {self._failures} in about {self._delay:g} s",
+            attempt=self._failures,
             version=version,
         )
 
