@@ -8,6 +8,7 @@ polls of what it serves, never a measured time.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import select
@@ -22,8 +23,10 @@ from typing import Any
 
 import pytest
 
+from configdrive.layouts.drive_layout import FileContent
 from configdrive.serve.health import HEALTH_PATH
 from configdrive.serve.machines import load_served
+from configdrive.serve.store import decode_machine, encode_machine
 from tests.helpers import FIXTURES, run_cli
 from tests.postgres import PostgresCluster, private_cluster
 from tests.test_serve_http import fetch
@@ -324,3 +327,24 @@ def test_health_with_files_answers_any_client_and_hides_no_metadata_path(tmp_pat
         assert instance.stop() == 0
     for machine in load_served(SERVE / "fleet.yml").machines:
         assert not [path for path in machine.tree.entries if path.startswith("-")]
+
+
+def test_the_stored_form_gives_back_every_answer_and_stores_a_repeated_file_once() -> None:
+    for machine in load_served(SERVE / "fleet.yml").machines:
+        tree = encode_machine(machine)
+        back = decode_machine(machine.name, machine.address, machine.uuid, tree)
+        expected = {
+            path: (
+                entry.content.path.read_bytes()
+                if isinstance(entry.content, FileContent)
+                else entry.content,
+                entry.media_type,
+            )
+            for path, entry in machine.tree.entries.items()
+        }
+        assert {p: (e.content, e.media_type) for p, e in back.tree.entries.items()} == expected
+        user_data = machine.tree.entries["openstack/latest/user_data"].content
+        assert isinstance(user_data, bytes)
+        copies = [path for path, (data, _) in expected.items() if data == user_data]
+        assert len(copies) > 2  # in every version folder, OpenStack's and EC2's ...
+        assert tree.count(base64.b64encode(user_data)) == 1  # ... and stored once

@@ -100,16 +100,21 @@ def describe_database_error(error: BaseException) -> str:
 
 
 def encode_machine(machine: ServedMachine) -> bytes:
-    """A machine's stored tree: JSON of path -> [media type, base64 content], sorted.
+    """A machine's stored tree: JSON of its distinct contents (base64) and of path ->
+    [media type, content number], sorted.
 
-    Injected files are read now: the database holds their bytes, as they were at load.
+    A drive repeats a file in every version folder (user_data under each dated version and
+    latest): stored once, and decoded into one bytes object every path shares. Injected
+    files are read now: the database holds their bytes, as they were at load.
     """
-    entries: dict[str, list[str]] = {}
+    numbers: dict[bytes, int] = {}
+    entries: dict[str, list[Any]] = {}
     for path, entry in sorted(machine.tree.entries.items()):
         content = entry.content
         data = _read_file(content) if isinstance(content, FileContent) else content
-        entries[path] = [entry.media_type, base64.b64encode(data).decode("ascii")]
-    document = {"form": STORED_FORM, "entries": entries}
+        entries[path] = [entry.media_type, numbers.setdefault(data, len(numbers))]
+    contents = [base64.b64encode(data).decode("ascii") for data in numbers]
+    document = {"form": STORED_FORM, "contents": contents, "entries": entries}
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
@@ -136,9 +141,10 @@ def decode_machine(name: str, address: str | None, uuid: str, tree: bytes) -> Se
     document = json.loads(tree)
     if not isinstance(document, dict) or document.get("form") != STORED_FORM:
         raise ValueError(f"{name}: stored in a form this version does not read")
+    contents = [base64.b64decode(text, validate=True) for text in document["contents"]]
     entries = {
-        path: Entry(base64.b64decode(content, validate=True), media_type)
-        for path, (media_type, content) in document["entries"].items()
+        path: Entry(contents[number], media_type)
+        for path, (media_type, number) in document["entries"].items()
     }
     return ServedMachine(name, address, uuid, MetadataTree(entries))
 
