@@ -348,3 +348,16 @@ def test_the_stored_form_gives_back_every_answer_and_stores_a_repeated_file_once
         copies = [path for path, (data, _) in expected.items() if data == user_data]
         assert len(copies) > 2  # in every version folder, OpenStack's and EC2's ...
         assert tree.count(base64.b64encode(user_data)) == 1  # ... and stored once
+
+
+def test_sighup_checks_the_database_without_a_notification(
+    postgres: PostgresCluster, instances: tuple[Instance, Instance], database: str
+) -> None:
+    # A version bumped behind the instances' backs (no NOTIFY): what a notification lost with
+    # a connection looks like. SIGHUP (as the heartbeat does) finds it, renders nothing.
+    postgres.psql_in(database, "UPDATE configdrive_state SET version = version + 1")
+    first, second = instances
+    first.process.send_signal(signal.SIGHUP)
+    poll(first, lambda i: i.health()["version"] == 2)
+    assert [(e["version"], e["rendered"]) for e in first.events("reloaded")] == [(2, 0)]
+    assert second.health()["version"] == 1  # not told, not signalled: still on version 1
