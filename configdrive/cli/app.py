@@ -1015,6 +1015,8 @@ def serve_command(
     no machine claims gets 404. A single machine without an `address` is served to every
     client. Access lines (stderr) name the machine and the path, never the content.
     SIGHUP reloads the input (kept only if valid); SIGTERM or Ctrl-C stops, exit 0.
+    With --database, the machines load-machines stored in PostgreSQL are served instead.
+    GET /-/health answers any client: ok, or degraded while the database is unreachable.
     """
     reporter = reporter_for(json_output, quiet=quiet, outcome="nothing is served")
 
