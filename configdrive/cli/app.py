@@ -946,16 +946,39 @@ def oem(
     _run(run, reporter, debug=debug)
 
 
+# serve --database and load-machines: machines in PostgreSQL (configdrive.serve.store).
+DatabaseServeOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--database",
+        help="Serve the machines load-machines put in this PostgreSQL database (a libpq URL "
+        "or key=value string) instead of MACHINES; follow its changes (LISTEN/NOTIFY) and "
+        "keep serving the last good data while it is down (GET /-/health says so).",
+        metavar="URL",
+        show_default=False,
+    ),
+]
+
+
+def _serve_target(machines: Optional[Path], database: Optional[str]) -> Path:  # noqa: UP045
+    """MACHINES, or --database: exactly one of them."""
+    if machines is not None and database is not None:
+        raise UsageError("give MACHINES or --database URL, not both")
+    if machines is None and database is None:
+        raise UsageError("give MACHINES (a machine file, fleet file or folder) or --database URL")
+    return machines if machines is not None else Path()
+
+
 @app.command("serve", cls=_Command)
 def serve_command(
     machines: Annotated[
-        Path,
+        Optional[Path],  # noqa: UP045 - omitted with --database
         typer.Argument(
-            metavar="MACHINES",
+            metavar="[MACHINES]",
             help="A machine file, a fleet file (machines: [...]) or a folder of machine files.",
             show_default=False,
         ),
-    ],
+    ] = None,
     listen: Annotated[
         str,
         typer.Option(
@@ -973,6 +996,7 @@ def serve_command(
         ),
     ] = False,
     strict: StrictOption = False,
+    database: DatabaseServeOption = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No access log; print only errors and events.")
     ] = False,
@@ -1010,6 +1034,8 @@ def serve_command(
     no machine claims gets 404. A single machine without an `address` is served to every
     client. Access lines (stderr) name the machine and the path, never the content.
     SIGHUP reloads the input (kept only if valid); SIGTERM or Ctrl-C stops, exit 0.
+    With --database, the machines load-machines stored in PostgreSQL are served instead.
+    GET /-/health answers any client: ok, or degraded while the database is unreachable.
     """
     reporter = reporter_for(json_output, quiet=quiet, outcome="nothing is served")
 
@@ -1028,10 +1054,57 @@ def serve_command(
                           proxy_protocol=proxies.proxy_protocol)  # fmt: skip
 
         log = reporter.serve_log(access_lines=not quiet, debug=debug)
-        serve(machines, listen=parse_listen(listen), require_token=require_token, strict=strict,
-              log=log, on_ready=started, proxies=proxies)  # fmt: skip
+        target = _serve_target(machines, database)
+        serve(target, listen=parse_listen(listen), require_token=require_token, strict=strict,
+              log=log, on_ready=started, proxies=proxies, database=database)  # fmt: skip
 
     _run(run, reporter, debug=debug, interrupted="interrupted")
+
+
+@app.command("load-machines", cls=_Command)
+def load_machines_command(
+    machines: Annotated[
+        Path,
+        typer.Argument(
+            metavar="MACHINES",
+            help="A machine file, a fleet file (machines: [...]) or a folder of machine files.",
+            show_default=False,
+        ),
+    ],
+    database: Annotated[
+        str,
+        typer.Option(
+            "--database",
+            help="The PostgreSQL database (a libpq URL or key=value string).",
+            metavar="URL",
+            show_default=False,
+        ),
+    ],
+    strict: StrictOption = False,
+    quiet: QuietOption = False,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Put machines into PostgreSQL for `serve --database`, replacing what it held.
+
+    Every machine is validated as serve validates it (invalid input: the same problems,
+    exit 1, the database unchanged), rendered once (injected files read in), and stored
+    in one transaction: machines no longer listed are removed, unchanged ones stay as
+    they were. The instances following the database hear of it (NOTIFY) and re-render
+    only the machines that changed. Creates its two tables on first use.
+    """
+    reporter = reporter_for(json_output, quiet=quiet, outcome="the database is unchanged")
+
+    def run() -> None:
+        from configdrive.serve.machines import load_served
+        from configdrive.serve.store import check_url, store_served
+
+        check_url(database)
+        served = load_served(machines, strict=strict)
+        reporter.problems(served.warnings)
+        reporter.machines_stored(store_served(database, served))
+
+    _run(run, reporter, debug=debug, interrupted="interrupted; the database is unchanged")
 
 
 app.command(cls=_Command)(completion)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from configdrive.serve.log import ServeLog
     from configdrive.serve.machines import Served
     from configdrive.serve.server import ListenAddress
+    from configdrive.serve.store import StoreResult
     from configdrive.validation.files import ValidationResult
 
 _FAILURE_KIND = {
@@ -215,6 +216,10 @@ class Reporter(ABC):
     @abstractmethod
     def serve_log(self, *, access_lines: bool, debug: bool) -> ServeLog:
         """serve's log on stderr, in this form: access lines (unless quiet) and events."""
+
+    @abstractmethod
+    def machines_stored(self, result: StoreResult) -> None:
+        """load-machines has committed: the database's new version and what changed."""
 
 
 @dataclass(kw_only=True)
@@ -509,6 +514,19 @@ class TextReporter(Reporter):
 
         return ServeLog(self.err, json=False, access_lines=access_lines, debug=debug)
 
+    def machines_stored(self, result: StoreResult) -> None:
+        if self.quiet:
+            return
+        count = f"{result.machines} machine{'s' if result.machines != 1 else ''}"
+        lines = [f"Loaded {count} into the database: version {result.version}"]
+        for label, names in (
+            ("added", result.added),
+            ("changed", result.changed),
+            ("removed", result.removed),
+        ):
+            lines.append(f"  {label:<8} {len(names)}" + (f"  {', '.join(names)}" if names else ""))
+        self._lines([terminal_safe(line) for line in lines])
+
     def _lines(self, lines: Sequence[str]) -> None:
         self._say("\n".join(lines), self.out)
 
@@ -621,6 +639,9 @@ class JsonReporter(Reporter):
         from configdrive.serve.log import ServeLog
 
         return ServeLog(self.err, json=True, access_lines=access_lines, debug=debug)
+
+    def machines_stored(self, result: StoreResult) -> None:
+        self._json({"ok": True, **result.to_json()})
 
     def _json(self, document: dict[str, Any]) -> None:
         print(dumps(document, indent=2), file=self.out)

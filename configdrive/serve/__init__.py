@@ -11,6 +11,9 @@ tokens    EC2's IMDSv2 session tokens
 service   the rules: which reply a request gets (no HTTP)
 log       access lines and events, text or JSON
 proxy     behind a load balancer: the client's address from trusted proxies only
+store     machines in PostgreSQL: load-machines writes them, serve --database reads them
+follow    serve --database: follow the database (LISTEN/NOTIFY), serve on when it is down
+health    GET /-/health: ok or degraded, for a load balancer
 server    Tornado: listen, answer, reload on SIGHUP, stop on SIGTERM/SIGINT
 
 Only the serve command imports this package, so `build` never pays for Tornado.

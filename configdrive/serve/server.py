@@ -34,6 +34,8 @@ from configdrive.errors import (
 )
 from configdrive.layouts.drive_layout import FileContent
 from configdrive.problems import errors_in
+from configdrive.serve.follow import DatabaseSource
+from configdrive.serve.health import Health
 from configdrive.serve.log import ServeLog, loggable_path
 from configdrive.serve.machines import Served, canonical_address, load_served, machines_text
 from configdrive.serve.metadata import TEXT
@@ -112,6 +114,7 @@ class _ServerState:
 
     service: MetadataService
     log: ServeLog
+    health: Health
     in_flight: int = 0
     proxies: Proxies = NO_PROXIES
 
@@ -147,7 +150,7 @@ class _Handler(tornado.web.RequestHandler):
         self._request = request
         self._state.in_flight += 1
         try:
-            reply = self._state.service.answer(request)
+            reply = self._state.health.reply(request) or self._state.service.answer(request)
             self._reply = reply
             await self._send(reply, body=request.method != "HEAD")
         finally:
@@ -344,6 +347,7 @@ def serve(
     log: ServeLog | None = None,
     on_ready: Callable[[Served, ListenAddress], None] | None = None,
     proxies: Proxies = NO_PROXIES,
+    database: str | None = None,
 ) -> str:
     """Validate `target` (machine file, fleet file or folder) and serve it until stopped.
 
@@ -352,26 +356,35 @@ def serve(
     address actually bound (port 0 picks one). `proxies` says which load balancers may
     state the client's address (configdrive.serve.proxy). Runs in the main thread: SIGHUP reloads,
     SIGTERM and SIGINT stop. Returns the name of the signal that stopped it.
+    With `database` (a PostgreSQL URL), the machines come from there instead of `target`
+    (configdrive.serve.follow); DatabaseError when it cannot be read at start.
     """
     log = log if log is not None else ServeLog()
-    served = load_served(target, strict=strict)
+    source = None
+    if database is not None:
+        source = DatabaseSource(database, log)
+        served = source.load()
+    else:
+        served = load_served(target, strict=strict)
     sock = bind(listen)
     host, port = sock.getsockname()[:2]
     bound = ListenAddress(canonical_address(host), port)
     service = MetadataService(served, require_token=require_token)
-    reloader = _Reloader(Path(target), strict, service, log)
+    reloader = source or _Reloader(Path(target), strict, service, log)
+    health = source.health if source else Health(lambda: len(service.served.machines))
     with _tornado_logs(log):
-        return asyncio.run(_serve(sock, bound, service, reloader, log, on_ready, proxies))
+        return asyncio.run(_serve(sock, bound, service, reloader, log, on_ready, proxies, health))
 
 
 async def _serve(
     sock: socket.socket,
     bound: ListenAddress,
     service: MetadataService,
-    reloader: _Reloader,
+    reloader: _Reloader | DatabaseSource,
     log: ServeLog,
     on_ready: Callable[[Served, ListenAddress], None] | None,
-    proxies: Proxies = NO_PROXIES,
+    proxies: Proxies,
+    health: Health,
 ) -> str:
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
@@ -390,7 +403,9 @@ async def _serve(
             loop.add_signal_handler(signum, stop, signum)
     loop.add_signal_handler(signal.SIGHUP, reloader.request)
 
-    state = _ServerState(service, log, proxies=proxies)
+    state = _ServerState(service, log, health, proxies=proxies)
+    if isinstance(reloader, DatabaseSource):
+        reloader.start(service)
     application = tornado.web.Application(
         [(r"/.*", _Handler, {"state": state})], log_function=_log_request
     )
@@ -415,6 +430,8 @@ async def _serve(
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(_drained(state, hurry), SHUTDOWN_GRACE)
     await server.close_all_connections()
+    if isinstance(reloader, DatabaseSource):
+        await reloader.stop()
     log.event("stopped", "stopped", signal=signame)
     return signame
 

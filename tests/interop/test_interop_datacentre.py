@@ -165,9 +165,7 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataCentre]:
         second = Instance(database, free_port(), folder / "second.log")
         front = free_port()
         config = folder / "haproxy.cfg"
-        config.write_text(
-            HAPROXY_CONFIG.format(front=front, first=first.port, second=second.port)
-        )
+        config.write_text(HAPROXY_CONFIG.format(front=front, first=first.port, second=second.port))
         run([HAPROXY, "-c", "-f", config])
         log = folder / "haproxy.log"
         with log.open("wb") as output:
