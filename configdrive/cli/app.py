@@ -1023,6 +1023,16 @@ def serve_command(
             "connections, and those without a valid header, are closed.",
         ),
     ] = False,
+    token_secret_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="Sign IMDSv2 tokens with the secret in this file (at least 32 bytes, readable "
+            "by its owner only), so that every instance given the same file accepts a token "
+            "another issued (several instances behind one balancer).",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Serve machines over the OpenStack and EC2 metadata services, as build puts them on drives.
@@ -1045,6 +1055,7 @@ def serve_command(
         from configdrive.serve.server import ListenAddress, parse_listen, serve
 
         proxies = proxies_from_options(trusted_proxy or [], proxy_protocol)
+        secret = _token_secret(token_secret_file) if token_secret_file is not None else None
 
         def started(served: Served, bound: ListenAddress) -> None:
             reporter.serving(served, bound, require_token=require_token)
@@ -1056,9 +1067,35 @@ def serve_command(
         log = reporter.serve_log(access_lines=not quiet, debug=debug)
         target = _serve_target(machines, database)
         serve(target, listen=parse_listen(listen), require_token=require_token, strict=strict,
-              log=log, on_ready=started, proxies=proxies, database=database)  # fmt: skip
+              log=log, on_ready=started, proxies=proxies, database=database,
+              token_secret=secret)  # fmt: skip
 
     _run(run, reporter, debug=debug, interrupted="interrupted")
+
+
+def _token_secret(path: Path) -> bytes:
+    """--token-secret-file's secret: long enough, and private (it mints every machine's tokens)."""
+    import stat
+
+    from configdrive.errors import describe_os_error
+    from configdrive.serve.tokens import MIN_SECRET_BYTES
+
+    try:
+        info = path.stat()
+        secret = path.read_bytes().strip()
+    except OSError as error:
+        raise UsageError(f"--token-secret-file {path}: {describe_os_error(error)}") from None
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        raise UsageError(
+            f"--token-secret-file {path}: other users can read it "
+            f"(mode {stat.S_IMODE(info.st_mode):04o}); chmod 600 it"
+        )
+    if len(secret) < MIN_SECRET_BYTES:
+        raise UsageError(
+            f"--token-secret-file {path}: {len(secret)} bytes; give at least {MIN_SECRET_BYTES} "
+            "(head -c 48 /dev/urandom | base64 > FILE)"
+        )
+    return secret
 
 
 @app.command("load-machines", cls=_Command)

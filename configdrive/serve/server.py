@@ -41,7 +41,7 @@ from configdrive.serve.machines import Served, canonical_address, load_served, m
 from configdrive.serve.metadata import TEXT
 from configdrive.serve.proxy import FORWARDED_FOR, NO_PROXIES, PeerAddress, Proxies
 from configdrive.serve.service import MetadataService, Reply, Request
-from configdrive.serve.tokens import TOKEN_HEADER, TOKEN_TTL_HEADER
+from configdrive.serve.tokens import TOKEN_HEADER, TOKEN_TTL_HEADER, SignedTokens
 
 DEFAULT_HOST = "127.0.0.1"
 # nova-api-metadata's own port (metadata_listen_port): above 1023, so no root is needed, and
@@ -348,6 +348,7 @@ def serve(
     on_ready: Callable[[Served, ListenAddress], None] | None = None,
     proxies: Proxies = NO_PROXIES,
     database: str | None = None,
+    token_secret: bytes | None = None,
 ) -> str:
     """Validate `target` (machine file, fleet file or folder) and serve it until stopped.
 
@@ -369,7 +370,9 @@ def serve(
     sock = bind(listen)
     host, port = sock.getsockname()[:2]
     bound = ListenAddress(canonical_address(host), port)
-    service = MetadataService(served, require_token=require_token)
+    # Signed tokens when instances share a secret: a token is then good at every instance.
+    tokens = SignedTokens(token_secret) if token_secret is not None else None
+    service = MetadataService(served, require_token=require_token, tokens=tokens)
     reloader = source or _Reloader(Path(target), strict, service, log)
     health = source.health if source else Health(lambda: len(service.served.machines))
     with _tornado_logs(log):

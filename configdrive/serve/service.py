@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 from configdrive.serve.machines import Served, canonical_address
 from configdrive.serve.metadata import NOCLOUD_FOLDER, TEXT, Entry, MetadataTree, request_key
-from configdrive.serve.tokens import MAX_TOKEN_TTL, TOKEN_PATH, TOKEN_TTL_HEADER, TokenStore
+from configdrive.serve.tokens import (
+    MAX_TOKEN_TTL,
+    TOKEN_PATH,
+    TOKEN_TTL_HEADER,
+    SignedTokens,
+    TokenStore,
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,11 @@ class MetadataService:
     """The answers to every request, without HTTP: the served machines, tokens, the rules."""
 
     def __init__(
-        self, served: Served, *, require_token: bool = False, tokens: TokenStore | None = None
+        self,
+        served: Served,
+        *,
+        require_token: bool = False,
+        tokens: TokenStore | SignedTokens | None = None,
     ) -> None:
         # Replaced whole on reload; a request in flight keeps the machine it started with.
         self.served = served

@@ -15,6 +15,9 @@ one on its next 401, as cloud-init's Ec2 datasource does: _refresh_stale_aws_tok
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 import time
 from collections import OrderedDict
@@ -104,3 +107,52 @@ class TokenStore:
 
     def __len__(self) -> int:
         return self._count
+
+
+# A shared secret shorter than this would be guessable; `head -c 32 /dev/urandom` is enough.
+MIN_SECRET_BYTES = 32
+_SIGNED_PREFIX = "v1."
+_MAC_BYTES = 24
+
+
+class SignedTokens:
+    """Tokens any instance holding the same secret accepts: several `serve` instances behind
+    one load balancer, where a token PUT and the GETs that use it may reach different ones.
+
+    A token is its expiry (Unix time, whole seconds) and an HMAC-SHA256 of the expiry and
+    the client address under the secret: nothing is stored, so there is nothing to flood
+    and nothing to share but the secret. Expiry is by wall clock, which the instances share.
+    """
+
+    def __init__(self, secret: bytes, *, clock: Callable[[], float] = time.time) -> None:
+        if len(secret) < MIN_SECRET_BYTES:
+            raise ValueError(f"a token secret of at least {MIN_SECRET_BYTES} bytes")
+        self._secret = secret
+        self._clock = clock
+        self.touched = 0  # the work counter TokenStore has; nothing is stored here
+
+    def issue(self, client: str, ttl: int) -> str:
+        expiry = int(self._clock()) + ttl
+        return f"{_SIGNED_PREFIX}{expiry}.{self._mac(client, expiry)}"
+
+    def valid(self, token: str, client: str) -> bool:
+        prefix, _, rest = token.partition(_SIGNED_PREFIX)
+        expiry_text, _, mac = rest.partition(".")
+        if prefix or not expiry_text.isdigit() or len(expiry_text) > 12:
+            return False
+        expiry = int(expiry_text)
+        if expiry <= self._clock():
+            return False
+        return hmac.compare_digest(mac, self._mac(client, expiry))
+
+    def _mac(self, client: str, expiry: int) -> str:
+        message = f"imdsv2|{client}|{expiry}".encode()
+        digest = hmac.new(self._secret, message, hashlib.sha256).digest()[:_MAC_BYTES]
+        return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+    @property
+    def clients(self) -> int:
+        return 0
+
+    def __len__(self) -> int:
+        return 0

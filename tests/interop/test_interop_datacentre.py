@@ -13,6 +13,7 @@ bounded number of polls, never a measured time (bench/serve-datacentre measures)
 from __future__ import annotations
 
 import json
+import os
 import select
 import signal
 import socket
@@ -86,8 +87,8 @@ def write_fleet(path: Path, hostnames: list[str]) -> Path:
 class Instance:
     """`serve --database URL --trusted-proxy 127.0.0.1/32` on a fixed port."""
 
-    def __init__(self, database: str, port: int, log: Path) -> None:
-        self.database, self.port, self.log_path = database, port, log
+    def __init__(self, database: str, port: int, log: Path, secret: Path) -> None:
+        self.database, self.port, self.log_path, self.secret = database, port, log, secret
         self.process: subprocess.Popen[str] | None = None
         self.start()
 
@@ -95,7 +96,7 @@ class Instance:
         self._log = self.log_path.open("ab")
         command = [sys.executable, "-m", "configdrive", "serve", "--database", self.database,
                    "--trusted-proxy", "127.0.0.1/32", "--listen", f"127.0.0.1:{self.port}",
-                   "--json"]  # fmt: skip
+                   "--token-secret-file", str(self.secret), "--json"]  # fmt: skip
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=self._log, text=True, encoding="utf-8"
         )
@@ -161,8 +162,12 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataCentre]:
         fleet = write_fleet(folder / "fleet.json", [f"web-{i}" for i in range(MACHINES)])
         loaded = run_cli("load-machines", fleet, "--database", database)
         assert loaded.returncode == 0, loaded.stderr
-        first = Instance(database, free_port(), folder / "first.log")
-        second = Instance(database, free_port(), folder / "second.log")
+        # One secret for both: an IMDSv2 token one instance issues is good at the other.
+        secret = folder / "token-secret"
+        secret.write_bytes(os.urandom(48).hex().encode())
+        secret.chmod(0o600)
+        first = Instance(database, free_port(), folder / "first.log", secret)
+        second = Instance(database, free_port(), folder / "second.log", secret)
         front = free_port()
         config = folder / "haproxy.cfg"
         config.write_text(HAPROXY_CONFIG.format(front=front, first=first.port, second=second.port))
