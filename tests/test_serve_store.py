@@ -361,3 +361,19 @@ def test_sighup_checks_the_database_without_a_notification(
     poll(first, lambda i: i.health()["version"] == 2)
     assert [(e["version"], e["rendered"]) for e in first.events("reloaded")] == [(2, 0)]
     assert second.health()["version"] == 1  # not told, not signalled: still on version 1
+
+
+def test_the_stored_form_carries_the_nocloud_seed_or_why_there_is_none() -> None:
+    # /nocloud/ must answer the same from --database as from files: the loader renders the
+    # seed once and stores it; a machine NoCloud cannot carry keeps its reason.
+    for machine in load_served(SERVE / "fleet.yml").machines:
+        assert machine.tree.nocloud is not None
+        back = decode_machine(
+            machine.name, machine.address, machine.uuid, encode_machine(machine)
+        ).tree
+        assert back.nocloud is not None
+        assert back.nocloud_refused == machine.tree.nocloud_refused
+        assert {p: e.content for p, e in back.nocloud.entries.items()} == {
+            p: e.content for p, e in machine.tree.nocloud.entries.items()
+        }
+    assert any(m.tree.get("nocloud/meta-data") for m in load_served(SERVE / "fleet.yml").machines)

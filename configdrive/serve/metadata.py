@@ -91,6 +91,14 @@ class NoCloudSeed:
         self._entries: Mapping[str, Entry] = {}
         self._refused: str | None = None
 
+    @classmethod
+    def already_rendered(cls, entries: Mapping[str, Entry], refused: str | None) -> NoCloudSeed:
+        """A seed rendered elsewhere (load-machines stores it rendered, serve --database
+        reads it back)."""
+        seed = cls(lambda: "")
+        seed._render, seed._entries, seed._refused = None, entries, refused
+        return seed
+
     @property
     def rendered(self) -> bool:
         """Whether the seed has been rendered (a request asked for it)."""

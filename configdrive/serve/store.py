@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from configdrive.errors import ConfigDriveError, ExitCode, UsageError
 from configdrive.layouts.drive_layout import FileContent
 from configdrive.serve.machines import Served, ServedMachine
-from configdrive.serve.metadata import Entry, MetadataTree
+from configdrive.serve.metadata import Entry, MetadataTree, NoCloudSeed
 
 if TYPE_CHECKING:
     import psycopg
@@ -108,13 +108,22 @@ def encode_machine(machine: ServedMachine) -> bytes:
     files are read now: the database holds their bytes, as they were at load.
     """
     numbers: dict[bytes, int] = {}
-    entries: dict[str, list[Any]] = {}
-    for path, entry in sorted(machine.tree.entries.items()):
-        content = entry.content
-        data = _read_file(content) if isinstance(content, FileContent) else content
-        entries[path] = [entry.media_type, numbers.setdefault(data, len(numbers))]
-    contents = [base64.b64encode(data).decode("ascii") for data in numbers]
-    document = {"form": STORED_FORM, "contents": contents, "entries": entries}
+
+    def numbered(found: Mapping[str, Entry]) -> dict[str, list[Any]]:
+        listed: dict[str, list[Any]] = {}
+        for path, entry in sorted(found.items()):
+            content = entry.content
+            data = _read_file(content) if isinstance(content, FileContent) else content
+            listed[path] = [entry.media_type, numbers.setdefault(data, len(numbers))]
+        return listed
+
+    entries = numbered(machine.tree.entries)
+    document: dict[str, Any] = {"form": STORED_FORM, "entries": entries}
+    seed = machine.tree.nocloud
+    if seed is not None:
+        # Rendered here, once, by the loader: every instance then serves the same seed.
+        document["nocloud"] = {"refused": seed.refused, "entries": numbered(seed.entries)}
+    document["contents"] = [base64.b64encode(data).decode("ascii") for data in numbers]
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
@@ -142,11 +151,18 @@ def decode_machine(name: str, address: str | None, uuid: str, tree: bytes) -> Se
     if not isinstance(document, dict) or document.get("form") != STORED_FORM:
         raise ValueError(f"{name}: stored in a form this version does not read")
     contents = [base64.b64decode(text, validate=True) for text in document["contents"]]
-    entries = {
-        path: Entry(contents[number], media_type)
-        for path, (media_type, number) in document["entries"].items()
-    }
-    return ServedMachine(name, address, uuid, MetadataTree(entries))
+
+    def decoded(listed: Mapping[str, Any]) -> dict[str, Entry]:
+        return {
+            path: Entry(contents[number], media_type)
+            for path, (media_type, number) in listed.items()
+        }
+
+    seed = None
+    if isinstance(document.get("nocloud"), dict):
+        stored = document["nocloud"]
+        seed = NoCloudSeed.already_rendered(decoded(stored["entries"]), stored["refused"])
+    return ServedMachine(name, address, uuid, MetadataTree(decoded(document["entries"]), seed))
 
 
 # --------------------------------------------------------------------------- load-machines
