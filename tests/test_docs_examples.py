@@ -73,6 +73,7 @@ NOT_RUN = [
         "docs/how-to/shell-completion.md",
         "reads the man page from a checkout (tests/test_cli_reference.py renders it with groff)",
     ),
+    ("docs/how-to/serve.md", "needs a PostgreSQL server and root on the database host"),
     ("docs/how-to/inject.md", "installs Debian packages"),
     (
         "docs/how-to/inject.md",
