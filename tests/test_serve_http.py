@@ -11,6 +11,7 @@ import http.client
 import json
 import random
 import re
+import resource
 import select
 import shutil
 import signal
@@ -46,13 +47,20 @@ class ServeProcess:
         log: Path,
         json_output: bool = True,
         ignore_sigint: bool = False,
+        fd_limit: tuple[int, int] | None = None,
     ) -> None:
         self.log_path = log
         self._log = log.open("wb")
         output = ["--json"] if json_output else []
         command = [sys.executable, "-m", "configdrive", "serve", str(target),
                    "--listen", "127.0.0.1:0", *output, *args]  # fmt: skip
-        prepare = _ignore_sigint if ignore_sigint else _default_stop_signals
+        signals = _ignore_sigint if ignore_sigint else _default_stop_signals
+
+        def prepare() -> None:
+            signals()
+            if fd_limit is not None:  # the open-file limit (soft, hard) the process starts with
+                resource.setrlimit(resource.RLIMIT_NOFILE, fd_limit)
+
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,

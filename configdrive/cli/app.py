@@ -981,6 +981,16 @@ def serve_command(
         typer.Option("--json", help="Print the start as one JSON line; log JSON lines."),
     ] = False,
     debug: DebugOption = False,
+    max_connections: Annotated[
+        int | None,
+        typer.Option(
+            "--max-connections",
+            help="Connections open at once, at most; more wait in the listen backlog. "
+            "Default: what the open-file limit allows (raised to the hard limit).",
+            metavar="N",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve machines over the OpenStack and EC2 metadata services, as build puts them on drives.
 
@@ -1003,7 +1013,7 @@ def serve_command(
 
         log = reporter.serve_log(access_lines=not quiet, debug=debug)
         serve(machines, listen=parse_listen(listen), require_token=require_token, strict=strict,
-              log=log, on_ready=started)  # fmt: skip
+              log=log, on_ready=started, max_connections=max_connections)  # fmt: skip
 
     _run(run, reporter, debug=debug, interrupted="interrupted")
 

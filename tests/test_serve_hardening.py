@@ -1,0 +1,193 @@
+"""`serve` under abuse: more connections than descriptors, odd request forms, huge headers,
+files changed behind its back. A real process on loopback, real sockets; bounds are counts
+of requests, lines and bytes, never seconds."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from configdrive.serve.log import ServeLog
+from tests.helpers import run_cli
+from tests.test_serve_http import WEB_1, ServeProcess
+
+# The open-file limit the overloaded server gets, and how many slow clients outnumber it.
+FD_LIMIT = 256
+SLOW_CLIENTS = 400
+NORMAL_REQUESTS = 10
+
+
+def _raw(port: int, request: bytes, *, limit: int = 1 << 20) -> bytes:
+    """Send `request` as is and read the reply until the server closes (Connection: close).
+
+    No half-close after sending: Tornado takes the end of input for the end of the connection.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request)
+        reply = b""
+        while len(reply) < limit:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+        return reply
+
+
+def _log_lines(server: ServeProcess) -> list[dict[str, object]]:
+    return [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+
+
+# --------------------------------------------------------------------------- descriptors
+
+
+def _fetch_hostname(port: int, results: list[bytes | str]) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request("GET", "/latest/meta-data/hostname")
+        response = connection.getresponse()
+        results.append(response.read() if response.status == 200 else str(response.status))
+    except OSError as error:
+        results.append(repr(error))
+    finally:
+        connection.close()
+
+
+def test_more_slow_connections_than_descriptors(tmp_path: Path) -> None:
+    """Slow clients past the fd limit: back-pressure and two log lines, not a traceback each."""
+    server = ServeProcess(WEB_1, "-q", log=tmp_path / "serve.log", fd_limit=(FD_LIMIT, FD_LIMIT))
+    slow: list[socket.socket] = []
+    try:
+        for _ in range(SLOW_CLIENTS):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+            sock.sendall(b"GET /latest/meta-data/ HTTP/1.1\r\nHost: x\r\n")  # never finished
+            slow.append(sock)
+        results: list[bytes | str] = []
+        threads = [
+            threading.Thread(target=_fetch_hostname, args=(server.port, results))
+            for _ in range(NORMAL_REQUESTS)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert results == [b"web-1.example.com"] * NORMAL_REQUESTS
+    finally:
+        for sock in slow:
+            sock.close()
+        assert server.stop() == 0
+    log = server.log()
+    assert "Traceback" not in log
+    assert "Too many open files" not in log
+    overloads = [line for line in _log_lines(server) if line["event"] == "overloaded"]
+    assert 1 <= len(overloads) <= 3, log[:2000]
+    assert overloads[0]["limit"] == FD_LIMIT - 64
+
+
+def test_the_soft_fd_limit_is_raised_to_the_hard_one(tmp_path: Path) -> None:
+    server = ServeProcess(WEB_1, "-q", log=tmp_path / "serve.log", fd_limit=(200, 300))
+    try:
+        limits = Path(f"/proc/{server.process.pid}/limits").read_text()
+    finally:
+        assert server.stop() == 0
+    found = re.search(r"Max open files\s+(\d+)\s+(\d+)", limits)
+    assert found is not None
+    assert found.groups() == ("300", "300")
+
+
+def test_max_connections_caps_and_is_checked(tmp_path: Path) -> None:
+    server = ServeProcess(WEB_1, "-q", "--max-connections", "2", log=tmp_path / "serve.log")
+    try:
+        idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(3)]
+        # Two idle connections fill the cap; the third waits in the backlog until an idle
+        # one is closed for it, and its request is then answered.
+        idle[2].sendall(b"GET /latest/meta-data/hostname HTTP/1.1\r\nHost: x\r\n\r\n")
+        idle[2].settimeout(30)
+        assert idle[2].recv(65536).startswith(b"HTTP/1.1 200 OK")
+        for sock in idle:
+            sock.close()
+        server.wait_for_log('"event": "overloaded"')
+    finally:
+        assert server.stop() == 0
+    for value, message in (("0", "give 1 or more"), ("100000000", "fit below")):
+        result = run_cli("serve", WEB_1, "--listen", "127.0.0.1:0", "--max-connections", value)
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- request forms
+
+
+@pytest.fixture(scope="module")
+def web_1(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
+    server = ServeProcess(WEB_1, log=tmp_path_factory.mktemp("forms") / "serve.log")
+    yield server
+    assert server.stop() == 0
+
+
+def test_absolute_form_is_served_as_its_path(web_1: ServeProcess) -> None:
+    reply = _raw(
+        web_1.port,
+        b"GET http://169.254.169.254/latest/meta-data/hostname HTTP/1.1\r\n"
+        b"Host: 169.254.169.254\r\nConnection: close\r\n\r\n",
+    )
+    assert reply.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert reply.endswith(b"\r\n\r\nweb-1.example.com")
+    web_1.wait_for_log('"path": "/latest/meta-data/hostname"')
+
+
+@pytest.mark.parametrize(
+    ("request_line", "status", "path"),
+    [
+        (b"OPTIONS * HTTP/1.1", 400, "*"),
+        (b"CONNECT 169.254.169.254:443 HTTP/1.1", 405, "169.254.169.254:443"),
+        (b"GET latest/meta-data/ HTTP/1.1", 400, "latest/meta-data/"),
+        (b"BREW /latest/meta-data/ HTTP/1.1", 405, "/latest/meta-data/"),
+    ],
+)
+def test_every_request_form_gets_our_answer_and_a_log_line(
+    web_1: ServeProcess, request_line: bytes, status: int, path: str
+) -> None:
+    before = len(web_1.log())
+    reply = _raw(web_1.port, request_line + b"\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d " % status)
+    assert b"\r\nServer:" not in head
+    assert b"<html>" not in body
+    assert body == b"%d %s\n" % (status, head.split(b" ", 2)[2].split(b"\r\n")[0])
+    log = web_1.wait_for_log(f'"status": {status}', after=before)
+    lines = [json.loads(line) for line in log[before:].splitlines() if line.startswith("{")]
+    assert [line["path"] for line in lines if line.get("event") == "request"] == [path]
+
+
+def test_headers_over_the_limit_get_431(web_1: ServeProcess) -> None:
+    before = len(web_1.log())
+    huge = b"GET /latest/meta-data/ HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * (70 * 1024)
+    reply = _raw(web_1.port, huge + b"\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
+    assert reply.endswith(b"\r\n\r\n431 Request Header Fields Too Large\n")
+    log = web_1.wait_for_log('"status": 431', after=before)
+    assert '"note": "request headers over 64 KiB"' in log[before:]
+
+
+# --------------------------------------------------------------------------- the log
+
+
+def test_json_log_lines_are_strict_json() -> None:
+    stream = io.StringIO()
+    log = ServeLog(stream=stream, json=True)
+    log.event("odd", "odd values", ratio=float("nan"), raw=b"\x00\xff")
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not strict JSON: {constant}")
+
+    line = json.loads(stream.getvalue(), parse_constant=refuse)
+    assert (line["ratio"], line["raw"]) == ("NaN", "AP8=")
