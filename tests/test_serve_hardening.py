@@ -7,7 +7,9 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import os
 import re
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -16,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from configdrive.serve.log import ServeLog
+from configdrive.serve.machines import MAX_SERVED_FILE, load_served
 from tests.helpers import run_cli
-from tests.test_serve_http import WEB_1, ServeProcess
+from tests.test_serve_http import WEB_1, ServeProcess, write_machine
 
 # The open-file limit the overloaded server gets, and how many slow clients outnumber it.
 FD_LIMIT = 256
@@ -176,6 +179,71 @@ def test_headers_over_the_limit_get_431(web_1: ServeProcess) -> None:
     assert reply.endswith(b"\r\n\r\n431 Request Header Fields Too Large\n")
     log = web_1.wait_for_log('"status": 431', after=before)
     assert '"note": "request headers over 64 KiB"' in log[before:]
+
+
+# --------------------------------------------------------------------------- files: a snapshot
+
+
+def _machine_with_file(tmp_path: Path, content: bytes) -> tuple[Path, Path]:
+    injected = tmp_path / "motd"
+    injected.write_bytes(content)
+    machine = write_machine(
+        tmp_path, "snap", hostname="snap", files=[{"source": str(injected), "dest": "/etc/motd"}]
+    )
+    return machine, injected
+
+
+def test_injected_files_change_only_on_reload(tmp_path: Path) -> None:
+    """Edited, deleted, replaced by a FIFO: the machine is served what was loaded."""
+    machine, injected = _machine_with_file(tmp_path, b"first\n")
+    server = ServeProcess(machine, log=tmp_path / "serve.log")
+    try:
+        assert server.fetch("/openstack/content/0000")[::2] == (200, b"first\n")
+        injected.write_bytes(b"second, longer\n")
+        assert server.fetch("/openstack/content/0000")[::2] == (200, b"first\n")
+        before = len(server.log())
+        server.send(signal.SIGHUP)
+        server.wait_for_log('"event": "reloaded"', after=before)
+        assert server.fetch("/openstack/content/0000")[::2] == (200, b"second, longer\n")
+
+        injected.unlink()
+        assert server.fetch("/openstack/content/0000")[::2] == (200, b"second, longer\n")
+        os.mkfifo(injected)  # opening it per request would wait for a writer for ever
+        assert server.fetch("/openstack/content/0000")[::2] == (200, b"second, longer\n")
+        assert server.fetch("/latest/meta-data/hostname")[::2] == (200, b"snap")
+        before = len(server.log())
+        server.send(signal.SIGHUP)
+        log = server.wait_for_log('"event": "reload-failed"', after=before)
+        assert "is not a regular file" in log[before:]
+        assert server.fetch("/openstack/content/0000")[::2] == (200, b"second, longer\n")
+    finally:
+        assert server.stop() == 0
+    assert "internal error" not in server.log()
+
+
+def test_a_file_too_large_to_hold_is_refused_at_load(tmp_path: Path) -> None:
+    machine, injected = _machine_with_file(tmp_path, b"")
+    with injected.open("wb") as stream:
+        stream.truncate(MAX_SERVED_FILE + 1)  # sparse: no disk needed
+    result = run_cli("serve", machine, "--listen", "127.0.0.1:0")
+    assert result.returncode == 1, result.stderr
+    assert f"SRC {str(injected)!r}: is over 16 MiB; serve holds" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_shared_files_are_held_once(tmp_path: Path) -> None:
+    """A fleet injecting one file: loaded once, not once per machine."""
+    shared = tmp_path / "shared.bin"
+    shared.write_bytes(b"x" * 1000)
+    folder = tmp_path / "fleet"
+    folder.mkdir()
+    for index in range(3):
+        write_machine(folder, f"m{index}", hostname=f"m{index}", address=f"127.0.1.{index}",
+                      files=[{"source": str(shared), "dest": "/srv/shared"}])  # fmt: skip
+    served = load_served(folder)
+    contents = [m.tree.entries["openstack/content/0000"].content for m in served.machines]
+    assert contents == [b"x" * 1000] * 3
+    assert all(content is contents[0] for content in contents)
 
 
 # --------------------------------------------------------------------------- the log

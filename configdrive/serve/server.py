@@ -187,7 +187,13 @@ class _Handler(tornado.web.RequestHandler):
         if entry is None:
             self._send_bytes(_status_line(reply.status), TEXT, body=body)
         elif isinstance(entry.content, FileContent):
-            await self._stream(entry.content, entry.media_type, body=body)
+            # load_served reads every file into memory; a file here would be read per
+            # request, which serve never does (it could block the event loop).
+            assert self._reply is not None
+            self._reply = replace(self._reply, status=500, entry=None, note="file not loaded")
+            await self._send(self._reply, body=body)
+        elif len(entry.content) > CHUNK_SIZE and body:
+            await self._send_chunks(entry.content, entry.media_type)
         else:
             self._send_bytes(entry.content, entry.media_type, body=body)
 
@@ -198,34 +204,21 @@ class _Handler(tornado.web.RequestHandler):
             self.write(data)
             self._sent = len(data)
 
-    async def _stream(self, content: FileContent, media_type: str, *, body: bool) -> None:
-        """An injected file, read from disk a chunk at a time (it may be large)."""
-        try:
-            stream = content.path.open("rb")
-        except OSError as error:
-            assert self._reply is not None
-            note = f"cannot read {content.path}: {describe_os_error(error)}"
-            self._reply = replace(self._reply, status=500, entry=None, note=note)
-            await self._send(self._reply, body=body)
-            return
-        with stream:
-            size = os.fstat(stream.fileno()).st_size
-            self.set_header("Content-Type", media_type)
-            self.set_header("Content-Length", str(size))
-            remaining = size if body else 0
-            while remaining > 0:
-                chunk = stream.read(min(CHUNK_SIZE, remaining))
-                if not chunk:
-                    break  # the file shrank: Tornado ends the connection short of Content-Length
-                remaining -= len(chunk)
-                self.write(chunk)
-                self._sent += len(chunk)
-                try:
-                    await self.flush()
-                except tornado.iostream.StreamClosedError:
-                    assert self._reply is not None
-                    self._reply = replace(self._reply, note="the client left before the end")
-                    return
+    async def _send_chunks(self, data: bytes, media_type: str) -> None:
+        """A large answer (an injected file) a chunk at a time, as the client takes it."""
+        self.set_header("Content-Type", media_type)
+        self.set_header("Content-Length", str(len(data)))
+        view = memoryview(data)
+        for start in range(0, len(data), CHUNK_SIZE):
+            chunk = view[start : start + CHUNK_SIZE]
+            self.write(bytes(chunk))
+            self._sent += len(chunk)
+            try:
+                await self.flush()
+            except tornado.iostream.StreamClosedError:
+                assert self._reply is not None
+                self._reply = replace(self._reply, note="the client left before the end")
+                return
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self._send_bytes(_status_line(status_code), TEXT, body=True)
