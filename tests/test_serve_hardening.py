@@ -89,8 +89,11 @@ def test_more_slow_connections_than_descriptors(tmp_path: Path) -> None:
     log = server.log()
     assert "Traceback" not in log
     assert "Too many open files" not in log
+    # An overload is a line when it starts and one when it ends: a few, not one per client
+    # (main wrote 23,259 tracebacks, 13.6 MB, for 1,100 clients).
     overloads = [line for line in _log_lines(server) if line["event"] == "overloaded"]
-    assert 1 <= len(overloads) <= 3, log[:2000]
+    assert 1 <= len(overloads) <= SLOW_CLIENTS // 40, log[:2000]
+    assert len(log) < 100 * (len(overloads) + 4) * 2, log[:2000]
     assert overloads[0]["limit"] == FD_LIMIT - 64
 
 
@@ -114,11 +117,14 @@ def test_max_connections_caps_and_is_checked(tmp_path: Path) -> None:
         idle[2].sendall(b"GET /latest/meta-data/hostname HTTP/1.1\r\nHost: x\r\n\r\n")
         idle[2].settimeout(30)
         assert idle[2].recv(65536).startswith(b"HTTP/1.1 200 OK")
+        server.wait_for_log('"event": "overload-over"')
         for sock in idle:
             sock.close()
-        server.wait_for_log('"event": "overloaded"')
     finally:
         assert server.stop() == 0
+    events = [line for line in _log_lines(server) if line["event"] != "request"]
+    assert [line["event"] for line in events[:2]] == ["overloaded", "overload-over"]
+    assert events[1]["closed_idle"] == 1  # one client waited: one idle connection closed
     for value, message in (("0", "give 1 or more"), ("100000000", "fit below")):
         result = run_cli("serve", WEB_1, "--listen", "127.0.0.1:0", "--max-connections", value)
         assert result.returncode == 2, result.stderr

@@ -321,6 +321,8 @@ _OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 # have been without a request before it may be closed to let a waiting client in.
 OVERLOAD_TICK = 0.1
 EVICT_IDLE_AFTER = 1.0
+# Closed per tick while clients wait: one at first, twice as many each tick they still
+# wait, at most EVICT_BATCH, so that one waiting client costs one idle connection.
 EVICT_BATCH = 64
 ACCEPT_BATCH = 128  # accepts per readiness event, so that accepting never starves requests
 
@@ -350,6 +352,7 @@ class ConnectionCap:
         self._paused = False
         self._overload_started: float | None = None
         self._closed_to_let_in = 0
+        self._to_close = 1
         self._timer: object | None = None
 
     def __len__(self) -> int:
@@ -388,6 +391,11 @@ class ConnectionCap:
     def _accept(self, sock: socket.socket, on_accept: Callable[[socket.socket, Any], None]) -> None:
         for _ in range(ACCEPT_BATCH):
             if len(self._open) >= self.limit:
+                if not self._waiting([sock]):
+                    # At the cap with nobody waiting is no overload; the socket stays
+                    # watched, and becomes readable when someone comes.
+                    self._backlog_empty()
+                    return
                 self._pause(f"{len(self._open)} connections open, the most allowed")
                 return
             try:
@@ -447,8 +455,9 @@ class ConnectionCap:
     def _tick(self) -> None:
         """While paused: let waiting clients in, closing idle connections to make room."""
         self._timer = None
-        if self._waiting():
-            self._close_idle()
+        if self._waiting([sock for sock, _ in self._listening]):
+            closed = self._close_idle(self._to_close)
+            self._to_close = min(EVICT_BATCH, self._to_close * 2) if closed else 1
         self._paused = False
         for sock, on_accept in list(self._listening):
             if self._paused:
@@ -456,34 +465,36 @@ class ConnectionCap:
             self._watch(sock, on_accept)
             self._accept(sock, on_accept)
 
-    def _waiting(self) -> bool:
-        """Whether a client waits in a listening socket's backlog."""
-        sockets = [sock for sock, _ in self._listening]
+    @staticmethod
+    def _waiting(sockets: list[socket.socket]) -> bool:
+        """Whether a client waits in one of these listening sockets' backlogs."""
         if not sockets:
             return False
         readable, _, _ = select.select(sockets, [], [], 0)
         return bool(readable)
 
-    def _close_idle(self) -> None:
-        """Close up to EVICT_BATCH connections idle for EVICT_IDLE_AFTER, oldest first."""
+    def _close_idle(self, most: int) -> int:
+        """Close up to `most` connections idle for EVICT_IDLE_AFTER, oldest first; how many."""
         oldest = self._clock() - EVICT_IDLE_AFTER
         chosen: list[tornado.iostream.IOStream] = []
         for stream, since in self._open.items():
             if since is None:
                 continue
-            if since > oldest or len(chosen) >= EVICT_BATCH:
+            if since > oldest or len(chosen) >= most:
                 break
             chosen.append(stream)
         for stream in chosen:
             self.closed(stream)
             stream.close()
         self._closed_to_let_in += len(chosen)
+        return len(chosen)
 
     def _backlog_empty(self) -> None:
         if self._overload_started is None:
             return
         seconds = self._clock() - self._overload_started
         self._overload_started = None
+        self._to_close = 1
         self._log.event(
             "overload-over",
             f"no longer overloaded after {seconds:.1f}s: every waiting client was accepted; "
