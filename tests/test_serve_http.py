@@ -11,6 +11,7 @@ import http.client
 import json
 import random
 import re
+import resource
 import select
 import shutil
 import signal
@@ -24,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from configdrive.serve.machines import load_served
+from configdrive.serve.machines import MAX_SERVED_FILE, load_served
 from configdrive.serve.server import IDLE_TIMEOUT
 from tests.helpers import FIXTURES, run_cli
 from tests.test_secrets import leaks
@@ -46,13 +47,20 @@ class ServeProcess:
         log: Path,
         json_output: bool = True,
         ignore_sigint: bool = False,
+        fd_limit: tuple[int, int] | None = None,
     ) -> None:
         self.log_path = log
         self._log = log.open("wb")
         output = ["--json"] if json_output else []
         command = [sys.executable, "-m", "configdrive", "serve", str(target),
                    "--listen", "127.0.0.1:0", *output, *args]  # fmt: skip
-        prepare = _ignore_sigint if ignore_sigint else _default_stop_signals
+        signals = _ignore_sigint if ignore_sigint else _default_stop_signals
+
+        def prepare() -> None:
+            signals()
+            if fd_limit is not None:  # the open-file limit (soft, hard) the process starts with
+                resource.setrlimit(resource.RLIMIT_NOFILE, fd_limit)
+
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
@@ -253,7 +261,7 @@ def test_no_path_escapes_the_served_data(fleet: ServeProcess, path: str) -> None
     assert (status, body) == (404, b"404 Not Found\n")
 
 
-def test_injected_files_are_streamed_and_head_sends_no_body(fleet: ServeProcess) -> None:
+def test_injected_files_and_head_sends_no_body(fleet: ServeProcess) -> None:
     motd = (VALID / "cloud-init" / "motd").read_bytes()
     status, headers, body = fleet.fetch("/openstack/content/0000", source="127.0.0.2")
     assert (status, body, headers["content-type"]) == (200, motd, "application/octet-stream")
@@ -266,7 +274,7 @@ def test_injected_files_are_streamed_and_head_sends_no_body(fleet: ServeProcess)
 
 def test_a_large_injected_file_and_a_client_that_leaves(tmp_path: Path) -> None:
     big = tmp_path / "big.bin"
-    big.write_bytes(random.Random(6).randbytes(64 * 1024 * 1024))
+    big.write_bytes(random.Random(6).randbytes(MAX_SERVED_FILE))  # the most serve holds
     machine = write_machine(
         tmp_path, "big", hostname="big", files=[{"source": str(big), "dest": "/big"}]
     )

@@ -1034,6 +1034,16 @@ def serve_command(
         ),
     ] = None,
     debug: DebugOption = False,
+    max_connections: Annotated[
+        int | None,
+        typer.Option(
+            "--max-connections",
+            help="Connections open at once, at most; more wait in the listen backlog. "
+            "Default: what the open-file limit allows (raised to the hard limit).",
+            metavar="N",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve machines over the OpenStack and EC2 metadata services, as build puts them on drives.
 
@@ -1068,7 +1078,7 @@ def serve_command(
         target = _serve_target(machines, database)
         serve(target, listen=parse_listen(listen), require_token=require_token, strict=strict,
               log=log, on_ready=started, proxies=proxies, database=database,
-              token_secret=secret)  # fmt: skip
+              token_secret=secret, max_connections=max_connections)  # fmt: skip
 
     _run(run, reporter, debug=debug, interrupted="interrupted")
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
+
+from configdrive import strict_json
 
 if TYPE_CHECKING:
     from configdrive.problems import Problem
@@ -85,7 +86,9 @@ class ServeLog:
         self.stream.flush()
 
     def _json(self, document: dict[str, Any]) -> None:
-        self.write(json.dumps({"time": self._time(), **document}) + "\n")
+        # strict_json: a NaN or a byte string in an event's fields is still a line JSON
+        # parsers accept, like every other --json output.
+        self.write(strict_json.dumps({"time": self._time(), **document}) + "\n")
 
     def _line(self, text: str) -> None:
         self.write(f"{self._time()} {text}\n")

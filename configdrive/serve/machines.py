@@ -4,22 +4,34 @@ A machine file (or a fleet: a fleet file or a folder of machine files) is valida
 `build` validates it and laid out as `build` lays out its config-2 drive. Each machine
 answers the client whose source address is its `address`; a single machine without one
 answers every client.
+
+Everything served is read when the machines are loaded, injected files included: what a
+machine gets changes only on reload (SIGHUP), never because a file changed, vanished or
+became a FIFO behind the service's back, and no request waits on a disk.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import ipaddress
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from configdrive.api import layout_drive, validate_machine
-from configdrive.errors import InvalidInputError
-from configdrive.inputs.documents import parse_document, read_source
+from configdrive.errors import InvalidInputError, describe_os_error
+from configdrive.inputs.documents import (
+    MAX_DOCUMENT_SIZE,
+    parse_document,
+    printable,
+    read_source,
+)
 from configdrive.inputs.fleet import FleetMachine, load_fleet
 from configdrive.inputs.machine_file import MachineFile, load_machine_file
+from configdrive.layouts.drive_layout import Content, DriveLayout, FileContent
 from configdrive.problems import Problem, errors_in
 from configdrive.serve.metadata import MetadataTree, machine_tree
 
@@ -66,6 +78,7 @@ def load_served(target: str | os.PathLike[str], *, strict: bool = False) -> Serv
     when any is an error: nothing is served from invalid input.
     """
     entries = _fleet_entries(Path(target))
+    snapshot = _Snapshot()
     problems: list[Problem] = []
     warnings: list[Problem] = []
     machines: list[ServedMachine] = []
@@ -80,12 +93,87 @@ def load_served(target: str | os.PathLike[str], *, strict: bool = False) -> Serv
             problems.extend(error.problems)
             continue
         warnings.extend(machine.warnings)
-        tree = machine_tree(machine, layout_drive(machine, "openstack"), address)
+        before = len(problems)
+        layout = snapshot.layout(layout_drive(machine, "openstack"), entry.machine, problems)
+        if len(problems) > before:
+            continue
+        tree = machine_tree(machine, layout, address)
         machines.append(ServedMachine(entry.machine.name, address, machine.uuid, tree))
     problems.extend(_address_problems(entries))
     if errors_in(problems):
         raise InvalidInputError([*problems, *warnings])
     return Served(machines, warnings)
+
+
+# An injected file is held in memory from load to reload: at most what any input read
+# whole may be (a document's limit), and all of them together at most MAX_SERVED_FILES.
+MAX_SERVED_FILE = MAX_DOCUMENT_SIZE
+MAX_SERVED_FILES = 1024 * 1024 * 1024
+_MIB = 1024 * 1024
+
+
+class _Snapshot:
+    """Injected files read into memory at load, each file once however many machines use it."""
+
+    def __init__(self) -> None:
+        self._read: dict[tuple[int, int, int, int], bytes] = {}
+        self.total = 0
+
+    def layout(
+        self, layout: DriveLayout, machine_file: MachineFile, problems: list[Problem]
+    ) -> DriveLayout:
+        """`layout` with every file's content read into bytes; a problem for each that fails."""
+        files: dict[str, Content] = {}
+        for path, content in layout.files.items():
+            if not isinstance(content, FileContent):
+                files[path] = content
+                continue
+            try:
+                files[path] = self._bytes(content)
+            except (OSError, _TooLarge) as error:
+                why = describe_os_error(error) if isinstance(error, OSError) else str(error)
+                problems.append(_file_problem(machine_file, content.path, why))
+        return dataclasses.replace(layout, files=files)
+
+    def _bytes(self, content: FileContent) -> bytes:
+        # O_NONBLOCK: a FIFO put in the file's place since validation does not block the
+        # open waiting for a writer; fstat then refuses it.
+        fd = os.open(content.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as stream:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise OSError("is not a regular file")
+            key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+            if key in self._read:
+                return self._read[key]
+            data = stream.read(MAX_SERVED_FILE + 1)
+        if len(data) > MAX_SERVED_FILE:
+            raise _TooLarge(
+                f"is over {MAX_SERVED_FILE // _MIB} MiB; serve holds every injected file in "
+                "memory, at most that much each: put it on a drive (build) or have the "
+                "machine download it"
+            )
+        if self.total + len(data) > MAX_SERVED_FILES:
+            raise _TooLarge(
+                f"the injected files served come to over {MAX_SERVED_FILES // _MIB} MiB "
+                "(each different file counts once); serve holds them all in memory"
+            )
+        self.total += len(data)
+        self._read[key] = data
+        return data
+
+
+class _TooLarge(Exception):
+    """An injected file, or all of them, over what serve holds in memory."""
+
+
+def _file_problem(machine_file: MachineFile, source: Path, message: str) -> Problem:
+    """A problem with an injected file, at its `source:` in the machine file when known."""
+    text = f"SRC {printable(str(source))!r}: {message} ({machine_file.name})"
+    for spec in machine_file.spec.files:
+        if Path(spec.source) == source and spec.source_origin is not None:
+            return spec.source_origin.problem(text)
+    return Problem(machine_file.origin, text)
 
 
 def _fleet_entries(target: Path) -> list[FleetMachine]:
