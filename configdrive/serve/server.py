@@ -696,13 +696,18 @@ class _HTTPServer(_GuardedHTTPServer):
 
     proxies: Proxies
 
-    async def handle_stream(  # type: ignore[override]
+    def handle_stream(  # type: ignore[override]
+        self, stream: tornado.iostream.IOStream, address: PeerAddress
+    ) -> Awaitable[None] | None:
+        if not self.proxies.proxy_protocol:
+            return super().handle_stream(stream, address)
+        # Counted now, in the accept loop, so that the cap sees it before the next accept.
+        self.cap.opened(stream)
+        return self._after_proxy_header(stream, address)
+
+    async def _after_proxy_header(
         self, stream: tornado.iostream.IOStream, address: PeerAddress
     ) -> None:
-        if not self.proxies.proxy_protocol:
-            super().handle_stream(stream, address)
-            return
-        self.cap.opened(stream)
         client = await self.proxies.read_header(stream, address, self.serve_log)
         if client is None:
             self.cap.closed(stream)
