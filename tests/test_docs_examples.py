@@ -44,6 +44,15 @@ NOT_RUN = [
     ),
     ("README.md", "clones from GitHub and installs from PyPI"),
     ("README.md", "boots a VM (needs qemu, KVM and a downloaded cloud image)"),
+    (
+        "README.md",
+        "starts a server that runs until stopped (tests/test_serve_http.py runs it)",
+    ),
+    (
+        "README.md",
+        "needs PostgreSQL and HAProxy hosts "
+        "(tests/interop/test_interop_datacentre.py runs this on loopback)",
+    ),
     ("docs/contributing.md", "installs from PyPI and runs this very suite"),
     (
         "docs/contributing.md",
