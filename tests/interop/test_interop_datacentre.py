@@ -16,7 +16,6 @@ import json
 import os
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ import pytest
 
 from tests.helpers import run_cli
 from tests.interop.conftest import DEBIAN_PYTHON, run
-from tests.interop.test_interop_haproxy import BOUND_CRAWL, HAPROXY, free_port
+from tests.interop.test_interop_haproxy import BOUND_CRAWL, HAPROXY, _wait_for_port, free_port
 from tests.interop.test_interop_serve import CRAWLER, _decode_bytes
 from tests.postgres import PostgresCluster, private_cluster
 from tests.test_serve_http import fetch
@@ -140,18 +139,6 @@ class DataCentre:
     fleet: Path
     front: int
     instances: tuple[Instance, Instance]
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    for _ in range(POLLS):
-        if process.poll() is not None:
-            pytest.fail(f"haproxy exited {process.returncode}:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(POLL_INTERVAL)
-    pytest.fail(f"haproxy never listened on {port}:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
