@@ -1068,11 +1068,12 @@ def serve_command(
         secret = _token_secret(token_secret_file) if token_secret_file is not None else None
 
         def started(served: Served, bound: ListenAddress) -> None:
-            reporter.serving(served, bound, require_token=require_token)
+            # Logged before the start-up line: whoever waits for that line finds it done.
             if proxies.trusted:
                 log.event("proxies", f"behind a load balancer: {proxies.describe()}",
                           trusted=[str(network) for network in proxies.trusted],
                           proxy_protocol=proxies.proxy_protocol)  # fmt: skip
+            reporter.serving(served, bound, require_token=require_token)
 
         log = reporter.serve_log(access_lines=not quiet, debug=debug)
         target = _serve_target(machines, database)
