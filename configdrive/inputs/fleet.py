@@ -245,7 +245,7 @@ def _inject_all(
             )
             check_jobs([planned])
         except Exception as error:
-            results.append((index, _failure(machine.name, job.output, error)))
+            results.append((index, _failure(machine.name, job.output, error, rerun="inject")))
             continue
         ready.append((index, job, planned))
     if not ready:
@@ -253,7 +253,10 @@ def _inject_all(
     try:
         outcomes = inject_jobs([planned for _, _, planned in ready], strict=strict)
     except Exception as error:
-        failed = [(index, _failure(job.machine.name, job.output, error)) for index, job, _ in ready]
+        failed = [
+            (index, _failure(job.machine.name, job.output, error, rerun="inject"))
+            for index, job, _ in ready
+        ]
         return results + failed
     for (index, job, _), outcome in zip(ready, outcomes, strict=True):
         if isinstance(outcome, InjectResult):
@@ -266,11 +269,14 @@ def _inject_all(
             )
             results.append((index, done))
         else:
-            results.append((index, _failure(job.machine.name, job.output, outcome.error)))
+            results.append(
+                (index, _failure(job.machine.name, job.output, outcome.error, rerun="inject"))
+            )
     return results
 
 
-def _failure(name: str, output: Path, error: BaseException) -> Outcome:
+def _failure(name: str, output: Path, error: BaseException, *, rerun: str) -> Outcome:
+    """One machine's failure as its Outcome; a bug says which command shows its traceback."""
     if isinstance(error, InvalidInputError):
         problems = tuple(error.problems)
         return Outcome(name, output, error.exit_code, message=str(error), problems=problems)
@@ -278,7 +284,7 @@ def _failure(name: str, output: Path, error: BaseException) -> Outcome:
         return Outcome(name, output, error.exit_code, message=str(error))
     if isinstance(error, OSError):
         return Outcome(name, output, ExitCode.IO_FAILURE, message=describe_os_error(error))
-    message = f"internal error ({type(error).__name__}); rerun with `inject --machine`"
+    message = f"internal error ({type(error).__name__}); rerun with `{rerun} --machine`"
     return Outcome(name, output, 70, message=message)
 
 
@@ -291,16 +297,8 @@ def _build_one(job: _Job, force: bool, strict: bool, timestamp: int | None) -> O
         result = build_machine(
             job.machine, job.output, force=force, strict=strict, timestamp=timestamp
         )
-    except InvalidInputError as error:
-        return Outcome(name, job.output, error.exit_code, message=str(error),
-                       problems=tuple(error.problems))  # fmt: skip
-    except ConfigDriveError as error:
-        return Outcome(name, job.output, error.exit_code, message=str(error))
-    except OSError as error:
-        return Outcome(name, job.output, ExitCode.IO_FAILURE, message=describe_os_error(error))
-    except Exception as error:  # one machine's bug must not stop the fleet
-        message = f"internal error ({type(error).__name__}); rerun with `build --machine`"
-        return Outcome(name, job.output, 70, message=message)
+    except Exception as error:
+        return _failure(name, job.output, error, rerun="build")
     return Outcome(
         name, job.output, ExitCode.OK, summary=result.to_json(), problems=result.warnings
     )
