@@ -561,7 +561,7 @@ def inject(
     /var/lib/cloud/seed/nocloud/. `oem_platform` (or `oem`, a kit's files by path) puts
     the Flatcar OEM kit (`mkconfigdrive oem`) onto the OEM partition as well.
     The result goes to a copy at `output`, or into `image` itself with `in_place`. Needs
-    libguestfs (Debian's python3-guestfs); see `inject_machines` for many images at once.
+    libguestfs (Debian's python3-guestfs); see `inject_jobs` for many images at once.
     Raises InvalidInputError, ImageError, UsageError, OutputError or ApplianceError.
     """
     inputs = machine_inputs(
