@@ -33,7 +33,7 @@ from configdrive.errors import ApplianceError
 from configdrive.inputs.machine_file import load_machine_file
 from configdrive.machine import MachineSpec
 from tests import disk_images
-from tests.helpers import run_cli
+from tests.helpers import run_cli, run_cli_process
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_FILE = ROOT / "fixtures" / "keys" / "ed25519.pub"
@@ -354,3 +354,13 @@ def test_a_machine_files_inject_key_is_checked_with_the_rest(tmp_path: Path) -> 
     assert done.returncode == 1
     assert f"{machine}:2" in done.stderr
     assert "image" in done.stderr
+
+
+def test_inspect_never_opens_a_fifo_to_tell_a_disk_from_a_drive(tmp_path: Path) -> None:
+    # Opening a FIFO to read its first bytes would block until a writer came: the disk
+    # check looks only at regular files, and the drive reader refuses the rest.
+    fifo = tmp_path / "image"
+    os.mkfifo(fifo)
+    done = run_cli_process("inspect", fifo, timeout=60)
+    assert done.returncode == 3
+    assert done.stderr == f"mkconfigdrive: {fifo}: cannot read the drive: is not a regular file\n"

@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from configdrive.disks.appliance import Appliance, AttachedImage, FoundPartition, Probe
-from configdrive.disks.partition_table import read_disk_layout
+from configdrive.disks.partition_table import (
+    GPT_SIGNATURE,
+    QCOW2_MAGIC,
+    SECTOR_SIZES,
+    read_disk_layout,
+)
 from configdrive.disks.targets import (
     COREOS_USER_DATA,
     FLATCAR_USER_DATA,
@@ -34,6 +40,7 @@ from configdrive.disks.targets import (
     detect_system,
     user_data_paths,
 )
+from configdrive.drives.drive import ISO_HEAD, is_iso
 from configdrive.inputs.documents import Source
 from configdrive.problems import Problem, errors_in
 from configdrive.validation.user_data import Target, UserDataKind, inspect_user_data
@@ -123,20 +130,24 @@ class DiskInspection:
 
 
 def is_disk_image(path: str | os.PathLike[str]) -> bool:
-    """Whether `inspect` should read `path` as a disk image rather than as a drive: qcow2,
-    or a partition table that is not an ISO9660 or FAT file system's own boot sector."""
+    """Whether `inspect` should read `path` as a disk image rather than as a drive: a qcow2,
+    or a GPT that is not a hybrid ISO's (those are read as the drives they are).
+
+    Only a regular file is opened: a FIFO would block, and the drive reader refuses
+    anything else with its own message.
+    """
     try:
+        if not stat.S_ISREG(Path(path).stat().st_mode):
+            return False
         with Path(path).open("rb") as stream:
-            head = stream.read(4096 + 8)
-            stream.seek(32769)
-            iso = stream.read(5) == b"CD001"
+            head = stream.read(ISO_HEAD)
     except OSError:
         return False
-    if head[:4] == b"QFI\xfb":
+    if head.startswith(QCOW2_MAGIC):
         return True
-    if iso:
+    if is_iso(head):
         return False  # a hybrid ISO has an MBR too; it is read as the drive it is
-    return head[512:520] == b"EFI PART" or head[4096:4104] == b"EFI PART"
+    return any(head[size : size + len(GPT_SIGNATURE)] == GPT_SIGNATURE for size in SECTOR_SIZES)
 
 
 def inspect_disk(

@@ -105,7 +105,7 @@ MAX_LOOKUP_STEPS = 1_000_000
 ISO_BLOCK = 2048
 _ISO_MAGIC_AT = 32769
 _ISO_MAGIC = b"CD001"
-_ISO_HEAD = _ISO_MAGIC_AT + len(_ISO_MAGIC)
+ISO_HEAD = _ISO_MAGIC_AT + len(_ISO_MAGIC)
 _GZIP_MAGIC = b"\x1f\x8b"
 _BASE64_TEXT = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
 _JOLIET_LEVELS = {b"%/@": 1, b"%/C": 2, b"%/E": 3}
@@ -293,16 +293,16 @@ def _open(path: Path) -> Drive:
         raise OutputError(f"cannot read the drive: {describe_os_error(error)}", str(path)) from None
     try:
         packing = None
-        head = stream.read(_ISO_HEAD)
-        if not _is_iso(head) and not looks_like_fat(head[:512]):
+        head = stream.read(ISO_HEAD)
+        if not is_iso(head) and not looks_like_fat(head[:512]):
             unpacked = _unpack(path, stream, head, size)
             if unpacked is not None:
                 stream.close()
                 packing, stream = unpacked
                 size = stream.seek(0, os.SEEK_END)
                 stream.seek(0)
-                head = stream.read(_ISO_HEAD)
-        if _is_iso(head):
+                head = stream.read(ISO_HEAD)
+        if is_iso(head):
             return _open_iso(path, stream, size, packing)
         if looks_like_fat(head[:512]):
             return _open_fat(path, stream, size, packing)
@@ -316,8 +316,9 @@ def _open(path: Path) -> Drive:
     raise _broken(path, "not an ISO9660 or FAT image")
 
 
-def _is_iso(head: bytes) -> bool:
-    return head[_ISO_MAGIC_AT:_ISO_HEAD] == _ISO_MAGIC
+def is_iso(head: bytes) -> bool:
+    """Whether the first ISO_HEAD bytes of a file are an ISO9660 image's."""
+    return head[_ISO_MAGIC_AT:ISO_HEAD] == _ISO_MAGIC
 
 
 _PACKED_CHUNK = 1 << 20
@@ -353,7 +354,7 @@ def _unpack(path: Path, stream: BinaryIO, head: bytes, size: int) -> tuple[str, 
                     f"{_mib(MAX_UNPACKED_IMAGE)}, more than any config drive",
                 )
             out.write(chunk)
-            if not looked and out.tell() >= _ISO_HEAD:
+            if not looked and out.tell() >= ISO_HEAD:
                 # Stop as soon as the start shows no image: a text file is not a drive.
                 if not _holds_image(out):
                     return None
@@ -368,8 +369,8 @@ def _unpack(path: Path, stream: BinaryIO, head: bytes, size: int) -> tuple[str, 
 
 def _holds_image(out: io.BytesIO) -> bool:
     with out.getbuffer() as view:
-        head = bytes(view[:_ISO_HEAD])
-    return _is_iso(head) or looks_like_fat(head[:512])
+        head = bytes(view[:ISO_HEAD])
+    return is_iso(head) or looks_like_fat(head[:512])
 
 
 class _NotBase64(Exception):
