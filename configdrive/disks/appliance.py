@@ -95,10 +95,22 @@ class ProbedFile:
 
 @dataclass(frozen=True)
 class Probe:
+    """What one partition's file system holds at the paths asked for."""
+
     mounted: bool
     files: dict[str, ProbedFile]
     subvolume: str = ""
     error: str = ""
+
+    def holds_file(self, path: str) -> bool:
+        """Whether `path` is a regular file (read or, past the limit, only sized)."""
+        found = self.files.get(path)
+        return found is not None and found.kind == "file"
+
+    def data(self, path: str) -> bytes | None:
+        """The bytes of the file at `path`, if it is one and was read."""
+        found = self.files.get(path)
+        return found.data if found is not None and found.kind == "file" else None
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,6 @@ from configdrive.disks.busy import open_for_writing
 from configdrive.disks.copy import free_space_check, space_needed, sparse_copy
 from configdrive.disks.partition_table import DiskLayout, read_disk_layout
 from configdrive.disks.targets import (
-    PROBE_LIMIT,
-    PROBE_PATHS,
     DetectedSystem,
     NoSystemFound,
     PartitionWrite,
@@ -47,6 +45,7 @@ from configdrive.disks.targets import (
     merge_writes,
     not_carried,
     oem_writes,
+    probe_disk,
     seed_writes,
 )
 from configdrive.errors import (
@@ -338,9 +337,7 @@ def _attach_target(item: _Prepared, say: Events, number: int, count: int) -> Pat
 
 
 def _plan(item: _Prepared, disk: FoundDisk, appliance: Appliance, *, strict: bool) -> None:
-    probes: dict[str, Probe] = {}
-    for partition in disk.partitions:
-        probes[partition.device] = appliance.probe(partition, PROBE_PATHS, PROBE_LIMIT)
+    probes = probe_disk(appliance, disk)
     job = item.job
     try:
         system = detect_system(disk, probes)

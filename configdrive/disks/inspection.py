@@ -32,12 +32,11 @@ from configdrive.disks.targets import (
     NOCLOUD_FILES,
     NOCLOUD_SEED,
     OEM_KIT_FILES,
-    PROBE_LIMIT,
-    PROBE_PATHS,
     DetectedSystem,
     NoSystemFound,
     System,
     detect_system,
+    probe_disk,
     user_data_paths,
 )
 from configdrive.drives.drive import ISO_HEAD, is_iso
@@ -163,9 +162,7 @@ def inspect_disk(
         result.accelerator = appliance.accelerator
         (disk,) = appliance.survey()
         result.partitions = disk.partitions
-        probes = {
-            part.device: appliance.probe(part, PROBE_PATHS, PROBE_LIMIT) for part in disk.partitions
-        }
+        probes = probe_disk(appliance, disk)
     try:
         system = detect_system(disk, probes)
     except NoSystemFound as error:
@@ -174,10 +171,8 @@ def inspect_disk(
     result.system = system
     result.configs = tuple(_configs(system, probes))
     if system.oem is not None:
-        present = probes[system.oem.device].files
-        result.oem_kit = tuple(
-            path for path in OEM_KIT_FILES if path in present and present[path].kind == "file"
-        )
+        oem = probes[system.oem.device]
+        result.oem_kit = tuple(path for path in OEM_KIT_FILES if oem.holds_file(path))
     return result
 
 
@@ -191,7 +186,7 @@ def _configs(system: DetectedSystem, probes: dict[str, Probe]) -> list[FoundConf
     root = probes[system.root.device]
     watched = user_data_paths(system.system)
     for path in (FLATCAR_USER_DATA, COREOS_USER_DATA):
-        data = _data(root, path)
+        data = root.data(path)
         if data is None:
             continue
         if path not in watched:
@@ -206,7 +201,7 @@ def _configs(system: DetectedSystem, probes: dict[str, Probe]) -> list[FoundConf
             _config(system.root, path, data, "coreos-cloudinit", verdict, reason, problems)
         )
     if system.oem is not None:
-        data = _data(probes[system.oem.device], IGNITION_CONFIG)
+        data = probes[system.oem.device].data(IGNITION_CONFIG)
         if data is not None:
             found.append(_ignition(system, data))
     return found
@@ -227,7 +222,7 @@ def _ignition(system: DetectedSystem, data: bytes) -> FoundConfig:
 
 
 def _seed(root: FoundPartition, probe: Probe) -> FoundConfig | None:
-    files = {name: _data(probe, f"{NOCLOUD_SEED}/{name}") for name in NOCLOUD_FILES}
+    files = {name: probe.data(f"{NOCLOUD_SEED}/{name}") for name in NOCLOUD_FILES}
     if not any(data is not None for data in files.values()):
         return None
     path = f"{NOCLOUD_SEED}/"
@@ -249,11 +244,6 @@ def _judged(problems: list[Problem], applied: str) -> tuple[str, str]:
     if errors:
         return REFUSES, f"{len(errors)} error{'s' if len(errors) != 1 else ''} (below)"
     return APPLIES, applied
-
-
-def _data(probe: Probe, path: str) -> bytes | None:
-    found = probe.files.get(path)
-    return found.data if found is not None and found.kind == "file" else None
 
 
 def _config(

@@ -32,7 +32,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from configdrive.disks.appliance import FileToWrite, FoundDisk, FoundPartition, Probe
+from configdrive.disks.appliance import Appliance, FileToWrite, FoundDisk, FoundPartition, Probe
 from configdrive.machine import Machine, MachineSpec
 from configdrive.problems import Problem, Severity
 from configdrive.validation.user_data import Target, UserDataKind
@@ -110,6 +110,14 @@ class NoSystemFound(Exception):
     """The image holds nothing inject knows how to configure; the message says what it holds."""
 
 
+def probe_disk(appliance: Appliance, disk: FoundDisk) -> dict[str, Probe]:
+    """Every partition of `disk` probed at PROBE_PATHS, by partition device: what
+    detect_system decides from, and what inject and inspect report."""
+    return {
+        part.device: appliance.probe(part, PROBE_PATHS, PROBE_LIMIT) for part in disk.partitions
+    }
+
+
 def os_release(data: bytes | None) -> dict[str, str]:
     """The fields of an os-release file (quotes removed), or {} when there is none."""
     fields: dict[str, str] = {}
@@ -136,15 +144,12 @@ def detect_system(disk: FoundDisk, probes: Mapping[str, Probe]) -> DetectedSyste
     """The OS on `disk`, from its labels and the probed files (`probes` by partition device)."""
 
     def file(partition: FoundPartition | None, path: str) -> bytes | None:
-        if partition is None or partition.device not in probes:
-            return None
-        found = probes[partition.device].files.get(path)
-        return found.data if found is not None and found.kind == "file" else None
+        probe = probes.get(partition.device) if partition is not None else None
+        return probe.data(path) if probe is not None else None
 
     def has(partition: FoundPartition, path: str) -> bool:
         probe = probes.get(partition.device)
-        found = probe.files.get(path) if probe else None
-        return found is not None and found.kind == "file"
+        return probe is not None and probe.holds_file(path)
 
     roles: dict[str, FoundPartition] = {}
     for role in ("ROOT", "OEM", "USR-A", "EFI-SYSTEM"):
@@ -209,15 +214,6 @@ def detect_system(disk: FoundDisk, probes: Mapping[str, Probe]) -> DetectedSyste
         "no OS inject knows: no file systems labelled ROOT and OEM (Flatcar, Container "
         f"Linux) and none holding /etc/cloud/cloud.cfg (cloud-init); found {held}"
     )
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What inject will write onto one image, and what it has to say about it."""
-
-    writes: tuple[PartitionWrite, ...]
-    problems: tuple[Problem, ...]  # errors stop the whole run before anything is written
-    machine: Machine | None = None
 
 
 def container_linux_spec(spec: MachineSpec) -> MachineSpec:
