@@ -74,6 +74,23 @@ def _escape(match: re.Match[str]) -> str:
 NOTHING_WRITTEN = "nothing was written"
 
 
+def _counted_errors(problems: Sequence[Problem]) -> str:
+    """`1 error`, `3 errors`: the errors among `problems`, as failure lines count them."""
+    errors = len(errors_in(problems))
+    return f"{errors} error{'s' if errors != 1 else ''}"
+
+
+def _failure_json(error: ConfigDriveError, problems: Sequence[Problem]) -> dict[str, Any]:
+    """A failure as --json reports it: the command's, or one image's of an inject run."""
+    return {
+        "ok": False,
+        "exit_code": int(error.exit_code),
+        "error": _FAILURE_KIND.get(error.exit_code, "error"),
+        "message": str(error),
+        "problems": [problem.to_json() for problem in problems],
+    }
+
+
 def reporter_for(
     json_output: bool, *, quiet: bool = False, outcome: str = NOTHING_WRITTEN
 ) -> Reporter:
@@ -246,10 +263,8 @@ class TextReporter(Reporter):
         problems = error.problems if isinstance(error, InvalidInputError) else []
         if problems:
             self.problems(problems)
-            errors = len(errors_in(problems))
-            counted = f"{errors} error{'s' if errors != 1 else ''}"
             outcome = f"; {self.outcome}" if self.outcome else ""
-            self._say(f"mkconfigdrive: {counted}{outcome}", self.err)
+            self._say(f"mkconfigdrive: {_counted_errors(problems)}{outcome}", self.err)
         else:
             self._say(f"mkconfigdrive: {error}", self.err)
 
@@ -290,8 +305,8 @@ class TextReporter(Reporter):
                     self._say(f"{outcome.name}: {warning}", self.err)
             return
         self.problems(outcome.problems)
-        errors = len(errors_in(outcome.problems))
-        reason = outcome.message if not errors else f"{errors} error{'s' if errors != 1 else ''}"
+        errors = errors_in(outcome.problems)
+        reason = _counted_errors(errors) if errors else outcome.message
         self._say(f"mkconfigdrive: {outcome.name}: {reason}; no drive was written", self.err)
 
     def fleet_summary(self, outcomes: Sequence[Outcome], out_dir: Path) -> None:
@@ -324,8 +339,7 @@ class TextReporter(Reporter):
             if isinstance(outcome, ConfigDriveError):
                 if outcome.problems:
                     self.problems(outcome.problems)
-                    errors = len(errors_in(outcome.problems))
-                    counted = f"{errors} error{'s' if errors != 1 else ''}"
+                    counted = _counted_errors(outcome.problems)
                     self._say(
                         f"mkconfigdrive: {outcome.image}: {counted}; nothing was written to it",
                         self.err,
@@ -544,15 +558,7 @@ class JsonReporter(Reporter):
 
     def failed(self, error: ConfigDriveError) -> None:
         problems = error.problems if isinstance(error, InvalidInputError) else []
-        self._json(
-            {
-                "ok": False,
-                "exit_code": int(error.exit_code),
-                "error": _FAILURE_KIND.get(error.exit_code, "error"),
-                "message": str(error),
-                "problems": [problem.to_json() for problem in problems],
-            }
-        )
+        self._json(_failure_json(error, problems))
 
     def built(self, result: BuildResult) -> None:
         self._json({"ok": True, **result.to_json()})
@@ -569,14 +575,7 @@ class JsonReporter(Reporter):
         for outcome in outcomes:
             if isinstance(outcome, ConfigDriveError):
                 images.append(
-                    {
-                        "ok": False,
-                        "exit_code": int(outcome.exit_code),
-                        "error": _FAILURE_KIND.get(outcome.exit_code, "error"),
-                        "image": str(outcome.image),
-                        "message": str(outcome),
-                        "problems": [problem.to_json() for problem in outcome.problems],
-                    }
+                    {"image": str(outcome.image), **_failure_json(outcome, outcome.problems)}
                 )
             else:
                 images.append({"ok": True, **outcome.to_json()})
