@@ -84,8 +84,9 @@ from configdrive.distro.oem import (
     oem_config,
     platform_named,
 )
-from configdrive.errors import OutputError, UsageError, describe_os_error
+from configdrive.errors import OutputError, UsageError
 from configdrive.formats.atomic import sync_folder
+from configdrive.formats.folder import building_folder, is_empty_folder, swap_into_place
 
 OEM_PARTITION_LABEL = "OEM"
 IGNITION_SPEC_VERSION = "3.3.0"
@@ -128,7 +129,6 @@ FLATCAR_OEM_IDS = frozenset(
 # files 0644 (flatcar/scripts build_library/vm_image_util.sh lines 434 and 437).
 FILE_MODE = 0o644
 FOLDER_MODE = 0o755
-_TEMPORARY_SUFFIX = ".partial"
 
 
 @dataclass(frozen=True)
@@ -272,21 +272,10 @@ def write_oem_tree(
     paths = _checked_paths(tree)
     _check_target(target, force=force)
     signals.output_started()
-    building = target.parent / f".{target.name}.{os.urandom(4).hex()}{_TEMPORARY_SUFFIX}"
-    try:
-        with signals.held():
-            building.mkdir(mode=0o700)
-    except OSError as error:
-        raise OutputError(describe_os_error(error), str(target.parent)) from None
-    try:
+    with building_folder(target) as building:
         _write_files(tree, paths, building)
-        _move_into_place(building, target, force=force)
-    except OSError as error:
-        raise OutputError(describe_os_error(error), str(target)) from None
-    finally:
-        # Renamed away on success; on any failure, whatever was built goes.
-        with signals.held():
-            _remove_tree(building)
+        # Looked at again as the folder is swapped in: the name may have been taken meanwhile.
+        swap_into_place(building, target, check=lambda again: _check_target(again, force=force))
     sync_folder(target.parent)
     return describe_tree(tree)
 
@@ -336,7 +325,7 @@ def _check_target(target: Path, *, force: bool) -> None:
             "alone to a name ending in .yml",
             str(target),
         )
-    if _is_empty(target):
+    if is_empty_folder(target):
         return
     if not force:
         raise OutputError("is a folder and not empty; use --force to replace it", str(target))
@@ -347,14 +336,6 @@ def _check_target(target: Path, *, force: bool) -> None:
             "or remove the folder yourself",
             str(target),
         )
-
-
-def _is_empty(folder: Path) -> bool:
-    try:
-        with os.scandir(folder) as entries:
-            return next(entries, None) is None
-    except OSError:
-        return False
 
 
 def _is_kit_folder(folder: Path) -> bool:
@@ -398,35 +379,3 @@ def _write_files(tree: Mapping[str, bytes], paths: Mapping[str, PurePosixPath], 
     for inner in folders:
         inner.chmod(FOLDER_MODE)
     root.chmod(FOLDER_MODE)
-
-
-def _move_into_place(building: Path, target: Path, *, force: bool) -> None:
-    from configdrive.formats import signals
-    from configdrive.formats.atomic import lstat_or_none
-
-    # Looked at again: something may have taken the name while the files were written.
-    _check_target(target, force=force)
-    retired: Path | None = None
-    with signals.held():
-        if lstat_or_none(target) is not None and not _is_empty(target):
-            # The old kit steps aside, the new one takes its name, then the old goes.
-            retired = target.parent / f".{target.name}.{os.urandom(4).hex()}.old"
-            target.rename(retired)
-        try:
-            # rename() replaces an empty folder, atomically.
-            building.rename(target)
-        except OSError:
-            if retired is not None:
-                retired.rename(target)  # the old kit back in its place
-            raise
-        signals.output_in_place()
-    if retired is not None:
-        with signals.held():
-            _remove_tree(retired)
-
-
-def _remove_tree(folder: Path) -> None:
-    from configdrive.formats.folder import remove_tree
-
-    if folder.exists() or folder.is_symlink():
-        remove_tree(folder)

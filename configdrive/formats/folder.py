@@ -18,7 +18,7 @@ import contextlib
 import os
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from configdrive.errors import OutputError, describe_os_error
@@ -135,7 +135,7 @@ def write_dir(layout: DriveLayout, target: Path, *, force: bool, mode: int, time
     check_mode(mode)
     check_folder_output(target, force=force)
     signals.output_started()
-    with _building_folder(target) as building:
+    with building_folder(target) as building:
         size = _write_tree(layout, building, mode=mode, timestamp=timestamp)
         _move_into_place(building, target, force=force)
     return size
@@ -148,7 +148,9 @@ def folder_mode(mode: int) -> int:
 
 
 @contextlib.contextmanager
-def _building_folder(target: Path) -> Iterator[Path]:
+def building_folder(target: Path) -> Iterator[Path]:
+    """A new private folder beside `target` to build a tree in; removed unless renamed away.
+    An OSError inside becomes an OutputError naming `target`."""
     building = target.parent / f".{target.name}.{os.urandom(4).hex()}{TEMPORARY_SUFFIX}"
     try:
         with signals.held():
@@ -224,24 +226,42 @@ def _write_file(target: Path, content: bytes | FileContent) -> int:
 
 
 def _move_into_place(building: Path, target: Path, *, force: bool) -> None:
-    # Looked at again: something may have taken the name while the drive was being written.
-    info = lstat_or_none(target)
-    if info is not None:
-        _check_replaceable(target, info, force=force)
+    def replaceable(target: Path) -> None:
+        info = lstat_or_none(target)
+        if info is not None:
+            _check_replaceable(target, info, force=force)
+
+    swap_into_place(building, target, check=replaceable)
+
+
+def swap_into_place(building: Path, target: Path, *, check: Callable[[Path], None]) -> None:
+    """Give the finished folder `building` the name `target`, whole: what was there steps
+    aside, the new tree takes its name, then the old tree goes (back, if the rename fails).
+
+    `check` looks at `target` again first (raising if it may not be replaced): something
+    may have taken the name while the tree was being written.
+    """
+    check(target)
+    retired: Path | None = None
     with signals.held():
-        if info is None:
-            # rename() would also replace an empty folder that appeared meanwhile: harmless.
-            building.rename(target)
-            signals.output_in_place()
-            return
-        # Two renames: the old tree steps aside, the new one takes its name, then the old goes.
-        retired = target.parent / f".{target.name}.{os.urandom(4).hex()}.old"
-        target.rename(retired)
+        if lstat_or_none(target) is not None and not is_empty_folder(target):
+            retired = target.parent / f".{target.name}.{os.urandom(4).hex()}.old"
+            target.rename(retired)
         try:
-            building.rename(target)
+            building.rename(target)  # rename() replaces an empty folder, atomically
         except OSError:
-            retired.rename(target)  # the old drive back in its place
+            if retired is not None:
+                retired.rename(target)  # the old tree back in its place
             raise
         signals.output_in_place()
-    with signals.held():
-        remove_tree(retired)
+    if retired is not None:
+        with signals.held():
+            remove_tree(retired)
+
+
+def is_empty_folder(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
