@@ -26,6 +26,7 @@ from configdrive.serve.proxy import proxy_header
 from tests.interop.conftest import DEBIAN_PYTHON, HERE, run
 from tests.interop.test_interop_serve import _decode_bytes
 from tests.test_serve_http import SERVE, START_TIMEOUT, STOP_TIMEOUT, ServeProcess, fetch
+from tests.test_serve_proxy import raw_exchange
 
 pytestmark = pytest.mark.interop
 
@@ -207,29 +208,16 @@ def test_a_spoofed_forwarded_for_straight_to_serve_is_ignored(balanced: Balanced
     assert fetch(balanced.behind_http.port, HOSTNAME, source="127.0.0.4", headers=spoof)[0] == 404
 
 
-def _send(port: int, source: str, data: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=30,
-                                  source_address=(source, 0)) as sock:  # fmt: skip
-        sock.sendall(data)
-        received = b""
-        try:
-            while chunk := sock.recv(65536):
-                received += chunk
-        except ConnectionResetError:
-            pass  # closed with our bytes unread
-        return received
-
-
 def test_a_proxy_header_from_a_stranger_is_not_honoured(balanced: Balanced) -> None:
     request = proxy_header(("127.0.0.2", 1234)) + f"GET {HOSTNAME} HTTP/1.0\r\n\r\n".encode()
     # Straight to serve: not a trusted proxy, the connection is closed unread.
     after = len(balanced.behind_tcp.log())
-    assert _send(balanced.behind_tcp.port, "127.0.0.3", request) == b""
+    assert raw_exchange(balanced.behind_tcp.port, "127.0.0.3", request) == b""
     log = balanced.behind_tcp.wait_for_log("refused a connection from 127.0.0.3", after=after)
     assert "not a trusted proxy (--proxy-protocol)" in log[after:]
     # Through HAProxy's TCP front: HAProxy's header says 127.0.0.3; the client's own header
     # then stands where the HTTP request should, and gets no machine's data.
-    reply = _send(balanced.tcp_port, "127.0.0.3", request)
+    reply = raw_exchange(balanced.tcp_port, "127.0.0.3", request)
     assert b"web-a" not in reply
     assert b"web-b" not in reply
 
