@@ -163,18 +163,80 @@ def test_output_is_required(tmp_path: Path) -> None:
 def test_internal_errors_never_show_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     import typer
 
-    from configdrive.cli.app import INTERNAL_ERROR, _run
     from configdrive.cli.report import TextReporter
+    from configdrive.cli.running import INTERNAL_ERROR, run_command
 
     def broken() -> None:
         raise RuntimeError("a bug")
 
     with pytest.raises(typer.Exit) as caught:
-        _run(broken, TextReporter(), debug=False)
+        run_command(broken, TextReporter(), debug=False)
     assert caught.value.exit_code == INTERNAL_ERROR
     err = capsys.readouterr().err
     assert "internal error (RuntimeError)" in err
     assert "Traceback" not in err
     with pytest.raises(typer.Exit):
-        _run(broken, TextReporter(), debug=True)
+        run_command(broken, TextReporter(), debug=True)
     assert "Traceback" in capsys.readouterr().err
+
+
+_MODULES_AFTER_RUN = """
+import atexit, json, sys
+from pathlib import Path
+
+report = Path(sys.argv[1])
+atexit.register(lambda: report.write_text(json.dumps(sorted(sys.modules))))
+sys.argv = ["mkconfigdrive", *sys.argv[2:]]
+from configdrive.__main__ import main
+main()
+"""
+
+
+def _modules_after(tmp_path: Path, *args: str) -> set[str]:
+    """The modules a whole `mkconfigdrive ARGS` process had imported when it exited."""
+    import subprocess
+    import sys
+
+    report = tmp_path / "modules.json"
+    subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER_RUN, str(report), *args],
+        capture_output=True,
+        check=False,
+    )
+    return set(json.loads(report.read_text()))
+
+
+COMMAND_MODULES = {
+    "configdrive.cli.build_commands",
+    "configdrive.cli.read_commands",
+    "configdrive.cli.distro_commands",
+    "configdrive.cli.serve_commands",
+}
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (("build", "--help"), "configdrive.cli.build_commands"),
+        (("inspect", "--help"), "configdrive.cli.read_commands"),
+        (("oem", "--list"), "configdrive.cli.distro_commands"),
+        (("serve", "--help"), "configdrive.cli.serve_commands"),
+    ],
+)
+def test_a_command_imports_its_own_module_only(
+    tmp_path: Path, args: tuple[str, ...], loaded: str
+) -> None:
+    modules = _modules_after(tmp_path, *args)
+    assert modules & COMMAND_MODULES == {loaded}
+
+
+def test_top_level_help_lists_every_command_and_suggests_for_typos(tmp_path: Path) -> None:
+    from configdrive.cli.app import COMMANDS
+
+    listed = run_cli("--help")
+    assert listed.returncode == 0
+    shown = [line.split()[0] for line in listed.stdout.split("Commands:")[1].splitlines() if line]
+    assert shown == list(COMMANDS)
+    typo = run_cli("biuld")
+    assert typo.returncode == 2
+    assert "No such command 'biuld'. Did you mean 'build'?" in typo.stderr

@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from configdrive.cli import app as cli
+from configdrive.cli import distro_commands as cli
 from configdrive.cli.report import TextReporter
 from configdrive.distro.fetch import (
     DEADLINE,
@@ -896,7 +896,7 @@ def test_progress_bars_per_phase_on_a_terminal(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setenv("TERM", "xterm")  # rich draws no live bar on TERM=dumb
     terminal = Terminal()
-    bars = cli._PhaseBars(TextReporter(err=terminal), delay=0.0)
+    bars = cli.PhaseBars(TextReporter(err=terminal), delay=0.0)
     assert bars.shown
     bars("downloading", 1024 * 1024, 4 * 1024 * 1024)
     bars("verifying", 4 * 1024 * 1024, 4 * 1024 * 1024)
@@ -908,7 +908,7 @@ def test_progress_bars_per_phase_on_a_terminal(monkeypatch: pytest.MonkeyPatch) 
     assert "verifying " in shown
     assert "100%  4/4 MiB" in shown
     assert text.endswith("\x1b[1A\x1b[2K")  # erased
-    assert not cli._PhaseBars(TextReporter(err=io.StringIO())).shown
+    assert not cli.PhaseBars(TextReporter(err=io.StringIO())).shown
 
 
 def test_the_command_lines_defaults_are_the_librarys() -> None:

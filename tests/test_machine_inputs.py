@@ -57,7 +57,8 @@ FLAGS = {
 
 def command_params(name: str) -> list[Any]:
     group = typer.main.get_command(app)
-    return list(group.commands[name].params)  # type: ignore[attr-defined]
+    command = group.get_command(None, name)  # type: ignore[attr-defined]  # a group: it has one
+    return list(command.params)
 
 
 def option_names(name: str) -> list[str]:

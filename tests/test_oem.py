@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from configdrive.api import machine_spec, validate_machine
-from configdrive.cli import app as cli
+from configdrive.cli import distro_commands as cli
 from configdrive.distro.oem import METADATA_URL, PLATFORMS, oem_config
 from configdrive.errors import UsageError
 from tests.helpers import run_cli

@@ -57,3 +57,14 @@ def completion(
     completion fish > ~/.config/fish/completions/mkconfigdrive.fish`.
     """
     print(completion_script(shell))
+
+
+def _completion_app() -> "typer.Typer":
+    from configdrive.cli.running import Command, command_app
+
+    holder = command_app()
+    holder.command(cls=Command)(completion)
+    return holder
+
+
+completion_app = _completion_app()
