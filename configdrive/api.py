@@ -309,6 +309,7 @@ def build(
     timestamp: int | None = None,
     stdin: BinaryIO | None = None,
     progress: ProgressCallback | None = None,
+    durable: bool = True,
 ) -> BuildResult:
     """Validate the inputs and write a drive to `output`, atomically.
 
@@ -317,6 +318,8 @@ def build(
     `dir` (a folder) or `ironic` (base64 of the gzipped ISO, for Ironic's API).
     Raises InvalidInputError (every problem at once) before anything is written,
     OutputError when the drive cannot be written, UsageError for bad arguments.
+    `durable=False` skips the fsyncs that make the drive survive a crash (about a
+    millisecond a drive): for scratch space, tmpfs, or a harness that syncs once itself.
     """
     check_combination(layout, format)
     epoch = source_date_epoch() if timestamp is None else timestamp
@@ -335,7 +338,7 @@ def build(
     )
     return build_machine(
         inputs, output, layout=layout, format=format, strict=strict, force=force, mode=mode,
-        timestamp=epoch, stdin=stdin, progress=progress,
+        timestamp=epoch, stdin=stdin, progress=progress, durable=durable,
     )  # fmt: skip
 
 
@@ -350,6 +353,7 @@ def build_spec(
     mode: int,
     timestamp: int,
     progress: ProgressCallback | None,
+    durable: bool = True,
 ) -> BuildResult:
     """Validate gathered inputs for `layout` and write them in `format`: build's second half."""
     machine, warnings = check_build(spec, layout=layout, format=format, strict=strict, mode=mode)
@@ -363,6 +367,7 @@ def build_spec(
         timestamp=timestamp,
         progress=progress,
         warnings=warnings,
+        durable=durable,
     )
 
 
@@ -392,6 +397,7 @@ def write_drive(
     timestamp: int = DEFAULT_EPOCH,
     progress: ProgressCallback | None = None,
     warnings: tuple[Problem, ...] = (),
+    durable: bool = True,
 ) -> BuildResult:
     """Write an already validated machine's layout at `target` in `format`, atomically."""
     chosen = get_format(format)
@@ -401,7 +407,13 @@ def write_drive(
     # Read before the old drive is replaced: the warning needs what it said.
     replaced = replaced_instance_warnings(target, layout_instance_id(machine, layout), force=force)
     size = chosen.write(
-        layout, target, force=force, mode=mode, timestamp=timestamp, progress=progress
+        layout,
+        target,
+        force=force,
+        mode=mode,
+        timestamp=timestamp,
+        progress=progress,
+        durable=durable,
     )
     info = machine.user_data_info
     source = machine.uuid_source
@@ -487,13 +499,14 @@ def build_machine(
     timestamp: int | None = None,
     stdin: BinaryIO | None = None,
     progress: ProgressCallback | None = None,
+    durable: bool = True,
 ) -> BuildResult:
     """Build the drive a machine describes: its MachineInputs, or its machine file (a path, a
     mapping of its keys, or a MachineFile).
 
     `layout` and `format` override the machine file's own (a MachineInputs has none: config-2,
     ISO unless given). Paths inside a mapping are relative to the current folder. `stdin` is
-    read for a document named `-`.
+    read for a document named `-`. `durable` as for `build`.
     """
     if isinstance(machine, MachineInputs):
         chosen_layout, chosen_format = layout or "openstack", format or "iso"
@@ -517,6 +530,7 @@ def build_machine(
         mode=mode,
         timestamp=epoch,
         progress=progress,
+        durable=durable,
     )
 
 

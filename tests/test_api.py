@@ -172,3 +172,32 @@ def test_every_public_name_resolves_and_every_error_is_one_catch_away() -> None:
     for error in errors:
         assert error.__module__ == "configdrive.errors"
         assert issubclass(error, configdrive.ConfigDriveError)
+
+
+@pytest.mark.parametrize("output_format", ["iso", "vfat", "dir"])
+def test_durable_false_skips_every_fsync_and_writes_the_same_drive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output_format: str
+) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
+    user = Path(__file__).parent.parent / "fixtures" / "valid" / "cloud-init" / "user.yml"
+    build(user, tmp_path / "durable", format=output_format)
+    durable_syncs = len(synced)
+    synced.clear()
+    build(user, tmp_path / "scratch", format=output_format, durable=False)
+    assert durable_syncs >= 2  # the drive (each file of a folder), then its folder
+    assert synced == []
+    if output_format == "dir":
+        for path in (tmp_path / "durable").rglob("*"):
+            twin = tmp_path / "scratch" / path.relative_to(tmp_path / "durable")
+            assert path.is_dir() == twin.is_dir()
+            if path.is_file():
+                assert path.read_bytes() == twin.read_bytes()
+    else:
+        assert (tmp_path / "durable").read_bytes() == (tmp_path / "scratch").read_bytes()

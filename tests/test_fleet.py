@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,3 +126,15 @@ def test_an_unreadable_fleet_is_one_error(tmp_path: Path) -> None:
     assert result.returncode == ExitCode.INVALID_INPUT
     assert "cannot read fleet" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("jobs", "workers"), [(0, 2), (1, 2), (7, 2), (200, 2), (1000, 8)])
+def test_jobs_go_to_workers_in_batches_that_cover_each_job_once(jobs: int, workers: int) -> None:
+    from configdrive.inputs.fleet import _BATCH_TARGET, _batches
+
+    runnable: list[Any] = [(index, f"job-{index}") for index in range(jobs)]
+    batches = _batches(runnable, workers)
+    assert [item for batch in batches for item in batch] == runnable
+    assert all(1 <= len(batch) <= _BATCH_TARGET for batch in batches)
+    if jobs >= workers * 4:
+        assert len(batches) >= workers * 4  # every worker stays busy to the end

@@ -145,8 +145,15 @@ def check_output_folder(target: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_output(target: Path, *, force: bool, mode: int) -> Iterator[BinaryIO]:
-    """A stream whose content replaces `target` only when the block ends without error."""
+def atomic_output(
+    target: Path, *, force: bool, mode: int, durable: bool = True
+) -> Iterator[BinaryIO]:
+    """A stream whose content replaces `target` only when the block ends without error.
+
+    `durable`: the file is fsynced before it takes its name and the folder after, so a crash
+    leaves the old drive or the whole new one. Without it, a crash may leave an empty or
+    partial file under the name (for scratch space and tmpfs, where nothing survives anyway).
+    """
     check_mode(mode)
     check_output(target, force=force)
     signals.output_started()
@@ -165,10 +172,11 @@ def atomic_output(target: Path, *, force: bool, mode: int) -> Iterator[BinaryIO]
         with os.fdopen(fd, "wb") as stream:
             yield stream
             stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                os.fsync(stream.fileno())
             # The requested mode only now: a partial drive (user data, passwords) stays private.
             os.fchmod(stream.fileno(), mode)
-        _place(temporary, target, force=force)
+        _place(temporary, target, force=force, durable=durable)
     except OSError as error:
         _remove_quietly(temporary)
         raise OutputError(describe_os_error(error), str(target)) from None
@@ -214,12 +222,13 @@ def atomic_path(target: Path, *, force: bool, mode: int) -> Iterator[Path]:
         raise
 
 
-def _place(temporary: Path, target: Path, *, force: bool) -> None:
-    """Give the finished temporary file its name, durably."""
+def _place(temporary: Path, target: Path, *, force: bool, durable: bool = True) -> None:
+    """Give the finished temporary file its name (durably: the folder is synced after)."""
     with signals.held():  # a stop signal lands before the rename or after it, never within
         _move_into_place(temporary, target, force=force)
         signals.output_in_place()
-    sync_folder(target.parent)
+    if durable:
+        sync_folder(target.parent)
 
 
 def temporary_name_pattern(target: Path) -> re.Pattern[str]:

@@ -127,8 +127,18 @@ def _only_files_and_folders(folder: Path) -> bool:
     return True
 
 
-def write_dir(layout: DriveLayout, target: Path, *, force: bool, mode: int, timestamp: int) -> int:
+def write_dir(
+    layout: DriveLayout,
+    target: Path,
+    *,
+    force: bool,
+    mode: int,
+    timestamp: int,
+    durable: bool = True,
+) -> int:
     """Write `layout` as a folder at `target`; return the bytes written.
+
+    `durable`: every file is fsynced before the folder takes its name.
 
     Files get `mode`; folders get it with search permission wherever it grants read.
     """
@@ -136,7 +146,7 @@ def write_dir(layout: DriveLayout, target: Path, *, force: bool, mode: int, time
     check_folder_output(target, force=force)
     signals.output_started()
     with building_folder(target) as building:
-        size = _write_tree(layout, building, mode=mode, timestamp=timestamp)
+        size = _write_tree(layout, building, mode=mode, timestamp=timestamp, durable=durable)
         _move_into_place(building, target, force=force)
     return size
 
@@ -190,7 +200,9 @@ def remove_tree(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _write_tree(layout: DriveLayout, root: Path, *, mode: int, timestamp: int) -> int:
+def _write_tree(
+    layout: DriveLayout, root: Path, *, mode: int, timestamp: int, durable: bool
+) -> int:
     folders: set[Path] = set()
     size = 0
     for path, content in layout.files.items():
@@ -200,7 +212,7 @@ def _write_tree(layout: DriveLayout, root: Path, *, mode: int, timestamp: int) -
             if folder not in folders and folder != root:
                 folder.mkdir(mode=0o700)
                 folders.add(folder)
-        size += _write_file(target, content)
+        size += _write_file(target, content, durable=durable)
         target.chmod(mode)
         os.utime(target, (timestamp, timestamp))
     # Folders last, deepest first: writing a file into a folder would move its time again.
@@ -212,7 +224,7 @@ def _write_tree(layout: DriveLayout, root: Path, *, mode: int, timestamp: int) -
     return size
 
 
-def _write_file(target: Path, content: bytes | FileContent) -> int:
+def _write_file(target: Path, content: bytes | FileContent, *, durable: bool) -> int:
     with target.open("xb") as stream:
         if isinstance(content, FileContent):
             content.copy_to(stream, _COPY_BLOCK)
@@ -221,7 +233,8 @@ def _write_file(target: Path, content: bytes | FileContent) -> int:
             stream.write(content)
             size = len(content)
         stream.flush()
-        os.fsync(stream.fileno())
+        if durable:
+            os.fsync(stream.fileno())
     return size
 
 

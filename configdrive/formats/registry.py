@@ -69,8 +69,12 @@ class Format(Protocol):
         mode: int,
         timestamp: int,
         progress: ProgressCallback | None,
+        durable: bool = True,
     ) -> int:
-        """Write `layout` at `target`, whole or not at all; return the bytes written."""
+        """Write `layout` at `target`, whole or not at all; return the bytes written.
+
+        `durable`: synced to the disk before it takes its name (atomic.atomic_output).
+        """
 
 
 class ImageWriter(Protocol):
@@ -118,11 +122,12 @@ class _ImageFormat(_Defaults):
         mode: int,
         timestamp: int,
         progress: ProgressCallback | None,
+        durable: bool = True,
     ) -> int:
         from configdrive.formats.atomic import atomic_output
 
         write_image = self.image_writer(scratch=target.parent)
-        with atomic_output(target, force=force, mode=mode) as stream:
+        with atomic_output(target, force=force, mode=mode, durable=durable) as stream:
             write_image(layout, stream, timestamp=timestamp, progress=progress)
         return target.stat().st_size
 
@@ -239,11 +244,14 @@ class FolderFormat(_Defaults):
         mode: int,
         timestamp: int,
         progress: ProgressCallback | None,
+        durable: bool = True,
     ) -> int:
         from configdrive.formats.folder import write_dir
 
         # Small files, one after another: no progress to show.
-        return write_dir(layout, target, force=force, mode=mode, timestamp=timestamp)
+        return write_dir(
+            layout, target, force=force, mode=mode, timestamp=timestamp, durable=durable
+        )
 
 
 # In the order `--help` and the "choose from" message list them.

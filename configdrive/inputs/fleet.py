@@ -167,13 +167,20 @@ def build_fleet(
         for index, job in runnable:
             finished(index, _build_one(job, force, strict, timestamp))
     else:
+        # The build code is imported once, here, and inherited by every forked worker:
+        # otherwise each worker pays for the imports before its first drive.
+        import configdrive.api  # noqa: F401
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures: dict[Future[Outcome], int] = {
-                pool.submit(_build_one, job, force, strict, timestamp): index
-                for index, job in runnable
+            futures: dict[Future[list[Outcome]], list[int]] = {
+                pool.submit(_build_batch, [job for _, job in batch], force, strict, timestamp): [
+                    index for index, _ in batch
+                ]
+                for batch in _batches(runnable, workers)
             }
             for future in as_completed(futures):
-                finished(futures[future], future.result())
+                for index, outcome in zip(futures[future], future.result(), strict=True):
+                    finished(index, outcome)
     if injected:
         for index, outcome in _inject_all(injected, force, strict):
             finished(index, outcome)
@@ -286,6 +293,25 @@ def _failure(name: str, output: Path, error: BaseException, *, rerun: str) -> Ou
         return Outcome(name, output, ExitCode.IO_FAILURE, message=describe_os_error(error))
     message = f"internal error ({type(error).__name__}); rerun with `{rerun} --machine`"
     return Outcome(name, output, 70, message=message)
+
+
+# Jobs go to the workers in batches of about this many: one job a task made the parent's
+# pickling and the pool's bookkeeping the bottleneck once a drive took a few milliseconds,
+# and small batches still keep both workers busy to the end and the progress bar moving.
+_BATCH_TARGET = 16
+
+
+def _batches(runnable: list[tuple[int, _Job]], workers: int) -> list[list[tuple[int, _Job]]]:
+    """`runnable` cut into batches: at least four per worker, at most _BATCH_TARGET jobs each."""
+    size = max(1, min(_BATCH_TARGET, len(runnable) // (workers * 4)))
+    return [runnable[start : start + size] for start in range(0, len(runnable), size)]
+
+
+def _build_batch(
+    jobs: list[_Job], force: bool, strict: bool, timestamp: int | None
+) -> list[Outcome]:
+    """Build a batch of machines in one worker; each fails on its own."""
+    return [_build_one(job, force, strict, timestamp) for job in jobs]
 
 
 def _build_one(job: _Job, force: bool, strict: bool, timestamp: int | None) -> Outcome:
