@@ -6,13 +6,17 @@ in an order that rotates between rounds, and reports medians and ratios. The
 table is printed and written as JSON.
 
 Cases:
-  cli     the README's example as a whole process; peers: cloud-localds, and
-          genisoimage / xorriso on a tree made beforehand (their best case)
-  api     typical drives through the Python API on one core, against the
-          openstacksdk way (write a temporary tree, run genisoimage, read back)
+  cli     the README's example as a whole process, `--help` and `validate` of one file;
+          peers: cloud-localds, and genisoimage / xorriso on a tree made beforehand
+          (their best case)
+  api     distinct drives through the Python API on one core, durable (fsynced) and not,
+          against the openstacksdk way (write a temporary tree, run genisoimage, read back)
   big     1 GiB of injected files: wall time and peak memory
   size    Nova's full version list: image size against genisoimage's
   fleet   build-many's engine: drives per second on one core and on all cores
+
+After the cases, every target of issue 16 is printed with its measured ratio and
+whether it is met (`TARGETS`).
 """
 
 from __future__ import annotations
@@ -49,9 +53,18 @@ EXAMPLE_ARGS = [
 MKCONFIGDRIVE = Path(sys.executable).with_name("mkconfigdrive")
 # The flags Nova's configdrive.py passes to genisoimage (openstacksdk's pack() uses the same).
 NOVA_FLAGS = [
-    "-ldots", "-allow-lowercase", "-allow-multidot", "-l",
-    "-publisher", "OpenStack Compute", "-quiet", "-J", "-r", "-V", "config-2",
-]  # fmt: skip
+    "-ldots",
+    "-allow-lowercase",
+    "-allow-multidot",
+    "-l",
+    "-publisher",
+    "OpenStack Compute",
+    "-quiet",
+    "-J",
+    "-r",
+    "-V",
+    "config-2",
+]
 MIB = 1024 * 1024
 # The core the one-core cases run on (--cpu): the last, by default, away from interrupts.
 CPU = max(os.sched_getaffinity(0))
@@ -139,9 +152,17 @@ def case_cli(work: Path, count: int) -> Result:
     seed_meta = work / "meta-data"
     seed_meta.write_text("instance-id: bench\nlocal-hostname: bench\n")
     out = work / "out.iso"
+
+    def build_fresh() -> float:
+        # A hook writes a new drive: no old one to read for the instance-id warning.
+        out.unlink(missing_ok=True)
+        return timed([str(MKCONFIGDRIVE), "build", *EXAMPLE_ARGS, "-o", str(out), "-q"])
+
     contenders = {
-        "mkconfigdrive": lambda: timed(
-            [str(MKCONFIGDRIVE), "build", *EXAMPLE_ARGS, "-o", str(out), "--force", "-q"]
+        "mkconfigdrive": build_fresh,
+        "mkconfigdrive --help": lambda: timed([str(MKCONFIGDRIVE), "--help"]),
+        "mkconfigdrive validate user.yml": lambda: timed(
+            [str(MKCONFIGDRIVE), "validate", str(EXAMPLE / "user.yml"), "-q"]
         ),
         "cloud-localds": lambda: timed(
             ["cloud-localds", str(work / "seed.img"), str(EXAMPLE / "user.yml"), str(seed_meta)]
@@ -178,17 +199,23 @@ def case_api(work: Path, count: int, drives: int) -> Result:
         (f"web-{index}", f"00000000-0000-4000-8000-{index:012d}") for index in range(drives)
     ]
 
-    def ours() -> float:
+    def ours(durable: bool) -> float:
+        # Every drive a new file, as a provisioning hook writes it; the folder is emptied
+        # between rounds, untimed.
+        folder = work / ("durable" if durable else "scratch")
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        os.sync()
         start = time.perf_counter()
         for index, (hostname, uuid) in enumerate(machines):
             api.build(
                 EXAMPLE / "user.yml",
-                work / f"api-{index % 8}.iso",
+                folder / f"web-{index}.iso",
                 meta_data=EXAMPLE / "machine.yml",
                 network_data=EXAMPLE / "network.json",
-                force=True,
                 hostname=hostname,
                 uuid=uuid,
+                durable=durable,
             )
         return drives / (time.perf_counter() - start)
 
@@ -204,7 +231,14 @@ def case_api(work: Path, count: int, drives: int) -> Result:
             openstacksdk_way(layout)
         return len(peer_layouts) / (time.perf_counter() - start)
 
-    samples = rounds({"mkconfigdrive API": ours, "openstacksdk way": peer}, count)
+    samples = rounds(
+        {
+            "mkconfigdrive API (durable)": lambda: ours(True),
+            "mkconfigdrive API, durable=False": lambda: ours(False),
+            "openstacksdk way (no fsync)": peer,
+        },
+        count,
+    )
     os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
     return Result("api", "drives/s", samples, {"drives per round": drives, "cores": 1})
 
@@ -225,9 +259,12 @@ def case_big(work: Path, count: int, gib: float) -> Result:
     flags = [arg for spec in files for arg in ("--file", spec)]
     out = work / "big.iso"
     rss: dict[str, list[int]] = {
-        "mkconfigdrive": [], "mkconfigdrive, uuid derived": [], "genisoimage": [],
-        "genisoimage, then fsync": [], "xorriso": [],
-    }  # fmt: skip
+        "mkconfigdrive": [],
+        "mkconfigdrive, uuid derived": [],
+        "genisoimage": [],
+        "genisoimage, then fsync": [],
+        "xorriso": [],
+    }
 
     def run(name: str, command: list[str], output: Path) -> float:
         output.unlink(missing_ok=True)
@@ -247,24 +284,41 @@ def case_big(work: Path, count: int, gib: float) -> Result:
         "mkconfigdrive": lambda: run("mkconfigdrive", ours, out),
         "mkconfigdrive, uuid derived": lambda: run("mkconfigdrive, uuid derived", derived, out),
         "genisoimage": lambda: run(
-            "genisoimage", ["genisoimage", "-o", str(work / "g.iso"), *NOVA_FLAGS, str(tree)],
+            "genisoimage",
+            ["genisoimage", "-o", str(work / "g.iso"), *NOVA_FLAGS, str(tree)],
             work / "g.iso",
         ),
         # We fsync the drive before it takes its name; genisoimage leaves it to the page
         # cache. This row pays for the same durability: genisoimage, then `sync FILE`.
         "genisoimage, then fsync": lambda: run(
             "genisoimage, then fsync",
-            ["sh", "-c", 'genisoimage "$@" && sync "$2"', "sh", "-o", str(work / "gs.iso"),
-             *NOVA_FLAGS, str(tree)],
+            [
+                "sh",
+                "-c",
+                'genisoimage "$@" && sync "$2"',
+                "sh",
+                "-o",
+                str(work / "gs.iso"),
+                *NOVA_FLAGS,
+                str(tree),
+            ],
             work / "gs.iso",
         ),
         "xorriso": lambda: run(
             "xorriso",
-            ["xorriso", "-as", "mkisofs", "-quiet", "-o", str(work / "x.iso"), *NOVA_FLAGS,
-             str(tree)],
+            [
+                "xorriso",
+                "-as",
+                "mkisofs",
+                "-quiet",
+                "-o",
+                str(work / "x.iso"),
+                *NOVA_FLAGS,
+                str(tree),
+            ],
             work / "x.iso",
         ),
-    }  # fmt: skip
+    }
     samples = rounds(contenders, count)
     notes = {
         "payload MiB": 4 * quarter // MIB,
@@ -329,8 +383,10 @@ def case_fleet(work: Path, count: int, drives: int) -> Result:
             raise RuntimeError("a fleet machine failed")
         return drives / elapsed
 
-    samples = rounds({f"build-many, {cores} cores": lambda: run(cores),
-                      "build-many, 1 core": lambda: run(1)}, count)  # fmt: skip
+    samples = rounds(
+        {f"build-many, {cores} cores": lambda: run(cores), "build-many, 1 core": lambda: run(1)},
+        count,
+    )
     return Result("fleet", "drives/s", samples, {"machines": drives})
 
 
@@ -351,6 +407,121 @@ def table(results: list[Result]) -> str:
             lines.append(f"{result.case:6} {name:34} {_show(value, result.unit):>14} {ratio:>18}")
         for key, note in result.notes.items():
             lines.append(f"{'':6} {key}: {note}")
+    return "\n".join(lines)
+
+
+@dataclass
+class Target:
+    """One of issue 16's targets: a measured ratio (or rate) against its limit."""
+
+    name: str
+    value: float
+    limit: float
+    at_least: bool  # True: the value must be >= limit; False: <= limit
+    shown: str  # the figures the value comes from
+    stretch: float | None = None
+
+    def met(self, limit: float | None = None) -> bool:
+        bound = self.limit if limit is None else limit
+        return self.value >= bound if self.at_least else self.value <= bound
+
+
+def targets(results: list[Result]) -> list[Target]:
+    """Every target the run has the figures for (a case not run gives none)."""
+    found: list[Target] = []
+    by_case = {result.case: result for result in results}
+    if cli := by_case.get("cli"):
+        peer = cli.median("cloud-localds")
+        for name, label, stretch in (
+            ("mkconfigdrive", "CLI build of the README's example", 3.0),
+            ("mkconfigdrive --help", "mkconfigdrive --help", None),
+            ("mkconfigdrive validate user.yml", "validate of one file", None),
+        ):
+            ours = cli.median(name)
+            found.append(
+                Target(
+                    f"{label} / cloud-localds",
+                    ours / peer,
+                    5.0,
+                    False,
+                    f"{ours * 1000:.0f} ms / {peer * 1000:.0f} ms",
+                    stretch,
+                )
+            )
+    if api_result := by_case.get("api"):
+        durable = api_result.median("mkconfigdrive API (durable)")
+        scratch = api_result.median("mkconfigdrive API, durable=False")
+        peer = api_result.median("openstacksdk way (no fsync)")
+        found.append(
+            Target(
+                "API drives/s, durable, distinct machines, 1 core",
+                durable,
+                600.0,
+                True,
+                f"{durable:,.0f}/s (durable=False: {scratch:,.0f}/s)",
+            )
+        )
+        found.append(
+            Target(
+                "API durable / openstacksdk way",
+                durable / peer,
+                5.0,
+                True,
+                f"{durable:,.0f}/s / {peer:,.0f}/s",
+            )
+        )
+    if fleet := by_case.get("fleet"):
+        names = list(fleet.samples)
+        many, one = fleet.median(names[0]), fleet.median(names[1])
+        found.append(
+            Target(
+                f"build-many {names[0].split(', ')[1]} / 1 core",
+                many / one,
+                1.8,
+                True,
+                f"{many:,.0f}/s / {one:,.0f}/s",
+            )
+        )
+    if big := by_case.get("big"):
+        ours, peer = big.median("mkconfigdrive"), big.median("genisoimage")
+        found.append(
+            Target(
+                f"{big.notes['payload MiB']} MiB of files, time / genisoimage",
+                ours / peer,
+                1.2,
+                False,
+                f"{ours * 1000:,.0f} ms / {peer * 1000:,.0f} ms",
+            )
+        )
+        peak = big.notes["peak RSS MiB"]["mkconfigdrive"]
+        found.append(Target("the same, peak RSS (MiB)", peak, 64.0, False, f"{peak} MiB"))
+    if size := by_case.get("size"):
+        ours, peer = size.median("mkconfigdrive"), size.median("genisoimage")
+        found.append(
+            Target(
+                "image size / genisoimage's",
+                ours / peer,
+                0.5,
+                False,
+                f"{ours / 1024:,.0f} KiB / {peer / 1024:,.0f} KiB",
+            )
+        )
+    return found
+
+
+def target_table(found: list[Target]) -> str:
+    lines = [f"{'target':52} {'limit':>9} {'measured':>9}  {'met':5} figures"]
+    for target in found:
+        sign = ">=" if target.at_least else "<="
+        met = "yes" if target.met() else "NO"
+        if target.stretch is not None:
+            met += (
+                f" (stretch {target.stretch:g}x: {'yes' if target.met(target.stretch) else 'no'})"
+            )
+        lines.append(
+            f"{target.name:52} {sign} {target.limit:>6g} {target.value:>9.2f}  {met:5} "
+            f"{target.shown}"
+        )
     return "\n".join(lines)
 
 
@@ -415,9 +586,21 @@ def main() -> None:
             else:
                 parser.error(f"unknown case {case!r}")
             print(table(results[-1:]), flush=True)
+    found = targets(results)
     report = {
         "machine": machine(),
         "command": " ".join(["bench/run", *sys.argv[1:]]),
+        "targets": [
+            {
+                "target": target.name,
+                "value": target.value,
+                "limit": target.limit,
+                "at_least": target.at_least,
+                "met": target.met(),
+                "figures": target.shown,
+            }
+            for target in found
+        ],
         "results": [
             {
                 "case": result.case,
@@ -432,6 +615,8 @@ def main() -> None:
     options.json.write_text(json.dumps(report, indent=2) + "\n")
     print()
     print(table(results))
+    print()
+    print(target_table(found))
     print(f"\nmachine: {json.dumps(report['machine'])}\nwritten to {options.json}")
 
 
