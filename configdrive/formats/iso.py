@@ -142,8 +142,8 @@ def _add_tree(iso: pycdlib.PyCdlib, layout: DriveLayout, opened: list[BinaryIO])
 
 
 # A template holds a whole image in memory, and a shape's first drive is built in memory:
-# only drives this small take that path (a config drive is ~100 KiB; big payloads are
-# FileContent, streamed by pycdlib as before).
+# only drives whose files add up to this little take that path (a config drive is ~100 KiB;
+# big injected payloads are streamed from disk by pycdlib as before).
 _TEMPLATE_MAX_BYTES = 4 << 20
 
 
@@ -161,24 +161,38 @@ class _Shape:
 
     @classmethod
     def of(cls, layout: DriveLayout, timestamp: int) -> _Shape | None:
-        """The layout's shape, or None when its files are not all small bytes in memory."""
-        group_of: dict[bytes, int] = {}
+        """The layout's shape, or None when its files are too big to hold in memory.
+
+        A small FileContent (an injected file) is read here, once: its data goes in the image.
+        """
+        group_of: dict[object, int] = {}
         groups: list[int] = []
+        contents: list[bytes] = []
         total = 0
         for content in layout.files.values():
-            if not isinstance(content, bytes):
-                return None  # a FileContent: streamed from disk by pycdlib, never held whole
-            group = group_of.get(content)
+            identity = _identity(content)
+            group = group_of.get(identity)
             if group is None:
-                group = group_of[content] = len(group_of)
-                total += len(content)
+                total += content.size if isinstance(content, FileContent) else len(content)
                 if total > _TEMPLATE_MAX_BYTES:
-                    return None
+                    return None  # streamed from disk by pycdlib, never held whole
+                group = group_of[identity] = len(contents)
+                contents.append(_read(content))
             groups.append(group)
-        contents = tuple(group_of)
         sectors = tuple(-(-len(data) // SECTOR) for data in contents)
         key = (layout.label, timestamp, tuple(layout.files), tuple(groups), sectors)
-        return cls(key, tuple(groups), contents)
+        return cls(key, tuple(groups), tuple(contents))
+
+
+def _read(content: Content) -> bytes:
+    if not isinstance(content, FileContent):
+        return content
+    with content.path.open("rb") as source:
+        data = source.read(content.size + 1)
+    if len(data) != content.size:
+        # As FileContent.copy_to says: the size was checked and reported before the write.
+        raise OSError(f"{content.path}: changed size while the drive was being written")
+    return data
 
 
 def _learn(shape: _Shape, layout: DriveLayout, image: memoryview) -> IsoTemplate | None:
