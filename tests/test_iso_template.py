@@ -20,6 +20,13 @@ from configdrive.formats import iso
 from configdrive.formats.iso_template import SECTOR, learn
 from configdrive.layouts.drive_layout import DriveLayout, FileContent
 from tests.helpers import VALID, case_args, cases, run_cli
+from tests.interop.conftest import (
+    extract,
+    isoinfo_paths,
+    read_with_cloud_init,
+    tree_files,
+    xorriso_files,
+)
 
 EXAMPLE = VALID / "container-linux"
 # Folder and file names never overlap, so no path is both. Upper and lower case, '-' and '_'
@@ -281,3 +288,38 @@ def test_a_fixture_built_twice_in_one_process_matches_its_golden_image(
     assert counted.builds == 0  # the second drive was the first one's template, refilled
     assert hashlib.sha256(first.read_bytes()).hexdigest() == golden
     assert hashlib.sha256(second.read_bytes()).hexdigest() == golden
+
+
+def test_folders_of_many_sectors_are_refilled_too() -> None:
+    # 150 records with long names: the folder's extent spans sectors, records never cross one.
+    def drive(seed: int) -> DriveLayout:
+        name = "n" * 40
+        # 40 bytes more a file, the same sectors whatever the seed: one shape.
+        sizes = {f"many/{name}-{index:03d}.json": index * 40 + 1 + seed for index in range(150)}
+        return DriveLayout("config-2", {path: data(seed, size) for path, size in sizes.items()})
+
+    with CountedBuilds() as counted:
+        image(drive(0))
+        assert image(drive(1)) == plain(drive(1))
+    assert counted.builds == 1
+
+
+@pytest.mark.interop
+def test_real_readers_read_a_refilled_drive(tmp_path: Path) -> None:
+    image(fleet_layout(0))
+    drive = fleet_layout(7)
+    written = tmp_path / "drive.iso"
+    written.write_bytes(image(drive))
+    assert written.read_bytes() == plain(drive)
+    paths = sorted(f"/{path}" for path in drive.files)
+    assert sorted(xorriso_files(written)) == paths
+    assert sorted(xorriso_files(written, joliet=True)) == paths
+    folders = {"/" + "/".join(path.split("/")[:depth]) for path in drive.files
+               for depth in range(1, path.count("/") + 1)}  # fmt: skip
+    assert isoinfo_paths(written, "-R") == isoinfo_paths(written, "-J") == {*paths, *folders}
+    rock_ridge = tree_files(extract(written, tmp_path / "rock-ridge"))
+    assert rock_ridge == tree_files(extract(written, tmp_path / "joliet", joliet=True))
+    assert rock_ridge == drive.files
+    metadata = read_with_cloud_init(tmp_path / "rock-ridge")["result"]["metadata"]
+    assert metadata["hostname"] == "web-07"
+    assert metadata["uuid"] == "00000000-0000-4000-8000-000000000007"
