@@ -142,9 +142,9 @@ def _add_tree(iso: pycdlib.PyCdlib, layout: DriveLayout, opened: list[BinaryIO])
 
 
 # A template holds a whole image in memory, and a shape's first drive is built in memory:
-# only drives whose files add up to this little take that path (a config drive is ~100 KiB;
-# big injected payloads are streamed from disk by pycdlib as before).
-_TEMPLATE_MAX_BYTES = 4 << 20
+# only drives whose distinct files add up to this little take that path (a config drive's
+# add up to a few KiB, its image to 128 KiB); big payloads are streamed by pycdlib as before.
+_TEMPLATE_MAX_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ class _Shape:
         """
         group_of: dict[object, int] = {}
         groups: list[int] = []
-        contents: list[bytes] = []
+        firsts: list[Content] = []
         total = 0
         for content in layout.files.values():
             identity = _identity(content)
@@ -176,12 +176,13 @@ class _Shape:
                 total += content.size if isinstance(content, FileContent) else len(content)
                 if total > _TEMPLATE_MAX_BYTES:
                     return None  # streamed from disk by pycdlib, never held whole
-                group = group_of[identity] = len(contents)
-                contents.append(_read(content))
+                group = group_of[identity] = len(firsts)
+                firsts.append(content)
             groups.append(group)
+        contents = tuple(_read(content) for content in firsts)
         sectors = tuple(-(-len(data) // SECTOR) for data in contents)
         key = (layout.label, timestamp, tuple(layout.files), tuple(groups), sectors)
-        return cls(key, tuple(groups), tuple(contents))
+        return cls(key, tuple(groups), contents)
 
 
 def _read(content: Content) -> bytes:
@@ -252,15 +253,17 @@ class _Templates:
             self._held.clear()
 
 
-# A fleet builds a few shapes of drive (a handful of user-data sizes): 8 templates of ~100 KiB.
-TEMPLATES = _Templates(max_shapes=8, max_bytes=16 << 20)
+# A fleet writes a few shapes of drive (a handful of user-data sizes); a template of a config
+# drive is ~128 KiB, of the biggest _TEMPLATE_MAX_BYTES and its folders.
+TEMPLATES = _Templates(max_shapes=8, max_bytes=8 << 20)
 
 
 def _identity(content: Content) -> object:
     if isinstance(content, FileContent):
         return ("file", str(content.path.resolve()))
-    # Equal bytes, one group: as _Shape groups them, so both ways hard-link the same files.
-    return ("bytes", content)
+    # The bytes themselves (never equal to the tuple above): _Shape groups by this too, so a
+    # template and pycdlib hard-link the same files.
+    return content
 
 
 def _open(content: Content, opened: list[BinaryIO]) -> tuple[BinaryIO, int]:
