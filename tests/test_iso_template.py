@@ -6,6 +6,7 @@ import hashlib
 import io
 import random
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -174,6 +175,15 @@ def test_a_changed_timestamp_or_label_is_another_shape() -> None:
     assert image(drive, 2) == plain(drive, 2)
 
 
+def test_a_file_grown_past_its_last_sector_is_another_shape() -> None:
+    drives = [DriveLayout("config-2", {"a/x": data(seed, size), "b/y": b"y"})
+              for seed, size in ((1, 2048), (2, 2049), (3, 0), (4, 4097))]  # fmt: skip
+    with CountedBuilds() as counted:
+        for drive in drives:
+            assert image(drive) == plain(drive)
+    assert counted.builds == 4
+
+
 def test_hard_links_grouped_otherwise_are_another_shape() -> None:
     two = DriveLayout("config-2", {"a/x": b"1", "b/x": b"2"})
     linked = DriveLayout("config-2", {"a/x": b"3", "b/x": b"3"})
@@ -323,3 +333,12 @@ def test_real_readers_read_a_refilled_drive(tmp_path: Path) -> None:
     metadata = read_with_cloud_init(tmp_path / "rock-ridge")["result"]["metadata"]
     assert metadata["hostname"] == "web-07"
     assert metadata["uuid"] == "00000000-0000-4000-8000-000000000007"
+
+
+def test_threads_writing_two_shapes_at_once_each_get_their_own_drive() -> None:
+    drives = [fleet_layout(index) for index in range(12)]
+    drives += [DriveLayout("CONFIG-2", drive.files) for drive in drives]  # a second shape
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        images = list(pool.map(image, drives))
+    assert images == [plain(drive) for drive in drives]
+    assert len(iso.TEMPLATES) == 2
