@@ -4,6 +4,11 @@ This and read_drive.py are the only modules that import pycdlib. Three name tree
 the same files: Rock Ridge (what Linux shows), Joliet (what Windows readers such
 as cloudbase-init show) and plain ISO9660 (8.3-style upper case, for readers
 with neither). Identical contents are stored once and hard-linked.
+
+pycdlib builds the first drive of each shape a process writes (same paths, hard links, sectors
+per file, label and timestamp): ~7 ms for a config-2 drive's ~300 directory records. The next
+drives of that shape are that image refilled with their own files (iso_template.py, ~0.1 ms),
+byte for byte what pycdlib would write.
 """
 
 from __future__ import annotations
