@@ -2,6 +2,7 @@
 
 registry holds every format (its name, layouts, limits, warnings and writer) for the
 API to ask; iso (pycdlib), fat (vfat), folder, ironic (gzip+base64 of the ISO) write them;
+iso_template lets iso reuse one pycdlib build for every further drive of the same shape;
 atomic moves the output into place and signals defers stop signals while it does.
 Internal: the public API is `configdrive`.
 """

@@ -4,6 +4,11 @@ This and read_drive.py are the only modules that import pycdlib. Three name tree
 the same files: Rock Ridge (what Linux shows), Joliet (what Windows readers such
 as cloudbase-init show) and plain ISO9660 (8.3-style upper case, for readers
 with neither). Identical contents are stored once and hard-linked.
+
+pycdlib builds the first drive of each shape a process writes (same paths, hard links, sectors
+per file, label and timestamp): ~7 ms for a config-2 drive's ~300 directory records. The next
+drives of that shape are that image refilled with their own files (iso_template.py, ~0.1 ms),
+byte for byte what pycdlib would write.
 """
 
 from __future__ import annotations
@@ -11,17 +16,20 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-import hashlib
 import io
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from time import struct_time
 from typing import Any, BinaryIO
 
 import pycdlib
 
 from configdrive.formats import ProgressCallback
+from configdrive.formats.iso_template import SECTOR, IsoTemplate, learn
 from configdrive.layouts.drive_layout import Content, DriveLayout, FileContent
 
 _FILE_MODE = 0o100444
@@ -40,7 +48,42 @@ def write_iso(
     timestamp: int,
     progress: ProgressCallback | None = None,
 ) -> None:
-    """Write `layout` as an ISO image to `stream`, every timestamp set to `timestamp`."""
+    """Write `layout` as an ISO image to `stream`, every timestamp set to `timestamp`.
+
+    The first drive of a shape is built by pycdlib; the next ones of that shape are its
+    template filled with their own contents (iso_template.py), byte for byte what pycdlib
+    would write for them.
+    """
+    shape = _Shape.of(layout, timestamp)
+    if shape is None:
+        write_iso_with_pycdlib(layout, stream, timestamp=timestamp, progress=progress)
+        return
+    template = TEMPLATES.get(shape.key)
+    if template is None:  # the first drive of its shape
+        image = io.BytesIO()
+        write_iso_with_pycdlib(layout, image, timestamp=timestamp, progress=progress)
+        TEMPLATES.put(shape.key, _learn(shape, layout, image.getbuffer()) or _REFUSED)
+        stream.write(image.getbuffer())
+        return
+    if template is _REFUSED:
+        write_iso_with_pycdlib(layout, stream, timestamp=timestamp, progress=progress)
+        return
+    image_bytes = template.fill(shape.contents)
+    if progress is not None:
+        progress(0, len(image_bytes))
+    stream.write(image_bytes)
+    if progress is not None:
+        progress(len(image_bytes), len(image_bytes))
+
+
+def write_iso_with_pycdlib(
+    layout: DriveLayout,
+    stream: BinaryIO,
+    *,
+    timestamp: int,
+    progress: ProgressCallback | None = None,
+) -> None:
+    """write_iso without templates: pycdlib builds and writes the whole image."""
     with _pinned_clock(timestamp):
         iso = pycdlib.PyCdlib()
         iso.new(
@@ -103,10 +146,129 @@ def _add_tree(iso: pycdlib.PyCdlib, layout: DriveLayout, opened: list[BinaryIO])
             iso.add_hard_link(iso_old_path=original, joliet_new_path=_joliet_path(path))
 
 
+# A template holds a whole image in memory, and a shape's first drive is built in memory:
+# only drives whose distinct files add up to this little take that path (a config drive's
+# add up to a few KiB, its image to 128 KiB); big payloads are streamed by pycdlib as before.
+_TEMPLATE_MAX_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What makes two drives' images alike but for their files' data and lengths.
+
+    `key` is the label, the timestamp, the paths in order, each path's hard-link group and each
+    group's size in sectors; `contents` the data of each group, in the order of first use.
+    """
+
+    key: tuple[object, ...]
+    groups: tuple[int, ...]
+    contents: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, layout: DriveLayout, timestamp: int) -> _Shape | None:
+        """The layout's shape, or None when its files are too big to hold in memory.
+
+        A small FileContent (an injected file) is read here, once: its data goes in the image.
+        """
+        group_of: dict[object, int] = {}
+        groups: list[int] = []
+        firsts: list[Content] = []
+        total = 0
+        for content in layout.files.values():
+            identity = _identity(content)
+            group = group_of.get(identity)
+            if group is None:
+                total += content.size if isinstance(content, FileContent) else len(content)
+                if total > _TEMPLATE_MAX_BYTES:
+                    return None  # streamed from disk by pycdlib, never held whole
+                group = group_of[identity] = len(firsts)
+                firsts.append(content)
+            groups.append(group)
+        contents = tuple(_read(content) for content in firsts)
+        sectors = tuple(-(-len(data) // SECTOR) for data in contents)
+        key = (layout.label, timestamp, tuple(layout.files), tuple(groups), sectors)
+        return cls(key, tuple(groups), contents)
+
+
+def _read(content: Content) -> bytes:
+    if not isinstance(content, FileContent):
+        return content
+    with content.path.open("rb") as source:
+        data = source.read(content.size + 1)
+    if len(data) != content.size:
+        # As FileContent.copy_to says: the size was checked and reported before the write.
+        raise OSError(f"{content.path}: changed size while the drive was being written")
+    return data
+
+
+def _learn(shape: _Shape, layout: DriveLayout, image: memoryview) -> IsoTemplate | None:
+    iso_names = _IsoNames()
+    iso_paths: dict[str, int] = {}
+    joliet_paths: dict[str, int] = {}
+    for path, group in zip(layout.files, shape.groups, strict=True):
+        parts = path.split("/")
+        for depth in range(1, len(parts)):  # folders are named before their files, as above
+            iso_names.path("/".join(parts[:depth]), is_dir=True)
+        iso_paths[iso_names.path(path, is_dir=False)] = group
+        joliet_paths[_joliet_path(path)] = group
+    return learn(bytes(image), shape.contents, iso_paths, joliet_paths)
+
+
+_REFUSED = IsoTemplate(b"", (), ())
+"""What TEMPLATES holds for a shape whose image cannot be a template: pycdlib builds each."""
+
+
+class _Templates:
+    """The templates of the last few shapes written, least recently used dropped first.
+
+    Bounded in count and in bytes, so a process writing many shapes keeps a few templates,
+    never the fleet: at most `max_shapes` templates and `max_bytes` of images.
+    """
+
+    def __init__(self, *, max_shapes: int, max_bytes: int) -> None:
+        self.max_shapes = max_shapes
+        self.max_bytes = max_bytes
+        self._held: OrderedDict[tuple[object, ...], IsoTemplate] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> IsoTemplate | None:
+        """The template of shape `key` (perhaps _REFUSED), or None when none is held."""
+        with self._lock:
+            template = self._held.get(key)
+            if template is not None:
+                self._held.move_to_end(key)
+            return template
+
+    def put(self, key: tuple[object, ...], template: IsoTemplate) -> None:
+        with self._lock:
+            self._held[key] = template
+            self._held.move_to_end(key)
+            while len(self._held) > self.max_shapes or self.held_bytes() > self.max_bytes:
+                self._held.popitem(last=False)
+
+    def held_bytes(self) -> int:
+        """The bytes of image the templates hold."""
+        return sum(len(each.blank) for each in self._held.values())
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._held.clear()
+
+
+# A fleet writes a few shapes of drive (a handful of user-data sizes); a template of a config
+# drive is ~128 KiB, of the biggest _TEMPLATE_MAX_BYTES and its folders.
+TEMPLATES = _Templates(max_shapes=8, max_bytes=8 << 20)
+
+
 def _identity(content: Content) -> object:
     if isinstance(content, FileContent):
         return ("file", str(content.path.resolve()))
-    return ("bytes", hashlib.sha256(content).digest())
+    # The bytes themselves (never equal to the tuple above): _Shape groups by this too, so a
+    # template and pycdlib hard-link the same files.
+    return content
 
 
 def _open(content: Content, opened: list[BinaryIO]) -> tuple[BinaryIO, int]:
