@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -201,3 +202,43 @@ def test_durable_false_skips_every_fsync_and_writes_the_same_drive(
                 assert path.read_bytes() == twin.read_bytes()
     else:
         assert (tmp_path / "durable").read_bytes() == (tmp_path / "scratch").read_bytes()
+
+
+def test_machines_sharing_meta_and_network_files_parse_them_once_and_each_hears_their_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import configdrive.validation.machine as validation_machine
+
+    parsed: list[str] = []
+    from configdrive.inputs.documents import parse_document as real_parse
+
+    def counting_parse(source: Any, problems: Any, **kwargs: Any) -> Any:
+        parsed.append(source.name)
+        return real_parse(source, problems, **kwargs)
+
+    monkeypatch.setattr(validation_machine, "parse_document", counting_parse)
+    example = Path(__file__).parent.parent / "fixtures" / "valid" / "container-linux"
+    # Files of their own (the cache lives as long as the process): one valid, one with a typo.
+    meta = tmp_path / "meta.yml"
+    meta.write_text((example / "machine.yml").read_text() + f"\n# run {os.getpid()}\n")
+    typo = tmp_path / "typo.yml"
+    typo.write_text(f"hostnmae: web-{os.getpid()}\n")
+    built = [
+        build(
+            example / "user.yml",
+            tmp_path / f"web-{index}.iso",
+            meta_data=meta,
+            network_data=example / "network.json",
+            hostname=f"web-{index}",
+            durable=False,
+        )
+        for index in range(5)
+    ]
+    assert parsed.count(str(meta)) == 1
+    assert len({result.hostname for result in built}) == 5
+    for index in range(3):
+        with pytest.raises(InvalidInputError) as refused:
+            build(example / "user.yml", tmp_path / f"bad-{index}.iso", meta_data=typo)
+        assert "did you mean 'hostname'" in str(refused.value.problems)
+    assert parsed.count(str(typo)) == 1
+    assert not any(tmp_path.glob("bad-*"))

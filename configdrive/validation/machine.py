@@ -246,9 +246,39 @@ def _json_document(
 
     A document that looks like another kind of input than `expected` is one problem that
     says where it belongs, and its own checks are not run (they would only say the same).
+    A small file is parsed and checked once per process, as user data is: a fleet's
+    machines share their meta data and network files, their flags differ. The Document
+    is shared between them, so nothing may change it (nothing does: machines are built
+    from copies of its values).
     """
     if source is None:
         return None
+    if type(source) is Source and len(source.data) <= _REMEMBERED_SIZE:
+        document, found = _json_document_once(source, schema, semantic_checks, expected)
+        problems.extend(found)
+        return document
+    return _parse_json_document(source, problems, schema, semantic_checks, expected)
+
+
+@functools.lru_cache(maxsize=64)
+def _json_document_once(
+    source: Source,
+    schema: str | None,
+    semantic_checks: Callable[[Document], list[Problem]] | None,
+    expected: InputKind | None,
+) -> tuple[Document | None, tuple[Problem, ...]]:
+    found: list[Problem] = []
+    document = _parse_json_document(source, found, schema, semantic_checks, expected)
+    return document, tuple(found)
+
+
+def _parse_json_document(
+    source: Source,
+    problems: list[Problem],
+    schema: str | None,
+    semantic_checks: Callable[[Document], list[Problem]] | None,
+    expected: InputKind | None,
+) -> Document | None:
     if too_large := document_size_problem(source, "the document"):
         problems.append(too_large)  # bytes from the API; files are refused before reading
         return None
@@ -286,6 +316,7 @@ def _json_document(
     return document if not errors_in(found) else None
 
 
+@functools.cache  # one function per layout: it is part of _json_document_once's key
 def _network_checks(layout: str) -> Callable[[Document], list[Problem]]:
     """The checks for network input: OpenStack network_data, or (NoCloud) network-config."""
 
@@ -496,13 +527,13 @@ def _private_key_problem(text: str, path: Path) -> str | None:
 
 # A fleet or a test harness gives many machines the same user data: check it once per process.
 # Only small documents are kept (Nova's limit), so the cache stays a few megabytes at most.
-_REMEMBERED_USER_DATA_SIZE = 64 * 1024
+_REMEMBERED_SIZE = 64 * 1024
 
 
 def _inspect_user_data(
     source: Source, problems: list[Problem], target: Target
 ) -> UserDataInfo | None:
-    if len(source.data) > _REMEMBERED_USER_DATA_SIZE:
+    if len(source.data) > _REMEMBERED_SIZE:
         return inspect_user_data(source, problems, target)
     info, found = _inspect_user_data_once(source, target)
     problems.extend(found)
