@@ -1,7 +1,12 @@
 """The JSON Schemas in `schemas/` (beside this module), and turning their verdicts into Problems.
 
 The schema files are package data; each stands on its own for editors and other
-validators. This module adds what a person needs on top of jsonschema's verdict:
+validators. A document is first checked by the schema's compiled validator (compiled/,
+written by scripts/compile_schemas.py); only a document with findings imports jsonschema,
+which explains each one. Most documents are clean, and importing jsonschema (with
+referencing, rpds and attrs) would cost every run tens of milliseconds.
+
+This module adds what a person needs on top of jsonschema's verdict:
 a position in the file, a message that never echoes a secret, and unknown keys
 reported as warnings (a reader ignores them), or as errors with "did you mean" when they are
 close to a known key (a typo, whose value would reach no reader).
@@ -11,18 +16,20 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-from jsonschema.validators import extend
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from configdrive.inputs.documents import Document
 from configdrive.problems import DocPath, Problem, Severity, closest_key
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 _SCHEMAS = Path(__file__).resolve().parent / "schemas"
 
@@ -68,6 +75,9 @@ _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----")
 
 
+# Every key of every document is asked about, most of them many times (each problem's path,
+# each value shown); a document has few distinct keys.
+@functools.lru_cache(maxsize=4096)
 def secret_name(key: str) -> bool:
     """Whether a key's name says its value is a secret: a password, token or private key."""
     if key in SECRET_KEYS:
@@ -110,7 +120,10 @@ def _pattern(
 
     Python's `$` also matches before a final newline, which would let "0644\n" or
     "fa:16:3e:00:00:01\n" through; every `$` in our schemas is an anchor.
+    scripts/compile_schemas.py rewrites patterns the same way.
     """
+    from jsonschema.exceptions import ValidationError
+
     anchored = re.sub(r"(?<!\\)\$", r"\\Z", pattern)
     if validator.is_type(instance, "string") and not re.search(anchored, instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
@@ -121,26 +134,50 @@ def _warning(
 ) -> Iterator[ValidationError]:
     """`x-warning`: a value the readers take but a reader's own schema flags (deprecated forms).
 
-    It is reported as a warning with this message. Like any finding it would fail an
-    `anyOf`/`oneOf` branch or an `if`, so the schemas use it only outside those.
+    It is reported as a warning with this message (its `validator` is "x-warning"). Like
+    any finding it would fail an `anyOf`/`oneOf` branch or an `if`, so the schemas use it
+    only outside those.
     """
-    yield _Warning(message)
+    from jsonschema.exceptions import ValidationError
+
+    yield ValidationError(message)
 
 
-class _Warning(ValidationError):
-    """A finding of `x-warning`: reported as a warning, not an error."""
+_WARNING = "x-warning"
 
 
-_Validator: Any = extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, {"pattern": _pattern, "x-warning": _warning}
-)
+@functools.cache
+def _validator_class() -> Any:
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend
+
+    return extend(Draft202012Validator, {"pattern": _pattern, _WARNING: _warning})  # type: ignore[no-untyped-call]
 
 
 @functools.cache
 def _validator(name: str) -> Draft202012Validator:
+    """jsonschema's validator for schema `name`: imported only to explain findings."""
     schema = load_schema(name)
-    validator: Draft202012Validator = _Validator(_inline_refs(schema, schema))
+    validator: Draft202012Validator = _validator_class()(_inline_refs(schema, schema))
     return validator
+
+
+@functools.cache
+def _compiled(name: str) -> ModuleType:
+    """The compiled validator of schema `name`: compiled/cloud_config.py for cloud-config."""
+    module = re.sub(r"[^a-z0-9]", "_", name)
+    return importlib.import_module(f"configdrive.validation.compiled.{module}")
+
+
+def _clean(name: str, data: Any) -> bool:
+    """Whether jsonschema (with our extensions) would find nothing in `data`."""
+    try:
+        clean: bool = _compiled(name).clean(data)
+    except Exception:
+        # A value jsonschema's own keywords choke on too (re.search on a YAML int key):
+        # jsonschema then decides, and fails, as it always did.
+        return False
+    return clean
 
 
 # Keywords that only annotate: dropping them beside an inlined $ref changes no verdict.
@@ -181,14 +218,16 @@ def schema_problems(
 ) -> list[Problem]:
     """Validate a document against schema `name`; every failure becomes a located Problem."""
     problems: list[Problem] = []
-    properties = load_schema(name).get("properties", {})
-    for error in _validator(name).iter_errors(document.data):
-        note = _reader_note(properties, error)
-        for found in _problems_from(error, document, unknown_key_note):
-            if note and found.severity is Severity.ERROR:
-                found = dataclasses.replace(found, message=found.message + note)  # noqa: PLW2901
-            problems.append(found)
-    for path, key, suggestion in _typos(_validator(name).schema, document.data, ()):
+    if not _clean(name, document.data):
+        properties = load_schema(name).get("properties", {})
+        for error in _validator(name).iter_errors(document.data):
+            note = _reader_note(properties, error)
+            for found in _problems_from(error, document, unknown_key_note):
+                if note and found.severity is Severity.ERROR:
+                    found = dataclasses.replace(found, message=found.message + note)  # noqa: PLW2901
+                problems.append(found)
+    # TYPOS is the inlined schema cut down to what _typos reads (compile_schemas.typo_schema).
+    for path, key, suggestion in _typos(_compiled(name).TYPOS, document.data, ()):
         problems.append(
             document.problem((*path, key), f"unknown key; did you mean {suggestion!r}?", key=True)
         )
@@ -234,7 +273,7 @@ def _reader_note(properties: dict[str, Any], error: ValidationError) -> str:
 
 def _problems_from(error: ValidationError, document: Document, note: str) -> Iterator[Problem]:
     path: DocPath = tuple(error.absolute_path)
-    if isinstance(error, _Warning):
+    if error.validator == _WARNING:
         yield document.problem(path, error.message, severity=Severity.WARNING)
         return
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -251,6 +290,8 @@ def _problems_from(error: ValidationError, document: Document, note: str) -> Ite
                 )
         return
     if error.validator in ("anyOf", "oneOf") and error.context:
+        from jsonschema.exceptions import best_match
+
         best = best_match(error.context)
         yield from _problems_from(best, document, note)
         return
