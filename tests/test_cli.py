@@ -240,3 +240,41 @@ def test_top_level_help_lists_every_command_and_suggests_for_typos(tmp_path: Pat
     typo = run_cli("biuld")
     assert typo.returncode == 2
     assert "No such command 'biuld'. Did you mean 'build'?" in typo.stderr
+
+
+def test_no_sync_writes_the_same_drive_without_a_single_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from typer.testing import CliRunner
+
+    from configdrive.cli.app import app
+
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
+    runner = CliRunner()
+    durable = runner.invoke(app, ["build", str(USER), "-o", str(tmp_path / "a.iso"), "-q"])
+    assert durable.exit_code == 0, durable.output
+    assert len(synced) >= 2
+    synced.clear()
+    scratch = runner.invoke(
+        app, ["build", str(USER), "-o", str(tmp_path / "b.iso"), "-q", "--no-sync"]
+    )
+    assert scratch.exit_code == 0, scratch.output
+    assert synced == []
+    assert (tmp_path / "a.iso").read_bytes() == (tmp_path / "b.iso").read_bytes()
+    fleet = tmp_path / "fleet.yml"
+    fleet.write_text(f"machines:\n  - {{name: web-1, user_data_file: {USER}}}\n")
+    many = runner.invoke(
+        app, ["build-many", str(fleet), "--out-dir", str(tmp_path / "out"), "-q", "--no-sync"]
+    )
+    assert many.exit_code == 0, many.output
+    assert synced == []
+    assert len(list((tmp_path / "out").iterdir())) == 1

@@ -19,6 +19,7 @@ from configdrive.cli.running import (
     JsonOption,
     QuietOption,
     StrictOption,
+    SyncOption,
     command_app,
     parse_mode,
     run_command,
@@ -83,6 +84,7 @@ def build(
             metavar="MODE",
         ),
     ] = "0600",
+    sync: SyncOption = True,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
@@ -112,6 +114,7 @@ def build(
                 force=force,
                 mode=mode_bits,
                 progress=bar,
+                durable=sync,
             )
         finally:
             if bar is not None:
@@ -148,6 +151,7 @@ def build_many(
     ] = None,
     strict: StrictOption = False,
     force: Annotated[bool, typer.Option(help="Replace drives that exist.")] = False,
+    sync: SyncOption = True,
     quiet: QuietOption = False,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print a JSON line per machine.")
@@ -178,7 +182,13 @@ def build_many(
 
         try:
             outcomes = build_fleet(
-                machines, out_dir, jobs=jobs, force=force, strict=strict, on_outcome=heard
+                machines,
+                out_dir,
+                jobs=jobs,
+                force=force,
+                strict=strict,
+                on_outcome=heard,
+                durable=sync,
             )
         finally:
             if bar is not None:

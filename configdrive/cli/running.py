@@ -53,6 +53,15 @@ StrictOption = Annotated[bool, typer.Option(help="Treat warnings as errors.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON, for machines.")]
 DebugOption = Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")]
+SyncOption = Annotated[
+    bool,
+    typer.Option(
+        "--sync/--no-sync",
+        help="Flush the drive to the disk before it takes its name, so that a crash leaves "
+        "the old drive or the whole new one (the default). --no-sync is for scratch space "
+        "and tmpfs: faster by the disk's flush, but a crash may leave a partial drive.",
+    ),
+]
 KeyOption = Annotated[
     list[str],
     typer.Option(
