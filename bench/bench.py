@@ -164,6 +164,11 @@ def case_cli(work: Path, count: int) -> Result:
         "mkconfigdrive validate user.yml": lambda: timed(
             [str(MKCONFIGDRIVE), "validate", str(EXAMPLE / "user.yml"), "-q"]
         ),
+        # What no start-up of ours can go below: Python importing the three libraries the
+        # project is built on (Typer, PyYAML, pycdlib), and nothing else.
+        "python: import typer, yaml, pycdlib": lambda: timed(
+            [sys.executable, "-c", "import typer, yaml, pycdlib"]
+        ),
         "cloud-localds": lambda: timed(
             ["cloud-localds", str(work / "seed.img"), str(EXAMPLE / "user.yml"), str(seed_meta)]
         ),
@@ -451,6 +456,7 @@ def targets(results: list[Result]) -> list[Target]:
             ("mkconfigdrive", "CLI build of the README's example", 3.0),
             ("mkconfigdrive --help", "mkconfigdrive --help", None),
             ("mkconfigdrive validate user.yml", "validate of one file", None),
+            ("python: import typer, yaml, pycdlib", "(the floor: importing the libraries)", None),
         ):
             ours = cli.median(name)
             found.append(
