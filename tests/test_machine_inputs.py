@@ -29,11 +29,11 @@ FIELDS = {each.name for each in fields(MachineInputs)}
 
 # build's and validate's options, in --help's order, as they were before MachineInputs:
 # the flags moved to cli/options.py and nothing a user types changed (validate gained
-# --machine, which build had).
+# --machine, which build had; build gained --sync/--no-sync later).
 BUILD_OPTIONS = [
     "--output", "--meta-data", "--network-data", "--vendor-data", "--vendor-data2", "--uuid",
     "--hostname", "--name", "--ssh-key", "--file", "--target", "--machine", "--layout",
-    "--format", "--strict", "--force", "--mode", "--quiet", "--json", "--debug",
+    "--format", "--strict", "--force", "--mode", "--sync", "--quiet", "--json", "--debug",
 ]  # fmt: skip
 VALIDATE_OPTIONS = [
     "--kind", "--meta-data", "--network-data", "--vendor-data", "--vendor-data2", "--uuid",
