@@ -25,3 +25,19 @@ settings.load_profile("mkconfigdrive")
 def key_line() -> str:
     """A real SSH public key line."""
     return (FIXTURES / "keys" / "ed25519.pub").read_text().strip()
+
+
+@pytest.fixture
+def fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The descriptors os.fsync is called with from now on (each call still syncs)."""
+    import os
+
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
+    return synced

@@ -177,16 +177,9 @@ def test_every_public_name_resolves_and_every_error_is_one_catch_away() -> None:
 
 @pytest.mark.parametrize("output_format", ["iso", "vfat", "dir"])
 def test_durable_false_skips_every_fsync_and_writes_the_same_drive(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output_format: str
+    tmp_path: Path, fsyncs: list[int], output_format: str
 ) -> None:
-    synced: list[int] = []
-    real_fsync = os.fsync
-
-    def counting_fsync(fd: int) -> None:
-        synced.append(fd)
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", counting_fsync)
+    synced = fsyncs
     user = Path(__file__).parent.parent / "fixtures" / "valid" / "cloud-init" / "user.yml"
     build(user, tmp_path / "durable", format=output_format)
     durable_syncs = len(synced)

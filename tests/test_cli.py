@@ -243,22 +243,13 @@ def test_top_level_help_lists_every_command_and_suggests_for_typos(tmp_path: Pat
 
 
 def test_no_sync_writes_the_same_drive_without_a_single_fsync(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fsyncs: list[int]
 ) -> None:
-    import os
-
     from typer.testing import CliRunner
 
     from configdrive.cli.app import app
 
-    synced: list[int] = []
-    real_fsync = os.fsync
-
-    def counting_fsync(fd: int) -> None:
-        synced.append(fd)
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", counting_fsync)
+    synced = fsyncs
     runner = CliRunner()
     durable = runner.invoke(app, ["build", str(USER), "-o", str(tmp_path / "a.iso"), "-q"])
     assert durable.exit_code == 0, durable.output

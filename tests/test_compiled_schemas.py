@@ -13,14 +13,11 @@ import importlib.util
 import json
 import subprocess
 import sys
-import types
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import hypothesis.internal.conjecture.utils as conjecture_utils
-import hypothesis_jsonschema._from_schema as hypothesis_jsonschema_internals
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,6 +27,7 @@ from configdrive.inputs.documents import Source, parse_document
 from configdrive.problems import Problem
 from configdrive.validation import json_schemas
 from tests.helpers import FIXTURES, ROOT
+from tests.hypothesis_schemas import for_hypothesis
 
 COMPILED = ROOT / "configdrive" / "validation" / "compiled"
 
@@ -273,65 +271,6 @@ def _mutated(draw: st.DrawFn, documents: st.SearchStrategy[Any], values: Any) ->
     return document
 
 
-def _restore_many_more() -> None:
-    """Let hypothesis-jsonschema 0.23.1 draw objects with current Hypothesis.
-
-    The same adapter as tests/interop/test_interop_fuzz.py's (which runs only with the
-    interop tests): it drives `many` with `while elements.more()`, which newer Hypothesis
-    replaced with iteration. Does nothing where Hypothesis still has `more()`.
-    """
-    if hasattr(conjecture_utils.many, "more"):
-        return
-
-    class ManyWithMore:
-        _STOP = object()
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            self._many = conjecture_utils.many(*args, **kwargs)
-            self._many.__enter__()
-            self._elements = iter(self._many)
-
-        def more(self) -> bool:
-            if next(self._elements, self._STOP) is self._STOP:
-                self._many.__exit__(None, None, None)
-                return False
-            return True
-
-        def reject(self, why: str | None = None) -> None:
-            self._many.reject(why)
-
-    hypothesis_jsonschema_internals.cu = types.SimpleNamespace(  # type: ignore[attr-defined,assignment]
-        many=ManyWithMore
-    )
-
-
-_restore_many_more()
-
-
-def _for_hypothesis(node: Any) -> Any:
-    """The schema in draft 7 terms for hypothesis-jsonschema (drafts 4 to 7).
-
-    As tests/interop/test_interop_fuzz.py does: `prefixItems` becomes draft 7's list form of
-    `items`, and `items` beside it `additionalItems`. Documents that drift from the 2020-12
-    schema in translation are still compared, which is all this test needs.
-    """
-    if isinstance(node, list):
-        return [_for_hypothesis(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    adapted = {
-        key: _for_hypothesis(value)
-        for key, value in node.items()
-        if key not in {"$schema", "$id", "x-warning", "x-reader"}
-    }
-    if "prefixItems" in adapted:
-        rest = adapted.pop("items", None)
-        adapted["items"] = adapted.pop("prefixItems")
-        if rest is not None:
-            adapted["additionalItems"] = rest
-    return adapted
-
-
 def _guided(schema: Any, values: st.SearchStrategy[Any], depth: int = 0) -> Any:
     """Documents shaped by `schema` (its keys, types, enums, patterns, branches), mostly valid.
 
@@ -418,7 +357,8 @@ def test_documents_shaped_by_the_schema_get_the_same_verdict(name: str) -> None:
 
 @pytest.mark.parametrize("name", QUICK_FOR_HYPOTHESIS_JSONSCHEMA)
 def test_documents_hypothesis_jsonschema_makes_get_the_same_verdict(name: str) -> None:
-    _agree_on(name, from_schema(_for_hypothesis(json_schemas._validator(name).schema)), 60)
+    schema = for_hypothesis(json_schemas._validator(name).schema, dropped={"x-warning", "x-reader"})
+    _agree_on(name, from_schema(schema), 60)
 
 
 # --------------------------------------------------------------- what a run imports

@@ -30,15 +30,12 @@ import shutil
 import stat
 import tempfile
 import time
-import types
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import hypothesis.internal.conjecture.utils as conjecture_utils
-import hypothesis_jsonschema._from_schema as hypothesis_jsonschema_internals
 import jsonschema.validators
 import pytest
 import yaml
@@ -51,6 +48,7 @@ from jsonschema.exceptions import ValidationError
 from configdrive import BuildResult, InvalidInputError, UsageError, build
 from configdrive.problems import Problem, Severity
 from configdrive.validation.json_schemas import CLOUD_CONFIG, META_DATA, NETWORK_DATA, load_schema
+from tests.hypothesis_schemas import for_hypothesis
 
 from .conftest import ROOT, extract
 
@@ -95,66 +93,6 @@ FUZZ = settings.get_profile(f"mkconfigdrive-fuzz-{os.environ.get(PROFILE_VARIABL
 
 
 # --------------------------------------------------------------------------- schemas
-
-
-def _restore_many_more() -> None:
-    """Let hypothesis-jsonschema 0.23.1 draw objects with current Hypothesis.
-
-    It drives Hypothesis's internal `many` helper with `while elements.more()`; newer
-    Hypothesis (6.170 here) replaced that with `with many(...) as elements: for _ in elements`.
-    This adapter gives it the old interface on top of the new one, and does nothing where
-    Hypothesis still has `more()`.
-    """
-    if hasattr(conjecture_utils.many, "more"):
-        return
-
-    class ManyWithMore:
-        _STOP = object()
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            self._many = conjecture_utils.many(*args, **kwargs)
-            self._many.__enter__()
-            self._elements = iter(self._many)
-
-        def more(self) -> bool:
-            if next(self._elements, self._STOP) is self._STOP:
-                self._many.__exit__(None, None, None)
-                return False
-            return True
-
-        def reject(self, why: str | None = None) -> None:
-            self._many.reject(why)
-
-    hypothesis_jsonschema_internals.cu = types.SimpleNamespace(  # type: ignore[attr-defined,assignment]
-        many=ManyWithMore
-    )
-
-
-_restore_many_more()
-
-
-def for_hypothesis(node: Any) -> Any:
-    """A draft 2020-12 schema in the form hypothesis-jsonschema (drafts 4 to 7) builds from.
-
-    `$schema` and `$id` constrain nothing and are dropped. `prefixItems` (2020-12) becomes
-    draft 7's list form of `items`, and 2020-12's `items` beside it `additionalItems`, so
-    that such arrays are built item by item instead of filtered. Every other keyword our
-    schemas use means the same in draft 7 (test_schemas_keywords_survive_the_translation),
-    and every document is checked against the original schema (schema_documents).
-    """
-    if isinstance(node, list):
-        return [for_hypothesis(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    adapted = {key: for_hypothesis(value) for key, value in node.items()}
-    adapted.pop("$schema", None)
-    adapted.pop("$id", None)
-    if "prefixItems" in adapted:
-        rest = adapted.pop("items", None)
-        adapted["items"] = adapted.pop("prefixItems")
-        if rest is not None:
-            adapted["additionalItems"] = rest
-    return adapted
 
 
 # Keywords whose meaning is the same in draft 7 and 2020-12, plus the ones translated above.
