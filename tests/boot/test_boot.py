@@ -204,7 +204,7 @@ def test_config2_iso_as_virtio_disk(booted_guest: Guest, tmp_path: Path) -> None
     image, instance_id = drive(tmp_path, "config-2.iso")
     machine = vm.Machine(drives=(vm.Drive(image, "virtio"),), macs=MACS)
     report = boot("config-2 ISO, virtio disk", booted_guest, machine, tmp_path)
-    expected = expected_for(instance_id, "configdrive", "openstack", "config-disk (/dev/vdb)")
+    expected = expected_for(instance_id, "configdrive", "configdrive", "config-disk (/dev/vdb)")
     assert_applied(report, expected)
     # Every field's comparison is live: one wrong expectation at a time is caught.
     for wrong in wrong_expectations(expected):
@@ -241,7 +241,7 @@ def test_config2_iso_as_ide_cdrom(booted_guest: Guest, tmp_path: Path) -> None:
     image, instance_id = drive(tmp_path, "config-2.iso")
     machine = vm.Machine(drives=(vm.Drive(image, "cdrom"),), macs=MACS)
     report = boot("config-2 ISO, IDE cdrom", booted_guest, machine, tmp_path)
-    expected = expected_for(instance_id, "configdrive", "openstack", "config-disk (/dev/sr0)")
+    expected = expected_for(instance_id, "configdrive", "configdrive", "config-disk (/dev/sr0)")
     assert_applied(report, expected)
 
 
@@ -249,7 +249,7 @@ def test_config2_vfat_image(booted_guest: Guest, tmp_path: Path) -> None:
     image, instance_id = drive(tmp_path, "config-2.img", format="vfat")
     machine = vm.Machine(drives=(vm.Drive(image, "virtio"),), macs=MACS)
     report = boot("config-2 vfat, virtio disk", booted_guest, machine, tmp_path)
-    expected = expected_for(instance_id, "configdrive", "openstack", "config-disk (/dev/vdb)")
+    expected = expected_for(instance_id, "configdrive", "configdrive", "config-disk (/dev/vdb)")
     assert_applied(report, expected)
 
 

@@ -151,6 +151,8 @@ def parse_report(text: str, boot_result: Boot) -> dict[str, Any]:
     lines = [line.strip() for line in text.splitlines()]
     if REPORT_BEGIN not in lines or REPORT_END not in lines:
         fail(f"the guest powered off without a report\n{boot_result.console_tail()}")
+    if lines.count(REPORT_BEGIN) != 1:
+        fail(f"the guest wrote {lines.count(REPORT_BEGIN)} reports\n{boot_result.console_tail()}")
     begin, end = lines.index(REPORT_BEGIN), lines.index(REPORT_END)
     body = "".join(lines[begin + 1 : end])
     try:
