@@ -333,8 +333,10 @@ def test_nocloud_over_http(booted_guest: Guest, served: int, tmp_path: Path) -> 
 def test_openstack_metadata_service(booted_guest: Guest, served: int, tmp_path: Path) -> None:
     machine = vm.Machine(macs=MACS, metadata_port=served, smbios=SMBIOS["openstack"])
     report = boot("OpenStack metadata service", booted_guest, machine, tmp_path)
+    # Found in cloud-init's local stage (DataSourceOpenStackLocal, over an ephemeral DHCP
+    # lease), so network_data.json's bond, VLAN and static addresses are applied.
     expected = expected_for(
-        SERVED_UUID, "openstack", "openstack", f"metadata (http://{vm.METADATA_ADDRESS})"
+        SERVED_UUID, "openstacklocal", "openstack", f"metadata (http://{vm.METADATA_ADDRESS})"
     )
     assert_applied(report, expected)
 
