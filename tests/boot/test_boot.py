@@ -344,5 +344,15 @@ def test_openstack_metadata_service(booted_guest: Guest, served: int, tmp_path: 
 def test_ec2_metadata_service(booted_guest: Guest, served: int, tmp_path: Path) -> None:
     machine = vm.Machine(metadata_port=served, smbios=SMBIOS["ec2"])
     report = boot("EC2 metadata service", booted_guest, machine, tmp_path)
-    expected = expected_for(SERVED_UUID, "ec2", "ec2", f"metadata (http://{vm.METADATA_ADDRESS})")
-    assert_applied(report, expected.but(**DHCP_NETWORK))
+    # Found in the local stage (DataSourceEc2Local). EC2's instance-id is Nova's ec2_id form
+    # of the uuid (configdrive/layouts/openstack.py:75). The network is the fallback DHCP:
+    # serve's EC2 meta-data has no network/interfaces/macs tree, and cloud-init 22.4 says so
+    # with a WARNING (DataSourceEc2.py, "Metadata 'network' key not valid") -- a gap in serve
+    # this boot found, listed here by name rather than hidden.
+    expected = expected_for(
+        "i-" + SERVED_UUID.replace("-", "")[:8],
+        "ec2local",
+        "ec2",
+        f"metadata (http://{vm.METADATA_ADDRESS})",
+    ).but(known_warnings=("Metadata 'network' key not valid: None",), **DHCP_NETWORK)
+    assert_applied(report, expected)
