@@ -1,0 +1,121 @@
+"""The boot test's guest: Debian 12 with cloud-init, built once and cached.
+
+tests/boot/build-guest makes it with debootstrap (minbase, the packages in
+agent/packages) and mkfs.ext4 -d; the report agent (agent/boot-report and its systemd unit)
+is baked in. The cache folder is named by a hash of everything that defines the guest (the
+script, the package list, the agent), so a change to any of them builds a new guest and a
+second run reuses the first. Boots never change the cached image: each boots a qcow2
+overlay (vm.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CACHE = ROOT / ".cache" / "boot"
+BUILD_SCRIPT = HERE / "build-guest"
+AGENT = HERE / "agent"
+# What a build needs on the host (Debian packages in brackets): scripts/test installs them.
+HOST_TOOLS = {
+    "debootstrap": "debootstrap",
+    "mkfs.ext4": "e2fsprogs",
+    "qemu-system-x86_64": "qemu-system-x86",
+    "qemu-img": "qemu-utils",
+}
+# debootstrap takes 2-4 minutes on a 2-core machine with a near mirror; this is a safety net.
+BUILD_TIMEOUT = 1800
+
+
+def fail(message: str) -> None:
+    """Stop the test with `message` (pytest.fail, imported late: this module is plain)."""
+    import pytest
+
+    pytest.fail(message, pytrace=False)
+
+
+@dataclass(frozen=True)
+class Guest:
+    """A built guest: its root file system image and the kernel and initrd from its /boot."""
+
+    folder: Path
+    build_seconds: float | None  # None when it came from the cache
+
+    @property
+    def rootfs(self) -> Path:
+        return self.folder / "rootfs.raw"
+
+    @property
+    def kernel(self) -> Path:
+        return self.folder / "vmlinuz"
+
+    @property
+    def initrd(self) -> Path:
+        return self.folder / "initrd.img"
+
+
+def definition_hash() -> str:
+    """A hash of every file that defines the guest: a change to any builds a new one."""
+    digest = hashlib.sha256()
+    files = [BUILD_SCRIPT, *sorted(path for path in AGENT.rglob("*") if path.is_file())]
+    for path in files:
+        digest.update(str(path.relative_to(HERE)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def missing_host_tools() -> list[str]:
+    return [f"{tool} ({package})" for tool, package in HOST_TOOLS.items() if not shutil.which(tool)]
+
+
+def guest() -> Guest:
+    """The cached guest, built first when there is none for this definition."""
+    folder = CACHE / definition_hash()
+    if (folder / "complete").is_file():
+        return Guest(folder, None)
+    missing = missing_host_tools()
+    if missing:
+        fail(
+            "the boot test's guest cannot be built: missing "
+            + ", ".join(missing)
+            + " (./scripts/test installs them)"
+        )
+    if os.geteuid() != 0:
+        fail(
+            "the boot test's guest cannot be built: debootstrap needs root "
+            f"(run as root once; the guest is then cached in {CACHE})"
+        )
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = CACHE / f"{folder.name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    log = CACHE / f"{folder.name}.log"
+    started = time.monotonic()
+    with log.open("wb") as output:
+        try:
+            result = subprocess.run(
+                [str(BUILD_SCRIPT), str(partial), str(AGENT / "packages"), str(AGENT)],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                timeout=BUILD_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            fail(f"building the boot test's guest took over {BUILD_TIMEOUT} s; see {log}")
+            raise
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+        fail(f"building the boot test's guest failed ({log}):\n{tail}")
+    (partial / "complete").write_text(f"{seconds:.1f}\n")
+    # Whole or not at all: another run sees the folder only once it is complete.
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
+    return Guest(folder, seconds)
