@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -213,12 +214,15 @@ def _boot_once(
     """One boot; None when qemu died at once (KVM unusable) and another try may work."""
     command = command_line(qemu, machine, accelerator)
     events(f"booting the image ({'KVM' if accelerator == 'kvm' else 'TCG software emulation'})")
+    machine.qmp.unlink(missing_ok=True)  # left by a try under KVM that failed
+    # qemu's own messages go to a file: a full pipe nobody reads would stall it.
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
     started = time.monotonic()
     process = subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=errors,
         start_new_session=True,  # Ctrl-C reaches us; we stop qemu ourselves
     )
     queue: Queue[str | None] = Queue()
@@ -253,7 +257,9 @@ def _boot_once(
     finally:
         _stop(process)
     seconds = time.monotonic() - started
-    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    errors.seek(0)
+    stderr = errors.read(1 << 20).decode(errors="replace")
+    errors.close()
     if accelerator == "kvm" and not console.lines and seconds < KVM_PROBE_SECONDS:
         return None  # "failed to set MSR" and the like: qemu could not use /dev/kvm
     if not console.lines and process.returncode:
