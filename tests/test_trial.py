@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,16 @@ def test_kvm_boot_uses_the_host_cpu_and_a_vfat_drive_is_a_read_only_disk(tmp_pat
     assert command[command.index("-accel") + 1] == "kvm"
     assert command[command.index("-cpu") + 1] == "host"
     assert f"file={tmp_path}/drive,,1.iso,format=raw,if=virtio,readonly=on" in command
+
+
+def test_a_nic_the_network_config_names_is_on_a_restricted_user_network(tmp_path: Path) -> None:
+    plain = command_line("qemu", machine(tmp_path), "tcg")
+    assert "-nic" not in plain  # no network at all by default
+    with_nic = replace(machine(tmp_path), macs=("52:54:00:aa:bb:cc",))
+    command = command_line("qemu", with_nic, "tcg")
+    assert command[command.index("-nic") + 1] == (
+        "user,restrict=on,model=virtio-net-pci,mac=52:54:00:aa:bb:cc"
+    )
 
 
 def test_direct_kernel_boot_names_the_root_by_uuid_with_a_serial_console(tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 """Run a cloud image under qemu: the command line, the serial console, power-off.
 
-The guest's only console is the first serial port, read here line by line; it has no network
-(qemu's -nodefaults leaves it without a NIC). qemu exits 0 even when it was killed, so a
-clean stop is read from the kernel's own "reboot: Power down" line, not from the exit code.
+The guest's only console is the first serial port, read here line by line. It has no
+network: qemu's -nodefaults leaves it without a NIC, and a NIC the drive's network
+configuration names by MAC address is on qemu's user network with restrict=on. qemu exits 0
+even when it was killed, so a clean stop is read from the kernel's own "reboot: Power down"
+line, not from the exit code.
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ class Machine:
     qmp: Path  # the QMP socket, for a clean power-off
     direct: DirectKernel | None = None
     memory_mb: int = MEMORY_MB
+    # The NICs the drive's network configuration names by MAC address: each on qemu's user
+    # network with restrict=on, so the guest reaches nothing beyond qemu itself.
+    macs: tuple[str, ...] = ()
 
 
 def _escaped(path: Path) -> str:
@@ -125,6 +130,8 @@ def command_line(qemu: str, machine: Machine, accelerator: Accelerator) -> list[
         command += ["-drive", f"file={drive},format=raw,if=ide,media=cdrom,readonly=on"]
     else:
         command += ["-drive", f"file={drive},format=raw,if=virtio,readonly=on"]
+    for mac in machine.macs:
+        command += ["-nic", f"user,restrict=on,model=virtio-net-pci,mac={mac}"]
     if machine.direct is not None:
         command += [
             "-kernel",

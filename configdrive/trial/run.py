@@ -27,6 +27,8 @@ from configdrive.trial.qemu import (
 
 DEFAULT_TIMEOUT = 1800.0  # a cloud image under software emulation on a slow machine
 KERNEL_LIMIT = 256 << 20
+# A MAC address as qemu takes it (the drive's are checked: they go into qemu's options).
+_MAC = re.compile(r"(?:[0-9a-f]{2}:){5}[0-9a-f]{2}")
 
 
 @dataclass
@@ -111,7 +113,10 @@ def try_drive(
         _overlay(qemu_img, image.resolve(), layout.format, overlay)
         direct = _direct_kernel(image, layout.format, folder, say) if direct_kernel else None
         accelerators: list[Accelerator] = ["tcg"] if software_only() else ["kvm", "tcg"]
-        machine = Machine(overlay, AttachedDrive(drive.resolve(), bus), folder / "qmp", direct)
+        macs = tuple(dict.fromkeys(mac for mac in expected.macs if _MAC.fullmatch(mac)))
+        machine = Machine(
+            overlay, AttachedDrive(drive.resolve(), bus), folder / "qmp", direct, macs=macs
+        )
         booted = boot(machine, timeout=timeout, events=say, accelerators=accelerators)
         result.accelerator = booted.accelerator
         result.seconds = booted.seconds
