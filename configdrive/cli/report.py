@@ -556,6 +556,7 @@ class TextReporter(Reporter):
             + ("applied as asked" if result.ok else "NOT applied as asked"),
             f"  boot     {result.accelerator}, {result.seconds:.0f} s"
             + (", timed out" if result.timed_out else "")
+            + ("" if result.finished_line else ", cloud-init did not finish")
             + ("" if result.powered_off else ", not powered off cleanly"),
         ]
         for check in result.checks:

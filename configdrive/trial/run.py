@@ -56,6 +56,7 @@ class TrialResult:
     def ok(self) -> bool:
         return (
             not self.timed_out
+            and self.finished_line is not None
             and self.applied is not None
             and self.applied.found_root
             and bool(self.checks)
@@ -120,7 +121,7 @@ def try_drive(
         booted = boot(machine, timeout=timeout, events=say, accelerators=accelerators)
         result.accelerator = booted.accelerator
         result.seconds = booted.seconds
-        result.timed_out = booted.timed_out or booted.console.finished is None
+        result.timed_out = booted.timed_out
         result.powered_off = booted.console.powered_off
         result.finished_line = booted.console.finished
         result.stages = booted.console.stages
