@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from configdrive.cli.report import JsonReporter, TextReporter
 from configdrive.trial.applied import Applied, compare, warning_lines
 from configdrive.trial.expected import expected_from, read_expected
 from configdrive.trial.qemu import AttachedDrive, Console, DirectKernel, Machine, command_line
+from configdrive.trial.run import TrialResult
 from tests.helpers import FIXTURES, run_cli
 
 ED25519 = (FIXTURES / "keys" / "ed25519.pub").read_text().strip()
@@ -288,3 +291,41 @@ def test_the_timeout_must_be_positive(drive: Path, tmp_path: Path) -> None:
 
 def test_the_image_is_required(drive: Path) -> None:
     assert run_cli("try", drive).returncode == 2
+
+
+def _result(applied: Applied) -> TrialResult:
+    expected = _expected()
+    result = TrialResult(Path("d.iso"), Path("img.qcow2"), expected)  # type: ignore[arg-type]
+    result.accelerator, result.seconds, result.powered_off = "tcg", 95.2, True
+    result.finished_line = "Cloud-init v. 22.4 finished at x."
+    result.applied = applied
+    result.checks = compare(expected, applied)  # type: ignore[arg-type]
+    return result
+
+
+def test_the_text_report_lists_every_check_and_warning() -> None:
+    applied = _applied_as_asked()
+    applied.hostname = "other"
+    applied.log_lines = ["2026 - cc_ssh.py[WARNING]: no host keys"]
+    out = io.StringIO()
+    TextReporter(out=out, err=io.StringIO()).tried(_result(applied))
+    text = out.getvalue()
+    assert "d.iso on img.qcow2: NOT applied as asked" in text
+    assert "FAIL hostname: other (asked: node-7)" in text
+    assert "ok   instance-id: i-1" in text
+    assert "cloud-init warnings: 1\n    2026 - cc_ssh.py[WARNING]: no host keys" in text
+
+
+def test_the_json_report_says_ok_and_holds_the_checks() -> None:
+    out = io.StringIO()
+    JsonReporter(out=out, err=io.StringIO()).tried(_result(_applied_as_asked()))
+    document = json.loads(out.getvalue())
+    assert document["ok"] is True
+    assert all(check["ok"] for check in document["checks"])
+    assert document["applied"]["hostname"] == "node-7"
+
+
+def test_a_boot_where_cloud_init_never_finished_is_not_ok() -> None:
+    result = _result(_applied_as_asked())
+    result.finished_line = None
+    assert not result.ok
