@@ -31,6 +31,7 @@ PACKAGES = (
     # minbase leaves it out, yet cloud-init's dependencies (python3-cryptography) need it
     "python3-cffi-backend",
 )  # fmt: skip
+# mkfs.ext4 reads a size without a unit as kilobytes, hence the "k" where it is given.
 ROOT_SIZE = 3 << 30  # sparse: room for cloud-init's logs and the ssh host keys
 MiB = 1 << 20
 ROOT_UUID = "6f1c2a9e-7d3b-4e5f-8a1b-2c3d4e5f6a7b"  # fixed: /etc/fstab names it
@@ -111,7 +112,7 @@ def _configure(root: Path) -> None:
 
 def _disk(root: Path, filesystem: Path, disk: Path) -> None:
     _run(["mkfs.ext4", "-q", "-F", "-L", "trialroot", "-U", ROOT_UUID, "-d", str(root),
-          str(filesystem), str(ROOT_SIZE)])  # fmt: skip
+          str(filesystem), f"{ROOT_SIZE // 1024}k"])  # fmt: skip
     with disk.open("wb") as stream:
         stream.truncate(ROOT_SIZE + 2 * MiB)  # 1 MiB before (GPT), 1 MiB after (backup GPT)
     _run(["sgdisk", "-o", "-U", DISK_GUID, "-n", f"1:{MiB // 512}:+{ROOT_SIZE // 1024}K",
