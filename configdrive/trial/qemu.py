@@ -233,7 +233,8 @@ def _boot_once(
         start_new_session=True,  # Ctrl-C reaches us; we stop qemu ourselves
     )
     queue: Queue[str | None] = Queue()
-    threading.Thread(target=_reader, args=(process.stdout, queue), daemon=True).start()
+    reader = threading.Thread(target=_reader, args=(process.stdout, queue), daemon=True)
+    reader.start()
     console = Console()
     deadline = started + timeout
     asked_off: float | None = None
@@ -262,7 +263,7 @@ def _boot_once(
             if console.panicked or console.powered_off:
                 break
     finally:
-        _stop(process)
+        _stop(process, reader)
     seconds = time.monotonic() - started
     errors.seek(0)
     stderr = errors.read(1 << 20).decode(errors="replace")
@@ -292,7 +293,15 @@ def _power_off(qmp: Path, now: float) -> float:
     return now
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: subprocess.Popen[bytes], reader: threading.Thread) -> None:
+    """End qemu (a clean power-off has ended it already) and close its console pipe."""
+    _end(process)
+    reader.join(10)  # qemu has ended: the reader is at the end of its output
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
