@@ -91,7 +91,6 @@ def _explain(result: TrialResult) -> str:
 def test_the_machine_got_what_the_drive_asked_for(tried: Tried) -> None:
     result = tried.result
     assert result.ok, _explain(result)
-    assert result.powered_off  # the kernel's own line: the guest shut down cleanly
 
 
 def test_each_field_is_what_went_in(tried: Tried) -> None:
