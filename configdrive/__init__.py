@@ -3,6 +3,7 @@
 The pipeline, one subpackage a stage: `inputs` (documents, with positions) ->
 `validation` (JSON Schemas and checks) -> `machine` (one immutable Machine) -> `layouts`
 (paths to contents) -> `formats` (the image or folder; `formats.registry` lists them).
+`trial` boots a cloud image with a drive (`try`).
 `api` ties them together for callers; every error they raise is in `errors`.
 """
 

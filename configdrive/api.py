@@ -40,6 +40,7 @@ from configdrive.machine import (
 if TYPE_CHECKING:
     from configdrive.disks.inject import InjectFailed, InjectJob, InjectResult
     from configdrive.inputs.machine_file import MachineFile, MachineFileLike
+    from configdrive.trial.run import TrialResult
 from configdrive.formats import ProgressCallback
 from configdrive.problems import Problem, Severity
 from configdrive.validation.machine import assemble_machine
@@ -656,3 +657,22 @@ def inject_jobs(
     from configdrive.disks.inject import inject_images
 
     return inject_images(list(jobs), strict=strict, events=events, progress=progress)
+
+
+def try_drive(
+    drive: str | os.PathLike[str],
+    image: str | os.PathLike[str],
+    *,
+    timeout: float = 1800.0,
+    direct_kernel: bool = False,
+    events: Callable[[str], None] | None = None,
+) -> TrialResult:
+    """Boot the cloud image `image` with `drive` attached and compare what cloud-init applied
+    with what the drive asks for (`mkconfigdrive try`). `image` is never modified: the guest
+    writes to a temporary qcow2 overlay. KVM when usable, else software emulation; needs
+    qemu-system-x86 and libguestfs. The result's `ok` says whether everything was applied.
+    Raises InvalidInputError, ImageError, UsageError or ApplianceError.
+    """
+    from configdrive.trial.run import try_drive as run_trial
+
+    return run_trial(drive, image, timeout=timeout, direct_kernel=direct_kernel, events=events)

@@ -31,6 +31,7 @@ ALLOWED = {
     "distro": {"inputs", "validation", "formats"},
     "disks": {"inputs", "validation", "layouts", "formats", "drives"},
     "serve": {"api", "inputs", "validation", "layouts"},
+    "trial": {"drives", "disks"},
     "cli": {
         "api",
         "inputs",
@@ -41,6 +42,7 @@ ALLOWED = {
         "distro",
         "serve",
         "disks",
+        "trial",
     },
 }
 SHARED = {"errors", "problems", "machine", "strict_json", "formats"}

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "load-machines": ("configdrive.cli.serve_commands", "load_machines_app"),
     "completion": ("configdrive.cli.completion", "completion_app"),
     "image": ("configdrive.cli.distro_commands", "image_app"),
+    "try": ("configdrive.cli.trial_commands", "try_app"),
 }
 
 

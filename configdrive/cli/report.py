@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from configdrive.serve.machines import Served
     from configdrive.serve.server import ListenAddress
     from configdrive.serve.store import StoreResult
+    from configdrive.trial.run import TrialResult
     from configdrive.validation.files import ValidationResult
 
 _FAILURE_KIND = {
@@ -237,6 +238,11 @@ class Reporter(ABC):
     @abstractmethod
     def machines_stored(self, result: StoreResult) -> None:
         """load-machines has committed: the database's new version and what changed."""
+
+    @abstractmethod
+    def tried(self, result: TrialResult) -> None:
+        """try's report: each thing the drive asked for, what the machine got, and
+        cloud-init's warnings."""
 
 
 @dataclass(kw_only=True)
@@ -541,6 +547,33 @@ class TextReporter(Reporter):
             lines.append(f"  {label:<8} {len(names)}" + (f"  {', '.join(names)}" if names else ""))
         self._lines([terminal_safe(line) for line in lines])
 
+    def tried(self, result: TrialResult) -> None:
+        """Checks on stdout; cloud-init's warnings on stdout too (they are the result)."""
+        if self.quiet and result.ok:
+            return
+        lines = [
+            f"{result.drive} on {result.image}: "
+            + ("applied as asked" if result.ok else "NOT applied as asked"),
+            f"  boot     {result.accelerator}, {result.seconds:.0f} s"
+            + (", timed out" if result.timed_out else "")
+            + ("" if result.finished_line else ", cloud-init did not finish")
+            + ("" if result.powered_off else ", not powered off cleanly"),
+        ]
+        for check in result.checks:
+            mark = "ok  " if check.ok else "FAIL"
+            lines.append(
+                f"  {mark} {check.what}: {check.applied}"
+                + ("" if check.ok else f" (asked: {check.expected})")
+            )
+        for note in result.expected.not_checked:
+            lines.append(f"  not checked: {note}")
+        if result.applied is not None and not result.applied.found_root:
+            lines.append("  no root file system with /etc/passwd found on the overlay")
+        warnings = result.warnings
+        lines.append(f"  cloud-init warnings: {len(warnings)}")
+        lines += [f"    {line}" for line in warnings]
+        self._lines([terminal_safe(line) for line in lines])
+
     def _lines(self, lines: Sequence[str]) -> None:
         self._say("\n".join(lines), self.out)
 
@@ -641,6 +674,9 @@ class JsonReporter(Reporter):
 
     def machines_stored(self, result: StoreResult) -> None:
         self._json({"ok": True, **result.to_json()})
+
+    def tried(self, result: TrialResult) -> None:
+        self._json(result.to_json())
 
     def _json(self, document: dict[str, Any]) -> None:
         print(dumps(document, indent=2), file=self.out)

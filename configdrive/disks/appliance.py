@@ -91,6 +91,7 @@ class ProbedFile:
     size: int = 0
     data: bytes | None = None
     names: tuple[str, ...] = ()
+    mode: int = 0  # permission bits of a file
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,7 @@ class Appliance:
                 size=entry.get("size", 0),
                 data=base64.b64decode(entry["data"]) if "data" in entry else None,
                 names=tuple(entry.get("names", ())),
+                mode=entry.get("mode", 0),
             )
             for path, entry in answer["files"].items()
         }

@@ -158,7 +158,9 @@ class Worker:
         if not self.g.is_file(path):
             return {"kind": "other"}
         size = self.g.filesize(path)
-        entry: dict[str, Any] = {"kind": "file", "size": size}
+        # The permission bits: `try` compares them with what write_files asked for.
+        mode = self.g.lstatns(path)["st_mode"] & 0o7777
+        entry: dict[str, Any] = {"kind": "file", "size": size, "mode": mode}
         if size <= limit:
             entry["data"] = base64.b64encode(self.g.read_file(path)).decode("ascii")
         return entry

@@ -1,0 +1,8 @@
+"""`try`: boot a user's own cloud image with a drive attached and compare what cloud-init
+applied with what the drive asked for.
+
+`qemu` builds the qemu command line (KVM when usable, else TCG), reads the serial console
+and powers the machine off; `expected` reads what the drive asks for with the project's read
+side (drives); `applied` reads what the machine got from the copy-on-write overlay, read-only,
+through libguestfs (disks.appliance) and compares the two; `run` ties them together.
+"""

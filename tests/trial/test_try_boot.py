@@ -1,0 +1,131 @@
+"""`try` on a real boot: a Debian 12 image made here (tests/trial/guest.py), a config-2 drive
+built from the fixtures' keys, cloud-init in the guest as the judge.
+
+One boot serves every test (minutes under TCG); a second drive's expectations, compared
+with what that boot applied, must fail: the comparison can tell a wrong drive.
+Select with `-m trial` (slow: not in the default run).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from configdrive.trial.applied import compare
+from configdrive.trial.expected import read_expected
+from configdrive.trial.run import TrialResult, try_drive
+from tests.helpers import FIXTURES, run_cli
+from tests.trial.guest import guest_image
+
+pytestmark = [pytest.mark.slow, pytest.mark.trial]
+
+UUID = "7a4c1d2e-3f5b-4c6d-8e9f-0a1b2c3d4e5f"
+ED25519 = (FIXTURES / "keys" / "ed25519.pub").read_text().strip()
+RSA = (FIXTURES / "keys" / "rsa.pub").read_text().strip()
+SEED = gzip.compress(b"seed data\n", mtime=0)
+USER_DATA = f"""#cloud-config
+users:
+  - default
+  - name: deploy
+    ssh_authorized_keys: ["{ED25519}"]
+write_files:
+  - path: /etc/trial/motd
+    content: |
+      tried by mkconfigdrive
+  - path: /opt/trial/seed.bin
+    encoding: gz+b64
+    permissions: '0600'
+    content: {base64.b64encode(SEED).decode()}
+runcmd:
+  - [touch, /var/tmp/runcmd-ran]
+"""
+TIMEOUT = 1500  # a safety net for a slow shared machine, never asserted
+
+
+@dataclass(frozen=True)
+class Tried:
+    image: Path
+    sha256_before: str
+    result: TrialResult
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _drive(folder: Path, name: str, hostname: str, uuid: str, key: Path, user_data: str) -> Path:
+    (folder / f"{name}.yml").write_text(user_data)
+    out = folder / f"{name}.iso"
+    built = run_cli("build", folder / f"{name}.yml", "--hostname", hostname, "--uuid", uuid,
+                    "--ssh-key", key, "-o", out, "-q")  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def tried(tmp_path_factory: pytest.TempPathFactory) -> Tried:
+    image = guest_image()
+    before = _sha256(image)
+    folder = tmp_path_factory.mktemp("trial")
+    drive = _drive(folder, "asked", "trial-1.example.com", UUID, FIXTURES / "keys" / "rsa.pub",
+                   USER_DATA)  # fmt: skip
+    result = try_drive(drive, image, direct_kernel=True, timeout=TIMEOUT, events=print)
+    return Tried(image, before, result)
+
+
+def _explain(result: TrialResult) -> str:
+    lines = [f"{'ok' if c.ok else 'FAIL'} {c.what}: {c.applied} (asked {c.expected})"
+             for c in result.checks]  # fmt: skip
+    return "\n".join([*lines, "warnings:", *result.warnings])
+
+
+def test_the_machine_got_what_the_drive_asked_for(tried: Tried) -> None:
+    result = tried.result
+    assert result.ok, _explain(result)
+
+
+def test_each_field_is_what_went_in(tried: Tried) -> None:
+    applied = tried.result.applied
+    assert applied is not None
+    assert applied.hostname == "trial-1"  # local-hostname's first label
+    assert applied.instance_id == UUID
+    assert applied.datasource is not None
+    assert applied.datasource.startswith("DataSourceConfigDrive")
+    assert applied.default_user == "debian"  # Debian's cloud.cfg default_user
+    assert any(RSA.split()[1] in key for key in applied.authorized_keys["debian"])
+    assert any(ED25519.split()[1] in key for key in applied.authorized_keys["deploy"])
+    assert applied.files["/etc/trial/motd"] == (0o644, b"tried by mkconfigdrive\n")
+    assert applied.files["/opt/trial/seed.bin"] == (0o600, b"seed data\n")
+    assert applied.runcmd
+    assert applied.errors == []
+    checked = {check.what for check in tried.result.checks}
+    assert {"hostname", "instance-id", "keys of debian", "keys of deploy", "runcmd"} <= checked
+
+
+def test_the_users_image_is_unchanged(tried: Tried) -> None:
+    assert _sha256(tried.image) == tried.sha256_before
+
+
+def test_another_drives_expectations_fail_against_this_boot(tried: Tried, tmp_path: Path) -> None:
+    other = USER_DATA.replace("/etc/trial/motd", "/etc/trial/other").replace("'0600'", "'0640'")
+    drive = _drive(tmp_path, "other", "elsewhere", "00000000-1111-2222-3333-444444444444",
+                   FIXTURES / "keys" / "ecdsa.pub", other)  # fmt: skip
+    _, expected = read_expected(drive)
+    assert tried.result.applied is not None
+    failing = {check.what for check in compare(expected, tried.result.applied) if not check.ok}
+    assert failing == {
+        "hostname",
+        "instance-id",
+        "keys of debian",
+        "file /etc/trial/other",
+        "file /opt/trial/seed.bin",
+    }
