@@ -41,3 +41,19 @@ def fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(os, "fsync", counting_fsync)
     return synced
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """With --dist loadfile (scripts/test), every file under tests/boot/ goes to one worker:
+    each boot runs alone (two emulated guests on 2 cores slow each other), the boots share
+    one guest, and the other workers take the rest of the suite meanwhile."""
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]
+
+    class BootsTogether(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            scope = str(super()._split_scope(nodeid))
+            return "tests/boot/" if scope.startswith("tests/boot/") else scope
+
+    return BootsTogether(config, log)

@@ -10,8 +10,10 @@ tests can check that a wrong expectation in any one field is caught.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 # "type base64" of an OpenSSH public key, wherever it sits in an authorized_keys line
@@ -166,3 +168,16 @@ def _bonding_fields(text: str) -> dict[str, str]:
         if colon and name not in fields:
             fields[name.strip()] = value.strip()
     return fields
+
+
+def inspect_for_cloud_init(image: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What `mkconfigdrive inspect --json` predicts cloud-init does with `image`: its verdict
+    (verdict, reads, reasons, warnings) and what it says cloud-init reads (the user data
+    shown), for a boot to confirm or refute."""
+    from tests.helpers import run_cli
+
+    result = run_cli("inspect", image, "--json", "--show", "user-data")
+    assert result.returncode in (0, 1), result.stderr  # 1: a reader rejects the drive
+    inspection = json.loads(result.stdout)
+    (verdict,) = [each for each in inspection["readers"] if each["reader"] == "cloud-init"]
+    return verdict, inspection["cloud_init"] or {}

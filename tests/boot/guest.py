@@ -6,6 +6,9 @@ is baked in. The cache folder is named by a hash of everything that defines the 
 script, the package list, the agent), so a change to any of them builds a new guest and a
 second run reuses the first. Boots never change the cached image: each boots a qcow2
 overlay (vm.py).
+
+The same file system, put inside a GPT disk (`cloud_image`), is the user's cloud image for
+`try`'s own boot test (test_try.py): one guest for every boot.
 """
 
 from __future__ import annotations
@@ -29,7 +32,12 @@ HOST_TOOLS = {
     "mkfs.ext4": "e2fsprogs",
     "qemu-system-x86_64": "qemu-system-x86",
     "qemu-img": "qemu-utils",
+    "sgdisk": "gdisk",
 }
+MiB = 1 << 20
+DISK_GUID = "0b7c4e2a-1f3d-4a5b-9c6d-7e8f9a0b1c2d"
+# x86-64 root (the Discoverable Partitions Specification)
+ROOT_TYPE = "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709"
 # debootstrap takes 2-4 minutes on a 2-core machine with a near mirror; this is a safety net.
 BUILD_TIMEOUT = 1800
 
@@ -59,6 +67,31 @@ class Guest:
     @property
     def initrd(self) -> Path:
         return self.folder / "initrd.img"
+
+    def cloud_image(self) -> Path:
+        """The guest as a cloud image: a GPT disk whose one partition is the root file system
+        (as tests/disk_images.py makes disks: sgdisk, then dd at the partition's offset; no
+        loop device). Made once, next to the file system; it has no boot loader, so `try`
+        boots it with --direct-kernel."""
+        disk = self.folder / "disk.raw"
+        if disk.is_file():
+            return disk
+        size = self.rootfs.stat().st_size
+        partial = self.folder / "disk.raw.partial"
+        with partial.open("wb") as stream:
+            stream.truncate(size + 2 * MiB)  # 1 MiB before (GPT), 1 MiB after (its backup)
+        commands = [
+            ["sgdisk", "-o", "-U", DISK_GUID, "-n", f"1:{MiB // 512}:+{size // 1024}K",
+             "-t", f"1:{ROOT_TYPE}", "-c", "1:root", str(partial)],
+            ["dd", f"if={self.rootfs}", f"of={partial}", "bs=1M", f"seek={MiB}",
+             "oflag=seek_bytes", "conv=sparse,notrunc", "status=none"],
+        ]  # fmt: skip
+        for command in commands:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            if done.returncode:
+                fail(f"making the cloud image failed: {command[0]}: {done.stderr.strip()}")
+        partial.rename(disk)
+        return disk
 
 
 def definition_hash() -> str:

@@ -22,8 +22,17 @@ import pytest
 
 from configdrive import build
 from tests.boot import vm
-from tests.boot.expect import Bond, Expected, FileExpectation, Interface, Vlan, compare
-from tests.boot.guest import CACHE, Guest, guest
+from tests.boot.conftest import boot
+from tests.boot.expect import (
+    Bond,
+    Expected,
+    FileExpectation,
+    Interface,
+    Vlan,
+    compare,
+    inspect_for_cloud_init,
+)
+from tests.boot.guest import Guest
 from tests.helpers import FIXTURES
 
 pytestmark = [pytest.mark.boot]
@@ -124,8 +133,6 @@ STATIC_NETWORK = {
     "bonds": (Bond("bond0", "fault-tolerance (active-backup)", 100, frozenset({"eth0", "eth1"})),),
     "vlans": (Vlan("bond0.101", "bond0", 101),),
 }
-# Boot times, printed at the end of the module (pytest -s or the captured output).
-TIMES: dict[str, float] = {}
 
 
 def sha256(data: bytes) -> str:
@@ -160,25 +167,6 @@ def _key(line: str) -> str:
     return " ".join(line.split()[:2])
 
 
-@pytest.fixture(scope="module")
-def booted_guest() -> Iterator[Guest]:
-    built = guest()
-    if built.build_seconds is not None:
-        TIMES["guest build"] = built.build_seconds
-    yield built
-    lines = [f"{name}: {seconds:.0f} s" for name, seconds in TIMES.items()]
-    text = "\n".join(lines) + "\n"
-    print("\nboot test times:\n" + text)
-    (CACHE / "times.txt").write_text(text)
-
-
-def boot(name: str, booted: Guest, machine: vm.Machine, tmp_path: Path) -> dict[str, Any]:
-    result = vm.boot(booted, machine, tmp_path / "vm")
-    TIMES[name] = result.seconds
-    (tmp_path / "report.json").write_text(json.dumps(result.report, indent=2))
-    return result.report
-
-
 def drive(tmp_path: Path, name: str, **options: Any) -> tuple[Path, str]:
     output = tmp_path / name
     result = build(
@@ -189,6 +177,11 @@ def drive(tmp_path: Path, name: str, **options: Any) -> tuple[Path, str]:
         durable=False,
         **options,
     )
+    # The verdict loop's first half: inspect predicts cloud-init takes this drive as it is;
+    # the boot that follows shows whether it did.
+    verdict, _ = inspect_for_cloud_init(output)
+    assert verdict["verdict"] == "accepts", verdict
+    assert verdict["warnings"] == [], verdict
     return output, result.instance_id
 
 

@@ -35,7 +35,8 @@ POWER_DOWN = "reboot: Power down"
 REPORT_BEGIN = "=== boot-report begin ==="
 REPORT_END = "=== boot-report end ==="
 METADATA_ADDRESS = "169.254.169.254"
-KERNEL_COMMAND_LINE = "root=/dev/vda rw console=ttyS0 panic=-1 net.ifnames=0"
+# boot-report: the word the report agent's unit asks for (ConditionKernelCommandLine).
+KERNEL_COMMAND_LINE = "root=/dev/vda rw console=ttyS0 panic=-1 net.ifnames=0 boot-report"
 
 Bus = Literal["virtio", "cdrom"]
 
