@@ -43,6 +43,7 @@ def fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return synced
 
 
+@pytest.hookimpl(optionalhook=True)  # known only when pytest-xdist is loaded
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """With --dist loadfile (scripts/test), every file under tests/boot/ goes to one worker:
     each boot runs alone (two emulated guests on 2 cores slow each other), the boots share
