@@ -59,6 +59,10 @@ NOT_RUN = [
         "writes into the checkout (tests/test_cli_reference.py checks what it writes)",
     ),
     ("docs/tutorial.md", "clones from GitHub and installs from PyPI"),
+    (
+        "docs/how-to/try.md",
+        "boots a VM for minutes; tests/boot/test_try.py runs the same command on a real boot",
+    ),
     ("docs/tutorial.md", "boots a VM (needs qemu, KVM and a downloaded cloud image)"),
     (
         "docs/how-to/serve.md",

@@ -172,7 +172,7 @@ def drive(tmp_path: Path, name: str, **options: Any) -> tuple[Path, str]:
     result = build(
         USER_DATA.encode(),
         output,
-        network_data=NETWORK_DATA,
+        network_data=options.pop("network_data", NETWORK_DATA),
         ssh_keys=[str(FIXTURES / "keys" / "ed25519.pub")],
         durable=False,
         **options,
@@ -247,9 +247,71 @@ def test_config2_vfat_image(booted_guest: Guest, tmp_path: Path) -> None:
 
 
 def test_nocloud_seed(booted_guest: Guest, tmp_path: Path) -> None:
+    # build converts network_data.json into the seed's network-config, version 2.
     image, instance_id = drive(tmp_path, "cidata.iso", layout="nocloud")
     machine = vm.Machine(drives=(vm.Drive(image, "virtio"),), macs=MACS)
-    report = boot("NoCloud seed ISO, virtio disk", booted_guest, machine, tmp_path)
+    report = boot("NoCloud seed ISO, network-config v2", booted_guest, machine, tmp_path)
+    expected = expected_for(instance_id, "nocloud", "nocloud", "config-disk (/dev/vdb)")
+    assert_applied(report, expected)
+
+
+# The same network as NETWORK_DATA, written by hand as network-config version 1
+# (cloud-init's doc/rtd/topics/network-config-format-v1.rst): the names are given here, so
+# the machine has the same interfaces as from the OpenStack form.
+NETWORK_CONFIG_V1 = {
+    "version": 1,
+    "config": [
+        {"type": "physical", "name": "eth0", "mac_address": MACS[0]},
+        {"type": "physical", "name": "eth1", "mac_address": MACS[1]},
+        {
+            "type": "bond",
+            "name": "bond0",
+            "bond_interfaces": ["eth0", "eth1"],
+            "params": {"bond-mode": "active-backup", "bond-miimon": 100},
+            "subnets": [{"type": "static", "address": "10.1.0.10/24", "gateway": "10.1.0.1"}],
+        },
+        {
+            "type": "vlan",
+            "name": "bond0.101",
+            "vlan_link": "bond0",
+            "vlan_id": 101,
+            "subnets": [
+                {
+                    "type": "static",
+                    "address": "172.16.101.20/24",
+                    "routes": [
+                        {
+                            "network": "172.17.0.0",
+                            "netmask": "255.255.0.0",
+                            "gateway": "172.16.101.1",
+                        }
+                    ],
+                }
+            ],
+        },
+        {
+            "type": "physical",
+            "name": "eth2",
+            "mac_address": MACS[2],
+            "subnets": [
+                {
+                    "type": "static",
+                    "address": "192.168.122.20/24",
+                    "dns_nameservers": ["192.168.122.1"],
+                }
+            ],
+        },
+        {"type": "nameserver", "address": ["192.0.2.53"]},
+    ],
+}
+
+
+def test_nocloud_seed_with_network_config_v1(booted_guest: Guest, tmp_path: Path) -> None:
+    image, instance_id = drive(
+        tmp_path, "cidata.iso", layout="nocloud", network_data=NETWORK_CONFIG_V1
+    )
+    machine = vm.Machine(drives=(vm.Drive(image, "virtio"),), macs=MACS)
+    report = boot("NoCloud seed ISO, network-config v1", booted_guest, machine, tmp_path)
     expected = expected_for(instance_id, "nocloud", "nocloud", "config-disk (/dev/vdb)")
     assert_applied(report, expected)
 

@@ -1,10 +1,11 @@
 """`mkconfigdrive try` on a real boot: the boot test's guest as the user's cloud image.
 
-The guest's file system inside a GPT disk with no boot loader (guest.Guest.cloud_image), so
-`try --direct-kernel`. The command runs as a user runs it (the CLI, --json) with a config-2
-drive built from the fixtures' keys; cloud-init in the guest is the judge. One boot serves
-every test (minutes under TCG). The real try_drive runs; a spy keeps the result it returns,
-so the tests can read what was applied in full, beyond the JSON's summary.
+The guest's file system inside a GPT disk with GRUB (guest.Guest.cloud_image), booted as a
+cloud image boots: SeaBIOS, its boot loader, its kernel. The command runs as a user runs it
+(the CLI, --json) with a config-2 drive built from the fixtures' keys; cloud-init in the
+guest is the judge. One boot serves every test (minutes under TCG). The real try_drive runs;
+a spy keeps the result it returns, so the tests can read what was applied in full, beyond
+the JSON's summary.
 """
 
 from __future__ import annotations
@@ -95,8 +96,7 @@ def tried(tmp_path_factory: pytest.TempPathFactory) -> Tried:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(trial_run, "try_drive", spy)
-        done = run_cli("try", drive, "--image", image, "--direct-kernel", "--timeout", TIMEOUT,
-                       "--json")  # fmt: skip
+        done = run_cli("try", drive, "--image", image, "--timeout", TIMEOUT, "--json")
     assert len(results) == 1, done.stderr
     print(f"\ntry: {results[0].seconds:.0f} s of boot, {results[0].accelerator}")
     return Tried(image, before, done.returncode, json.loads(done.stdout), done.stderr, results[0])
