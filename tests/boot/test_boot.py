@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -193,21 +194,10 @@ def assert_applied(report: dict[str, Any], expected: Expected) -> None:
 # --------------------------------------------------------------------------- the paths
 
 
-def test_config2_iso_as_virtio_disk(booted_guest: Guest, tmp_path: Path) -> None:
-    image, instance_id = drive(tmp_path, "config-2.iso")
-    machine = vm.Machine(drives=(vm.Drive(image, "virtio"),), macs=MACS)
-    report = boot("config-2 ISO, virtio disk", booted_guest, machine, tmp_path)
-    expected = expected_for(instance_id, "configdrive", "configdrive", "config-disk (/dev/vdb)")
-    assert_applied(report, expected)
-    # Every field's comparison is live: one wrong expectation at a time is caught.
-    for wrong in wrong_expectations(expected):
-        assert compare(report, wrong), f"a wrong expectation passed: {wrong}"
-
-
 def wrong_expectations(expected: Expected) -> Iterator[Expected]:
     yield expected.but(hostname="other-host")
     yield expected.but(instance_id="iid-other")
-    yield expected.but(datasource="nocloud")
+    yield expected.but(datasource="ec2")
     yield expected.but(platform="ec2")
     yield expected.but(subplatform="seed-dir")
     yield expected.but(keys={**expected.keys, "tester": frozenset({_key(ED25519)})})
@@ -228,31 +218,6 @@ def wrong_expectations(expected: Expected) -> Iterator[Expected]:
     yield expected.but(bonds=(dataclasses.replace(bond, mode="load balancing (round-robin)"),))
     yield expected.but(bonds=(dataclasses.replace(bond, slaves=frozenset({"eth0"})),))
     yield expected.but(vlans=(Vlan("bond0.102", "bond0", 102),))
-
-
-def test_config2_iso_as_ide_cdrom(booted_guest: Guest, tmp_path: Path) -> None:
-    image, instance_id = drive(tmp_path, "config-2.iso")
-    machine = vm.Machine(drives=(vm.Drive(image, "cdrom"),), macs=MACS)
-    report = boot("config-2 ISO, IDE cdrom", booted_guest, machine, tmp_path)
-    expected = expected_for(instance_id, "configdrive", "configdrive", "config-disk (/dev/sr0)")
-    assert_applied(report, expected)
-
-
-def test_config2_vfat_image(booted_guest: Guest, tmp_path: Path) -> None:
-    image, instance_id = drive(tmp_path, "config-2.img", format="vfat")
-    machine = vm.Machine(drives=(vm.Drive(image, "virtio"),), macs=MACS)
-    report = boot("config-2 vfat, virtio disk", booted_guest, machine, tmp_path)
-    expected = expected_for(instance_id, "configdrive", "configdrive", "config-disk (/dev/vdb)")
-    assert_applied(report, expected)
-
-
-def test_nocloud_seed(booted_guest: Guest, tmp_path: Path) -> None:
-    # build converts network_data.json into the seed's network-config, version 2.
-    image, instance_id = drive(tmp_path, "cidata.iso", layout="nocloud")
-    machine = vm.Machine(drives=(vm.Drive(image, "virtio"),), macs=MACS)
-    report = boot("NoCloud seed ISO, network-config v2", booted_guest, machine, tmp_path)
-    expected = expected_for(instance_id, "nocloud", "nocloud", "config-disk (/dev/vdb)")
-    assert_applied(report, expected)
 
 
 # The same network as NETWORK_DATA, written by hand as network-config version 1
@@ -306,14 +271,50 @@ NETWORK_CONFIG_V1 = {
 }
 
 
-def test_nocloud_seed_with_network_config_v1(booted_guest: Guest, tmp_path: Path) -> None:
-    image, instance_id = drive(
-        tmp_path, "cidata.iso", layout="nocloud", network_data=NETWORK_CONFIG_V1
+@dataclass(frozen=True)
+class DrivePath:
+    """One way a drive reaches the machine, and where cloud-init says it found it."""
+
+    file: str
+    options: dict[str, Any]
+    bus: vm.Bus
+    datasource: str  # `cloud-init status`'s name, and instance-data's platform
+    device: str  # in instance-data's subplatform: "config-disk (/dev/vdb)"
+
+
+DRIVE_PATHS = {
+    "config-2 ISO, virtio disk": DrivePath("config-2.iso", {}, "virtio", "configdrive", "vdb"),
+    "config-2 ISO, IDE cdrom": DrivePath("config-2.iso", {}, "cdrom", "configdrive", "sr0"),
+    "config-2 vfat, virtio disk": DrivePath(
+        "config-2.img", {"format": "vfat"}, "virtio", "configdrive", "vdb"
+    ),
+    # build converts network_data.json into the seed's network-config, version 2.
+    "NoCloud seed ISO, network-config v2": DrivePath(
+        "cidata.iso", {"layout": "nocloud"}, "virtio", "nocloud", "vdb"
+    ),
+    "NoCloud seed ISO, network-config v1": DrivePath(
+        "cidata.iso",
+        {"layout": "nocloud", "network_data": NETWORK_CONFIG_V1},
+        "virtio",
+        "nocloud",
+        "vdb",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", DRIVE_PATHS)
+def test_drive(booted_guest: Guest, name: str, tmp_path: Path) -> None:
+    path = DRIVE_PATHS[name]
+    image, instance_id = drive(tmp_path, path.file, **path.options)
+    machine = vm.Machine(drives=(vm.Drive(image, path.bus),), macs=MACS)
+    report = boot(name, booted_guest, machine, tmp_path)
+    expected = expected_for(
+        instance_id, path.datasource, path.datasource, f"config-disk (/dev/{path.device})"
     )
-    machine = vm.Machine(drives=(vm.Drive(image, "virtio"),), macs=MACS)
-    report = boot("NoCloud seed ISO, network-config v1", booted_guest, machine, tmp_path)
-    expected = expected_for(instance_id, "nocloud", "nocloud", "config-disk (/dev/vdb)")
     assert_applied(report, expected)
+    # Every field's comparison is live: one wrong expectation at a time is caught.
+    for wrong in wrong_expectations(expected):
+        assert compare(report, wrong), f"a wrong expectation passed: {wrong}"
 
 
 # --------------------------------------------------------------------------- serve
