@@ -43,6 +43,10 @@ NOT_RUN = [
         "the test suite itself, and a PyPI install; test_readme_first_command runs its build",
     ),
     ("README.md", "clones from GitHub and installs from PyPI"),
+    (
+        "README.md",
+        "boots a VM for minutes; tests/boot/test_try.py runs the same command on a real boot",
+    ),
     ("README.md", "boots a VM (needs qemu, KVM and a downloaded cloud image)"),
     (
         "README.md",

@@ -402,9 +402,10 @@ def test_ec2_metadata_service(booted_guest: Guest, served: int, tmp_path: Path) 
     report = boot("EC2 metadata service", booted_guest, machine, tmp_path)
     # Found in the local stage (DataSourceEc2Local). EC2's instance-id is Nova's ec2_id form
     # of the uuid (configdrive/layouts/openstack.py:75). The network is the fallback DHCP:
-    # serve's EC2 meta-data has no network/interfaces/macs tree, and cloud-init 22.4 says so
-    # with a WARNING (DataSourceEc2.py, "Metadata 'network' key not valid") -- a gap in serve
-    # this boot found, listed here by name rather than hidden.
+    # serve's EC2 meta-data is the drive's ec2/latest/meta-data.json, as Nova writes it, with
+    # no network/interfaces/macs tree (AWS's own), and cloud-init 22.4 warns of any EC2
+    # metadata without one (sources/DataSourceEc2.py:482-507, "Metadata 'network' key not
+    # valid"). Listed here by name, not hidden: a boot on serve's EC2 paths logs it.
     expected = expected_for(
         "i-" + SERVED_UUID.replace("-", "")[:8],
         "ec2local",
