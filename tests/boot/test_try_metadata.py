@@ -24,6 +24,7 @@ from configdrive.trial import run as trial_run
 from configdrive.trial.applied import compare
 from configdrive.trial.expected import read_expected
 from configdrive.trial.run import TrialResult
+from tests.boot.conftest import TIMES
 from tests.boot.guest import Guest
 from tests.helpers import FIXTURES, run_cli
 
@@ -123,7 +124,10 @@ def tried(booted_guest: Guest, served_machine: tuple[Path, int, Path]) -> Tried:
         done = run_cli("try", drive, "--image", image, "--direct-kernel", "--timeout", TIMEOUT,
                        "--metadata-service", f"127.0.0.1:{port}", "--json")  # fmt: skip
     assert len(results) == 1, done.stderr
-    print(f"\ntry --metadata-service: {results[0].seconds:.0f} s of boot, {results[0].accelerator}")
+    TIMES["try --metadata-service"] = results[0].seconds
+    applied = results[0].applied
+    print(f"\ntry --metadata-service: {results[0].seconds:.0f} s of boot, {results[0].accelerator},"
+          f" {applied.datasource if applied else None}\n{_explain(results[0])}")  # fmt: skip
     return Tried(done.returncode, json.loads(done.stdout), done.stderr, results[0], log.read_text())
 
 
