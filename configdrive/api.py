@@ -665,14 +665,25 @@ def try_drive(
     *,
     timeout: float = 1800.0,
     direct_kernel: bool = False,
+    metadata_service: str | None = None,
     events: Callable[[str], None] | None = None,
 ) -> TrialResult:
     """Boot the cloud image `image` with `drive` attached and compare what cloud-init applied
     with what the drive asks for (`mkconfigdrive try`). `image` is never modified: the guest
     writes to a temporary qcow2 overlay. KVM when usable, else software emulation; needs
     qemu-system-x86 and libguestfs. The result's `ok` says whether everything was applied.
+    With `metadata_service` ("127.0.0.1:8775", "[::1]:8775"; loopback only) the drive is not
+    attached: the guest, as an OpenStack Nova machine, gets the machine from that service
+    (e.g. `mkconfigdrive serve`), and `drive` says what it must deliver.
     Raises InvalidInputError, ImageError, UsageError or ApplianceError.
     """
     from configdrive.trial.run import try_drive as run_trial
 
-    return run_trial(drive, image, timeout=timeout, direct_kernel=direct_kernel, events=events)
+    return run_trial(
+        drive,
+        image,
+        timeout=timeout,
+        direct_kernel=direct_kernel,
+        metadata_service=metadata_service,
+        events=events,
+    )

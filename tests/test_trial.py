@@ -5,18 +5,32 @@ from __future__ import annotations
 
 import base64
 import gzip
+import http.server
 import io
 import json
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from configdrive.cli.report import JsonReporter, TextReporter
+from configdrive.errors import UsageError
 from configdrive.trial.applied import Applied, compare, warning_lines
 from configdrive.trial.expected import expected_from, read_expected
-from configdrive.trial.qemu import AttachedDrive, Console, DirectKernel, Machine, command_line
-from configdrive.trial.run import TrialResult
+from configdrive.trial.qemu import (
+    AttachedDrive,
+    Console,
+    DirectKernel,
+    Machine,
+    MetadataForward,
+    command_line,
+)
+from configdrive.trial.run import TrialResult, parse_service
 from tests.helpers import FIXTURES, run_cli
 
 ED25519 = (FIXTURES / "keys" / "ed25519.pub").read_text().strip()
@@ -329,3 +343,225 @@ def test_a_boot_where_cloud_init_never_finished_is_not_ok() -> None:
     result = _result(_applied_as_asked())
     result.finished_line = None
     assert not result.ok
+
+
+# --------------------------------------------------------------------- --metadata-service
+
+
+def _served_machine(tmp_path: Path, **changes: object) -> Machine:
+    return replace(
+        machine(tmp_path),
+        drive=None,
+        metadata=MetadataForward("127.0.0.1", 8775),
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+def test_without_a_service_there_is_no_forward_and_no_openstack_smbios(tmp_path: Path) -> None:
+    command = " ".join(command_line("qemu", machine(tmp_path), "tcg"))
+    assert "guestfwd" not in command
+    assert "-smbios" not in command
+
+
+def test_with_a_service_the_drive_stays_out_and_the_first_nic_forwards_to_it(
+    tmp_path: Path,
+) -> None:
+    command = command_line("qemu", _served_machine(tmp_path), "tcg")
+    drives = [command[i + 1] for i, word in enumerate(command) if word == "-drive"]
+    assert drives == [f"file={tmp_path}/overlay.qcow2,format=qcow2,if=virtio"]  # no drive
+    nics = [command[i + 1] for i, word in enumerate(command) if word == "-nic"]
+    relay = f"{sys.executable} -m configdrive.trial.relay 127.0.0.1 8775"
+    assert nics == [
+        "user,restrict=on,net=169.254.0.0/16,host=169.254.0.2,"
+        f"guestfwd=tcp:169.254.169.254:80-cmd:{relay},"
+        "model=virtio-net-pci,mac=52:54:00:12:34:56"
+    ]
+    assert command[command.index("-smbios") + 1] == "type=1,product=OpenStack Nova"
+
+
+def test_the_drives_first_mac_carries_the_forward_and_the_others_stay_cut_off(
+    tmp_path: Path,
+) -> None:
+    served = _served_machine(tmp_path, macs=("52:54:00:aa:bb:01", "52:54:00:aa:bb:02"))
+    nics = [word for word in command_line("qemu", served, "tcg") if word.startswith("user,")]
+    assert len(nics) == 2
+    assert "guestfwd=" in nics[0]
+    assert nics[0].endswith("mac=52:54:00:aa:bb:01")
+    assert nics[1] == "user,restrict=on,model=virtio-net-pci,mac=52:54:00:aa:bb:02"
+
+
+def test_a_relay_path_with_a_space_is_quoted_and_a_comma_doubled(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys, "executable", "/opt/my python,3/bin/python3")
+    nic = next(w for w in command_line("qemu", _served_machine(tmp_path), "tcg") if "fwd" in w)
+    assert "-cmd:'/opt/my python,,3/bin/python3' -m configdrive.trial.relay" in nic
+
+
+@pytest.mark.parametrize(
+    ("address", "host", "port"),
+    [("127.0.0.1:8775", "127.0.0.1", 8775), ("127.3.4.5:80", "127.3.4.5", 80),
+     ("[::1]:8775", "::1", 8775)],
+)  # fmt: skip
+def test_a_loopback_address_and_port_are_accepted(address: str, host: str, port: int) -> None:
+    assert parse_service(address) == MetadataForward(host, port)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["10.0.0.1:80", "169.254.169.254:80", "0.0.0.0:8775", "[::]:8775", "localhost:8775",
+     "127.0.0.1", "::1", "[::1]:", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:http"],
+)  # fmt: skip
+def test_anything_but_a_loopback_address_and_port_is_refused(address: str) -> None:
+    with pytest.raises(UsageError, match="--metadata-service"):
+        parse_service(address)
+
+
+def test_a_service_off_the_loopback_is_one_line_and_exit_2(drive: Path, tmp_path: Path) -> None:
+    result = run_cli("try", drive, "--image", tmp_path / "x.qcow2",
+                     "--metadata-service", "192.0.2.10:80")  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "mkconfigdrive: --metadata-service 192.0.2.10:80: give a loopback address and port, "
+        "e.g. 127.0.0.1:8775 or [::1]:8775"
+    ]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_service_that_does_not_answer_is_one_line_and_exit_3(drive: Path, tmp_path: Path) -> None:
+    port = _free_port()  # closed again: nothing listens there
+    result = run_cli("try", drive, "--image", tmp_path / "x.qcow2", "-q",
+                     "--metadata-service", f"127.0.0.1:{port}")  # fmt: skip
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [
+        f"mkconfigdrive: the metadata service does not answer at "
+        f"http://127.0.0.1:{port}/openstack/latest/meta_data.json: Connection refused"
+    ]
+
+
+@pytest.fixture
+def not_found_service() -> Iterator[int]:
+    """An HTTP server on the loopback that answers 404 to everything: not a metadata service."""
+
+    class NotFound(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(404)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), NotFound)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_service_without_meta_data_json_is_exit_3(
+    drive: Path, tmp_path: Path, not_found_service: int
+) -> None:
+    result = run_cli("try", drive, "--image", tmp_path / "x.qcow2", "-q",
+                     "--metadata-service", f"127.0.0.1:{not_found_service}")  # fmt: skip
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [
+        f"mkconfigdrive: the metadata service answered http://127.0.0.1:{not_found_service}"
+        "/openstack/latest/meta_data.json with HTTP 404, not meta_data.json"
+    ]
+
+
+def test_a_nocloud_drive_cannot_be_what_an_openstack_service_delivers(tmp_path: Path) -> None:
+    (tmp_path / "user.yml").write_text(USER_DATA)
+    nocloud = tmp_path / "seed.iso"
+    built = run_cli("build", tmp_path / "user.yml", "--layout", "nocloud", "-o", nocloud, "-q")
+    assert built.returncode == 0, built.stderr
+    result = run_cli("try", nocloud, "--image", tmp_path / "x.qcow2",
+                     "--metadata-service", "127.0.0.1:8775")  # fmt: skip
+    assert result.returncode == 2
+    assert "config-2" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_reports_say_how_the_drive_was_delivered() -> None:
+    result = _result(_applied_as_asked())
+    result.delivery, result.service = "metadata service", "127.0.0.1:8775"
+    out = io.StringIO()
+    TextReporter(out=out, err=io.StringIO()).tried(result)
+    assert "  drive    from the metadata service at 127.0.0.1:8775" in out.getvalue()
+    out = io.StringIO()
+    JsonReporter(out=out, err=io.StringIO()).tried(result)
+    document = json.loads(out.getvalue())
+    assert (document["delivery"], document["metadata_service"]) == (
+        "metadata service",
+        "127.0.0.1:8775",
+    )
+    out = io.StringIO()
+    TextReporter(out=out, err=io.StringIO()).tried(_result(_applied_as_asked()))
+    assert "  drive    attached" in out.getvalue()
+
+
+# The relay, as qemu runs it: one socket as its stdin, stdout and stderr (libslirp's
+# fork_exec), the service a real listening socket on the loopback.
+
+RELAY_TIMEOUT = 30  # a safety net, never asserted
+
+
+def _relay(port: int, guest_end: socket.socket) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "configdrive.trial.relay", "127.0.0.1", str(port)],
+        stdin=guest_end.fileno(),
+        stdout=guest_end.fileno(),
+        stderr=guest_end.fileno(),
+    )
+
+
+def _read_to_end(connection: socket.socket) -> bytes:
+    connection.settimeout(RELAY_TIMEOUT)
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    return received
+
+
+def test_the_relay_copies_bytes_both_ways_until_the_service_closes() -> None:
+    request = b"GET /openstack/latest/meta_data.json HTTP/1.0\r\n\r\n" + bytes(range(256)) * 64
+    answer = b"HTTP/1.0 200 OK\r\n\r\n" + bytes(range(255, -1, -1)) * 1024
+    got: list[bytes] = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(RELAY_TIMEOUT)
+
+        def service() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                got.append(_read_to_end(connection))  # until the guest's half-close
+                connection.sendall(answer)
+
+        thread = threading.Thread(target=service, daemon=True)
+        thread.start()
+        guest, guest_end = socket.socketpair()
+        with guest, guest_end:
+            relay = _relay(listener.getsockname()[1], guest_end)
+            guest_end.close()  # the relay holds its own copy, as qemu's child does
+            guest.sendall(request)
+            guest.shutdown(socket.SHUT_WR)
+            assert _read_to_end(guest) == answer  # then the end: the relay exited
+        assert relay.wait(RELAY_TIMEOUT) == 0
+        thread.join(RELAY_TIMEOUT)
+    assert got == [request]
+
+
+def test_a_relay_that_cannot_reach_the_service_says_nothing_to_the_guest() -> None:
+    guest, guest_end = socket.socketpair()
+    with guest, guest_end:
+        relay = _relay(_free_port(), guest_end)
+        guest_end.close()
+        # Its stderr is the guest's connection too: no traceback, no message, just the end.
+        assert _read_to_end(guest) == b""
+    assert relay.wait(RELAY_TIMEOUT) == 1

@@ -554,6 +554,12 @@ class TextReporter(Reporter):
         lines = [
             f"{result.drive} on {result.image}: "
             + ("applied as asked" if result.ok else "NOT applied as asked"),
+            "  drive    "
+            + (
+                f"from the metadata service at {result.service} (OpenStack, 169.254.169.254)"
+                if result.delivery == "metadata service"
+                else "attached"
+            ),
             f"  boot     {result.accelerator}, {result.seconds:.0f} s"
             + (", timed out" if result.timed_out else "")
             + ("" if result.finished_line else ", cloud-init did not finish")

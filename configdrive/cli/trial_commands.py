@@ -7,7 +7,7 @@ the command runs.
 # No `from __future__ import annotations` here: Typer reads the annotations at start-up.
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -61,6 +61,18 @@ def try_command(
             "images without a boot loader.",
         ),
     ] = False,
+    metadata_service: Annotated[
+        Optional[str],  # noqa: UP045 - Typer reads the annotation at run time on Python 3.10
+        typer.Option(
+            "--metadata-service",
+            help="Deliver the machine from this metadata service on the host's loopback "
+            "(e.g. `mkconfigdrive serve machine.yml --listen 127.0.0.1:8775`) instead of "
+            "attaching DRIVE: the guest, as an OpenStack Nova machine, reaches it at "
+            "169.254.169.254 and nothing else. DRIVE (config-2) is then what it must deliver.",
+            metavar="127.0.0.1:PORT",
+            show_default=False,
+        ),
+    ] = None,
     quiet: QuietOption = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
@@ -68,7 +80,8 @@ def try_command(
     """Boot IMAGE with DRIVE attached and check that cloud-init applied what the drive asks.
 
     KVM when /dev/kvm is usable, software emulation otherwise; the guest has a serial console
-    and no network. After cloud-init finishes the machine is powered off and its disk read
+    and no network (with --metadata-service: only that service, through a restricted
+    user-mode network). After cloud-init finishes the machine is powered off and its disk read
     (read-only, through libguestfs): host name, instance-id, SSH keys, written files, runcmd,
     rendered network addresses, and every cloud-init warning. Exit code 0 when the machine
     got what the drive asked for; 1 when it did not; 2 and 3 for usage and machine failures.
@@ -79,7 +92,12 @@ def try_command(
         from configdrive.trial.run import try_drive
 
         result = try_drive(
-            drive, image, timeout=timeout, direct_kernel=direct_kernel, events=reporter.step
+            drive,
+            image,
+            timeout=timeout,
+            direct_kernel=direct_kernel,
+            metadata_service=metadata_service,
+            events=reporter.step,
         )
         reporter.tried(result)
         return 0 if result.ok else int(ExitCode.INVALID_INPUT)

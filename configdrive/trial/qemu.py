@@ -2,7 +2,10 @@
 
 The guest's only console is the first serial port, read here line by line. It has no
 network: qemu's -nodefaults leaves it without a NIC, and a NIC the drive's network
-configuration names by MAC address is on qemu's user network with restrict=on. qemu exits 0
+configuration names by MAC address is on qemu's user network with restrict=on. With a
+metadata service (--metadata-service), the first NIC's restricted network forwards the
+metadata address to that service on the host's loopback, through relay.py, and nothing
+else; SMBIOS then names the machine OpenStack Nova. qemu exits 0
 even when it was killed, so a clean stop is read from the kernel's own "reboot: Power down"
 line, not from the exit code.
 """
@@ -13,10 +16,12 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -47,6 +52,16 @@ PANIC = "Kernel panic - not syncing"
 # we call KVM usable: qemu aborts within a second or two when it fails at all.
 KVM_PROBE_SECONDS = 10.0
 POWER_OFF_GRACE = 120.0
+# cloud-init 22.4 sources/DataSourceOpenStack.py:21 DEF_MD_URL, "http://169.254.169.254".
+METADATA_ADDRESS = "169.254.169.254"
+# libslirp refuses a guestfwd address outside the user network's own range, so the network
+# is the link-local one the metadata address is in (qemu's default is 10.0.2.0/24).
+METADATA_NETWORK = "net=169.254.0.0/16,host=169.254.0.2"
+# cloud-init 22.4 sources/DataSourceOpenStack.py:28 DMI_PRODUCT_NOVA, read by
+# detect_openstack (:269-276) and by ds-identify's dscheck_OpenStack.
+OPENSTACK_SMBIOS = "type=1,product=OpenStack Nova"
+# qemu's own default MAC, for the metadata NIC when the drive names none.
+DEFAULT_MAC = "52:54:00:12:34:56"
 
 
 def software_only() -> bool:
@@ -75,6 +90,19 @@ class AttachedDrive:
 
 
 @dataclass(frozen=True)
+class MetadataForward:
+    """A metadata service on the host's loopback that the guest reaches at 169.254.169.254."""
+
+    host: str  # a loopback address: 127.0.0.1, ::1
+    port: int
+
+    def relay_command(self) -> str:
+        """What qemu runs per guest connection (libslirp splits it as a shell would)."""
+        words = [sys.executable, "-m", "configdrive.trial.relay", self.host, str(self.port)]
+        return shlex.join(words)
+
+
+@dataclass(frozen=True)
 class DirectKernel:
     """A kernel and initrd given to qemu, for images without a boot loader."""
 
@@ -88,17 +116,18 @@ class Machine:
     """Everything qemu needs for one boot."""
 
     disk: Path  # the qcow2 overlay; the user's image is its backing file
-    drive: AttachedDrive
+    drive: AttachedDrive | None  # None: the metadata service delivers the machine
     qmp: Path  # the QMP socket, for a clean power-off
     direct: DirectKernel | None = None
     memory_mb: int = MEMORY_MB
     # The NICs the drive's network configuration names by MAC address: each on qemu's user
     # network with restrict=on, so the guest reaches nothing beyond qemu itself.
     macs: tuple[str, ...] = ()
+    metadata: MetadataForward | None = None
 
 
-def _escaped(path: Path) -> str:
-    return str(path).replace(",", ",,")  # qemu's option syntax doubles a comma
+def _escaped(value: Path | str) -> str:
+    return str(value).replace(",", ",,")  # qemu's option syntax doubles a comma
 
 
 def command_line(qemu: str, machine: Machine, accelerator: Accelerator) -> list[str]:
@@ -125,12 +154,27 @@ def command_line(qemu: str, machine: Machine, accelerator: Accelerator) -> list[
         "-drive",
         f"file={_escaped(machine.disk)},format=qcow2,if=virtio",
     ]
-    drive = _escaped(machine.drive.path)
-    if machine.drive.bus == "cdrom":
-        command += ["-drive", f"file={drive},format=raw,if=ide,media=cdrom,readonly=on"]
-    else:
-        command += ["-drive", f"file={drive},format=raw,if=virtio,readonly=on"]
-    for mac in machine.macs:
+    if machine.drive is not None:
+        drive = _escaped(machine.drive.path)
+        if machine.drive.bus == "cdrom":
+            command += ["-drive", f"file={drive},format=raw,if=ide,media=cdrom,readonly=on"]
+        else:
+            command += ["-drive", f"file={drive},format=raw,if=virtio,readonly=on"]
+    macs = machine.macs
+    if machine.metadata is not None:
+        # The first NIC (the drive's first MAC, if it names one) carries the forward:
+        # cloud-init's local stage takes a DHCP lease on it to reach the service.
+        first, macs = (macs[0], macs[1:]) if macs else (DEFAULT_MAC, ())
+        relay = _escaped(machine.metadata.relay_command())
+        command += [
+            "-nic",
+            f"user,restrict=on,{METADATA_NETWORK},"
+            f"guestfwd=tcp:{METADATA_ADDRESS}:80-cmd:{relay},"
+            f"model=virtio-net-pci,mac={first}",
+            "-smbios",
+            OPENSTACK_SMBIOS,
+        ]
+    for mac in macs:
         command += ["-nic", f"user,restrict=on,model=virtio-net-pci,mac={mac}"]
     if machine.direct is not None:
         command += [

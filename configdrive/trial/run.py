@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
+import ipaddress
+import json
 import os
 import re
 import shutil
@@ -21,6 +24,7 @@ from configdrive.trial.qemu import (
     Bus,
     DirectKernel,
     Machine,
+    MetadataForward,
     boot,
     software_only,
 )
@@ -29,6 +33,11 @@ DEFAULT_TIMEOUT = 1800.0  # a cloud image under software emulation on a slow mac
 KERNEL_LIMIT = 256 << 20
 # A MAC address as qemu takes it (the drive's are checked: they go into qemu's options).
 _MAC = re.compile(r"(?:[0-9a-f]{2}:){5}[0-9a-f]{2}")
+# The document cloud-init 22.4 cannot do without (sources/helpers/openstack.py:236,
+# openstack/VERSION/meta_data.json), asked from the host before the boot.
+SERVICE_PROBE = "/openstack/latest/meta_data.json"
+SERVICE_PROBE_SECONDS = 10.0
+SERVICE_PROBE_LIMIT = 1 << 20
 
 
 @dataclass
@@ -38,6 +47,10 @@ class TrialResult:
     drive: Path
     image: Path
     expected: Expected
+    # How the machine got the drive: "attached" (a CD or disk) or "metadata service"
+    # (--metadata-service: the drive is then only what the service must deliver).
+    delivery: str = "attached"
+    service: str | None = None  # the service's address, e.g. 127.0.0.1:8775
     accelerator: str = ""
     seconds: float = 0.0
     timed_out: bool = False
@@ -68,6 +81,8 @@ class TrialResult:
             "ok": self.ok,
             "drive": str(self.drive),
             "image": str(self.image),
+            "delivery": self.delivery,
+            "metadata_service": self.service,
             "accelerator": self.accelerator,
             "seconds": round(self.seconds, 1),
             "timed_out": self.timed_out,
@@ -87,18 +102,37 @@ def try_drive(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     direct_kernel: bool = False,
+    metadata_service: str | None = None,
     events: Events | None = None,
 ) -> TrialResult:
     """Boot `image` (never modified: a qcow2 overlay takes every write) with `drive` attached,
-    wait for cloud-init, and compare what it applied with what the drive asked for."""
+    wait for cloud-init, and compare what it applied with what the drive asked for.
+
+    With `metadata_service` ("127.0.0.1:8775", "[::1]:8775": a loopback address only), the
+    drive is not attached: the guest reaches that service at 169.254.169.254 as an OpenStack
+    machine, and `drive` is what the service must deliver (`mkconfigdrive serve` answers with
+    the bytes of the machine's config-2 drive)."""
     from configdrive.disks.partition_table import read_disk_layout
 
     say = events or (lambda _text: None)
     if timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
+    forward = parse_service(metadata_service) if metadata_service is not None else None
     drive, image = Path(drive), Path(image)
     inspection, expected = read_expected(drive)
-    if inspection.packing:
+    if forward is not None:
+        if inspection.layout != "config-2":
+            raise UsageError(
+                f"{drive}: --metadata-service compares with a config-2 drive (what serve's "
+                f"OpenStack answers hold); this one is {inspection.layout}"
+            )
+        # cloud-init 22.4 sources/DataSourceOpenStack.py:250-259 DataSourceOpenStackLocal
+        # (perform_dhcp_setup): found in the local stage (:287, DEP_FILESYSTEM only) over a
+        # DHCP lease; its name starts "DataSourceOpenStack" (:71 __str__).
+        expected.datasource = "OpenStack"
+        say(f"asking the metadata service at {format_service(forward)} for {SERVICE_PROBE}")
+        check_service(forward)
+    elif inspection.packing:
         raise UsageError(f"{drive}: the drive is packed ({inspection.packing}): unpack it first")
     layout = read_disk_layout(image)
     qemu_img = shutil.which("qemu-img")
@@ -107,7 +141,13 @@ def try_drive(
             "qemu-img is not installed (apt-get install qemu-utils)", exit_code=ExitCode.IO_FAILURE
         )
     result = TrialResult(drive, image, expected)
-    bus: Bus = "cdrom" if inspection.format == "iso9660" else "disk"
+    attached: AttachedDrive | None = None
+    if forward is None:
+        bus: Bus = "cdrom" if inspection.format == "iso9660" else "disk"
+        attached = AttachedDrive(drive.resolve(), bus)
+    else:
+        result.delivery = "metadata service"
+        result.service = format_service(forward)
     with tempfile.TemporaryDirectory(prefix="mkconfigdrive-try-") as work:
         folder = Path(work)
         overlay = folder / "overlay.qcow2"
@@ -115,9 +155,7 @@ def try_drive(
         direct = _direct_kernel(image, layout.format, folder, say) if direct_kernel else None
         accelerators: list[Accelerator] = ["tcg"] if software_only() else ["kvm", "tcg"]
         macs = tuple(dict.fromkeys(mac for mac in expected.macs if _MAC.fullmatch(mac)))
-        machine = Machine(
-            overlay, AttachedDrive(drive.resolve(), bus), folder / "qmp", direct, macs=macs
-        )
+        machine = Machine(overlay, attached, folder / "qmp", direct, macs=macs, metadata=forward)
         booted = boot(machine, timeout=timeout, events=say, accelerators=accelerators)
         result.accelerator = booted.accelerator
         result.seconds = booted.seconds
@@ -129,6 +167,67 @@ def try_drive(
         result.applied = read_applied(overlay, expected, events=say)
     result.checks = compare(expected, result.applied)
     return result
+
+
+def parse_service(address: str) -> MetadataForward:
+    """ "127.0.0.1:8775" or "[::1]:8775"; UsageError for anything not on the loopback: the
+    guest's restricted network may reach the host's loopback and nothing else."""
+    host, separator, port_text = address.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    try:
+        loopback = bool(separator) and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise UsageError(
+            f"--metadata-service {address}: give a loopback address and port, "
+            "e.g. 127.0.0.1:8775 or [::1]:8775"
+        )
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise UsageError(f"--metadata-service {address}: the port must be 1-65535")
+    return MetadataForward(host, int(port_text))
+
+
+def format_service(forward: MetadataForward) -> str:
+    host = f"[{forward.host}]" if ":" in forward.host else forward.host
+    return f"{host}:{forward.port}"
+
+
+def check_service(forward: MetadataForward) -> None:
+    """GET the OpenStack meta_data.json from the host, before a boot that would only show
+    that nothing was delivered. ImageError (exit 3) when it does not answer with a JSON object."""
+    where = f"http://{format_service(forward)}{SERVICE_PROBE}"
+    connection = http.client.HTTPConnection(
+        forward.host, forward.port, timeout=SERVICE_PROBE_SECONDS
+    )
+    try:
+        connection.request("GET", SERVICE_PROBE)
+        response = connection.getresponse()
+        body = response.read(SERVICE_PROBE_LIMIT)
+        status = response.status
+    except (OSError, http.client.HTTPException) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise ImageError(
+            f"the metadata service does not answer at {where}: {reason}",
+            exit_code=ExitCode.IO_FAILURE,
+        ) from None
+    finally:
+        connection.close()
+    if status != 200:
+        raise ImageError(
+            f"the metadata service answered {where} with HTTP {status}, not meta_data.json",
+            exit_code=ExitCode.IO_FAILURE,
+        )
+    try:
+        document = json.loads(body)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        raise ImageError(
+            f"the metadata service answered {where} with something other than a JSON object",
+            exit_code=ExitCode.IO_FAILURE,
+        )
 
 
 def _overlay(qemu_img: str, image: Path, image_format: str, overlay: Path) -> None:
