@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from configdrive.trial import run as trial_run
 from configdrive.trial.applied import compare
 from configdrive.trial.expected import read_expected
 from configdrive.trial.run import TrialResult
-from tests.boot.guest import guest
+from tests.boot.conftest import TIMES, explain, run_try
+from tests.boot.guest import Guest
 from tests.helpers import FIXTURES, run_cli
 
 pytestmark = [pytest.mark.boot]
@@ -80,36 +80,19 @@ def _drive(folder: Path, name: str, hostname: str, uuid: str, key: Path, user_da
 
 
 @pytest.fixture(scope="module")
-def tried(tmp_path_factory: pytest.TempPathFactory) -> Tried:
-    image = guest().cloud_image()
+def tried(booted_guest: Guest, tmp_path_factory: pytest.TempPathFactory) -> Tried:
+    image = booted_guest.cloud_image()
     before = _sha256(image)
     folder = tmp_path_factory.mktemp("try")
     drive = _drive(folder, "asked", "trial-1.example.com", UUID, FIXTURES / "keys" / "rsa.pub",
                    USER_DATA)  # fmt: skip
-    results: list[TrialResult] = []
-    real_try_drive = trial_run.try_drive
-
-    def spy(*args: Any, **kwargs: Any) -> TrialResult:
-        result = real_try_drive(*args, **kwargs)
-        results.append(result)
-        return result
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(trial_run, "try_drive", spy)
-        done = run_cli("try", drive, "--image", image, "--timeout", TIMEOUT, "--json")
-    assert len(results) == 1, done.stderr
-    print(f"\ntry: {results[0].seconds:.0f} s of boot, {results[0].accelerator}")
-    return Tried(image, before, done.returncode, json.loads(done.stdout), done.stderr, results[0])
-
-
-def _explain(result: TrialResult) -> str:
-    lines = [f"{'ok' if c.ok else 'FAIL'} {c.what}: {c.applied} (asked {c.expected})"
-             for c in result.checks]  # fmt: skip
-    return "\n".join([*lines, "warnings:", *result.warnings])
+    done, result = run_try(drive, "--image", image, "--timeout", TIMEOUT, "--json")
+    TIMES["try (GRUB)"] = result.seconds
+    return Tried(image, before, done.returncode, json.loads(done.stdout), done.stderr, result)
 
 
 def test_the_command_says_the_machine_got_what_the_drive_asked_for(tried: Tried) -> None:
-    assert tried.exit_code == 0, _explain(tried.result) + tried.stderr
+    assert tried.exit_code == 0, explain(tried.result) + tried.stderr
     assert tried.report["ok"] is True
     assert tried.report["checks"]
     assert all(check["ok"] for check in tried.report["checks"])

@@ -3,11 +3,11 @@
 
 The user's pair: `build-many machines/ --out-dir drives/` and `serve machines/ --listen
 127.0.0.1:PORT`, one machine file for both. try boots the boot tests' guest as a cloud image
-(--direct-kernel: no boot loader) with no drive attached, as an OpenStack Nova machine whose
-one restricted network reaches 169.254.169.254 (through configdrive/trial/relay.py) and
-nothing else; the drive is what the service must deliver. cloud-init in the guest is the
-judge. One boot serves every test (minutes under TCG); a spy keeps the TrialResult the
-command got, for what the JSON summary leaves out.
+with --direct-kernel (qemu loads the image's own kernel, so that option is booted for real
+too; test_try.py boots the same image through GRUB) with no drive attached, as an OpenStack
+Nova machine whose one restricted network reaches 169.254.169.254 (through
+configdrive/trial/relay.py) and nothing else; the drive is what the service must deliver.
+cloud-init in the guest is the judge. One boot serves every test (minutes under TCG).
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ from typing import Any
 
 import pytest
 
-from configdrive.trial import run as trial_run
 from configdrive.trial.applied import compare
 from configdrive.trial.expected import read_expected
 from configdrive.trial.run import TrialResult
-from tests.boot.conftest import TIMES
+from tests.boot.conftest import TIMES, explain, run_try
 from tests.boot.guest import Guest
 from tests.helpers import FIXTURES, run_cli
 
@@ -111,34 +110,14 @@ def tried(booted_guest: Guest, served_machine: tuple[Path, int, Path]) -> Tried:
     machine, port, log = served_machine
     drive = _drive(machine)
     image = booted_guest.cloud_image()
-    results: list[TrialResult] = []
-    real_try_drive = trial_run.try_drive
-
-    def spy(*args: Any, **kwargs: Any) -> TrialResult:
-        result = real_try_drive(*args, **kwargs)
-        results.append(result)
-        return result
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(trial_run, "try_drive", spy)
-        done = run_cli("try", drive, "--image", image, "--direct-kernel", "--timeout", TIMEOUT,
-                       "--metadata-service", f"127.0.0.1:{port}", "--json")  # fmt: skip
-    assert len(results) == 1, done.stderr
-    TIMES["try --metadata-service"] = results[0].seconds
-    applied = results[0].applied
-    print(f"\ntry --metadata-service: {results[0].seconds:.0f} s of boot, {results[0].accelerator},"
-          f" {applied.datasource if applied else None}\n{_explain(results[0])}")  # fmt: skip
-    return Tried(done.returncode, json.loads(done.stdout), done.stderr, results[0], log.read_text())
-
-
-def _explain(result: TrialResult) -> str:
-    lines = [f"{'ok' if c.ok else 'FAIL'} {c.what}: {c.applied} (asked {c.expected})"
-             for c in result.checks]  # fmt: skip
-    return "\n".join([*lines, "warnings:", *result.warnings])
+    done, result = run_try(drive, "--image", image, "--direct-kernel", "--timeout", TIMEOUT,
+                           "--metadata-service", f"127.0.0.1:{port}", "--json")  # fmt: skip
+    TIMES["try --metadata-service (--direct-kernel)"] = result.seconds
+    return Tried(done.returncode, json.loads(done.stdout), done.stderr, result, log.read_text())
 
 
 def test_the_machine_got_from_the_service_what_the_drive_holds(tried: Tried) -> None:
-    assert tried.exit_code == 0, _explain(tried.result) + tried.stderr
+    assert tried.exit_code == 0, explain(tried.result) + tried.stderr
     assert tried.report["ok"] is True
     assert tried.report["delivery"] == "metadata service"
     assert tried.report["metadata_service"].startswith("127.0.0.1:")

@@ -9,8 +9,9 @@ counts as finished only when the kernel printed its own "reboot: Power down" lin
 
 The guest's only network is qemu's user-mode network with restrict=on: no route out, and the
 one address it reaches is the metadata address, forwarded (guestfwd, a relay per connection:
-relay.py) to a server on the host's loopback. libslirp refuses a guestfwd address outside the
-network's own range, hence net=169.254.0.0/16.
+configdrive/trial/relay.py, as `try --metadata-service` uses it) to a server on the host's
+loopback. libslirp refuses a guestfwd address outside the network's own range, hence
+net=169.254.0.0/16.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ def qemu_command(guest: Guest, machine: Machine, overlay: Path, workdir: Path) -
     for index, mac in enumerate(machine.macs):
         netdev = f"user,id=net{index},restrict=on,net=169.254.0.0/16,host=169.254.0.2"
         if index == 0 and machine.metadata_port is not None:
-            relay = f"{sys.executable} {HERE / 'relay.py'} {machine.metadata_port}"
+            # try's own relay (configdrive/trial/relay.py): one process per connection.
+            relay = f"{sys.executable} -m configdrive.trial.relay 127.0.0.1 {machine.metadata_port}"
             netdev += f",guestfwd=tcp:{METADATA_ADDRESS}:80-cmd:{relay.replace(',', ',,')}"
         command += ["-netdev", netdev, "-device", f"virtio-net-pci,netdev=net{index},mac={mac}"]
     for value in machine.smbios:
