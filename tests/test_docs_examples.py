@@ -67,6 +67,10 @@ NOT_RUN = [
         "docs/how-to/try.md",
         "boots a VM for minutes; tests/boot/test_try.py runs the same command on a real boot",
     ),
+    (
+        "docs/how-to/try.md",
+        "boots a VM for minutes; tests/boot/test_try_metadata.py runs the same commands",
+    ),
     ("docs/tutorial.md", "boots a VM (needs qemu, KVM and a downloaded cloud image)"),
     (
         "docs/how-to/serve.md",
