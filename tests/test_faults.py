@@ -17,7 +17,6 @@ lands exactly where the build was seen to be, not some scheduler-dependent time 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import random
@@ -35,6 +34,7 @@ import pycdlib
 import pytest
 
 from configdrive.formats.atomic import temporary_name_pattern
+from tests.helpers import file_sha256
 
 SEED = 5  # issue 5; change it to explore other timings
 LARGE_FILE_SIZE = 64 << 20  # a write of many blocks, to be interrupted in the middle
@@ -88,14 +88,6 @@ def build_now(args: list[str], cwd: Path) -> Finished:
 
 
 # --- looking at the output folder ---------------------------------------------------------
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(4 * MIB), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def others(folder: Path, target: Path) -> list[str]:
@@ -224,7 +216,7 @@ def large_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LargeBuild
     target = out / TARGET
     result = build_now([*args, "-o", str(target)], inputs)
     assert result.returncode == 0, result.stderr
-    reference = sha256_of(target)
+    reference = file_sha256(target)
     drive_size = target.stat().st_size
     target.unlink()
     small = build_now(["small.yml", "-q", "-o", str(target)], inputs)
@@ -245,7 +237,7 @@ def target_state(target: Path, build: LargeBuild, previous: Previous | None) -> 
         return "absent"
     if previous is not None and previous.untouched(target):
         return "previous"
-    if sha256_of(target) == build.reference_sha256 and target.stat().st_mode & 0o777 == 0o644:
+    if file_sha256(target) == build.reference_sha256 and target.stat().st_mode & 0o777 == 0o644:
         return "new"
     return "other"
 
@@ -506,7 +498,7 @@ def racers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Racers]:
         image = folder / f"{hostname}.iso"
         made = build_now([*partial.args(hostname), "-o", str(image)], inputs)
         assert made.returncode == 0, made
-        references[hostname] = sha256_of(image)
+        references[hostname] = file_sha256(image)
         image.unlink()
     assert len(set(references.values())) == 3
     yield Racers(inputs, references)
@@ -524,7 +516,7 @@ def race(racers: Racers, target: Path, extra: list[str]) -> dict[str, Finished]:
 
 def assert_one_whole_drive(racers: Racers, target: Path, hostname: str, note: str) -> None:
     """`target` is exactly `hostname`'s reference drive, and it opens as an ISO holding it."""
-    assert sha256_of(target) == racers.references[hostname], note
+    assert file_sha256(target) == racers.references[hostname], note
     meta_data = json.loads(read_from_drive(target, "/openstack/latest/meta_data.json"))
     assert meta_data["hostname"] == hostname, note
     assert len(read_from_drive(target, "/openstack/content/0000")) == RACE_FILE_SIZE, note
@@ -538,7 +530,7 @@ def test_racing_builds_with_force_leave_one_whole_drive(racers: Racers, tmp_path
         results = race(racers, target, ["--force"])
         note = f"round {number}: {results}"
         assert all(result.returncode == 0 for result in results.values()), note
-        winners = [name for name, sha in racers.references.items() if sha == sha256_of(target)]
+        winners = [name for name, sha in racers.references.items() if sha == file_sha256(target)]
         assert len(winners) == 1, note
         assert_one_whole_drive(racers, target, winners[0], note)
         assert others(out, target) == [], note

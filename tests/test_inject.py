@@ -7,7 +7,6 @@ A guard makes any launch here fail the test: the refusals must come first, in se
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import subprocess
@@ -33,7 +32,7 @@ from configdrive.errors import ApplianceError
 from configdrive.inputs.machine_file import load_machine_file
 from configdrive.machine import MachineSpec
 from tests import disk_images
-from tests.helpers import run_cli, run_cli_process
+from tests.helpers import file_sha256, run_cli, run_cli_process
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_FILE = ROOT / "fixtures" / "keys" / "ed25519.pub"
@@ -189,10 +188,6 @@ def flatcar(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @pytest.fixture
 def user(tmp_path: Path) -> Path:
     path = tmp_path / "user.yml"
@@ -203,14 +198,14 @@ def user(tmp_path: Path) -> Path:
 def test_a_typo_in_the_inputs_is_reported_before_any_launch(flatcar: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text("#cloud-config\nssh_authorized_keys: [ssh-ed25519 AAAA]\nhostnme: web-1\n")
-    before = digest(flatcar)
+    before = file_sha256(flatcar)
     done = run_cli("inject", flatcar, "--user-data", bad, "-o", tmp_path / "out.img")
     assert done.returncode == 1
     assert f"{bad}:3:1" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "out.img").exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.yml"]
-    assert digest(flatcar) == before
+    assert file_sha256(flatcar) == before
 
 
 @pytest.mark.parametrize(
@@ -253,25 +248,25 @@ def test_what_is_not_a_disk_image_is_refused_in_one_line(
 ) -> None:
     image = tmp_path / "image"
     make(image)  # type: ignore[operator]
-    before = digest(image) if image.is_file() else None
+    before = file_sha256(image) if image.is_file() else None
     done = run_cli("inject", image, "--user-data", user, "-o", tmp_path / "out.img")
     assert done.returncode == 1, done.stderr
     assert expected in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out.img").exists()
-    assert (digest(image) if image.is_file() else None) == before
+    assert (file_sha256(image) if image.is_file() else None) == before
 
 
 def test_a_truncated_image_is_refused(flatcar: Path, user: Path, tmp_path: Path) -> None:
     cut = tmp_path / "cut.img"
     with flatcar.open("rb") as source, cut.open("wb") as target:
         target.write(source.read(flatcar.stat().st_size // 2))
-    before = digest(cut)
+    before = file_sha256(cut)
     done = run_cli("inject", cut, "--user-data", user, "--in-place")
     assert done.returncode == 1
     assert "truncated" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
-    assert digest(cut) == before  # even --in-place: it was refused before any write
+    assert file_sha256(cut) == before  # even --in-place: it was refused before any write
 
 
 def test_an_image_another_process_writes_to_is_refused(
@@ -304,11 +299,11 @@ def test_a_read_only_image_is_not_changed_in_place(
     image = tmp_path / "ro.img"
     image.write_bytes(flatcar.read_bytes())
     image.chmod(0o444)
-    before = digest(image)
+    before = file_sha256(image)
     done = run_cli("inject", image, "--user-data", user, "--in-place")
     assert done.returncode == 3
     assert "the image is read-only (mode 0444); give -o OUT to write a copy instead" in done.stderr
-    assert digest(image) == before
+    assert file_sha256(image) == before
 
 
 def test_an_existing_output_is_not_replaced_without_force(

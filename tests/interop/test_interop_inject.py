@@ -28,7 +28,7 @@ from configdrive.disks.appliance import have_libguestfs
 from configdrive.disks.inject import InjectFailed, InjectResult
 from configdrive.distro.oem_kit import oem_tree
 from tests import disk_images
-from tests.helpers import run_cli
+from tests.helpers import file_sha256, run_cli
 from tests.interop.test_interop_nocloud import read_nocloud
 
 pytestmark = pytest.mark.interop
@@ -49,14 +49,6 @@ IGNITION = json.dumps(
 PLAIN_CONFIG = b"#cloud-config\nruncmd:\n  - [touch, /run/injected]\n"
 FLATCAR_USER_DATA = "/var/lib/flatcar-install/user_data"
 NETWORK_CONFIG = b"version: 2\nethernets:\n  eth0:\n    dhcp4: true\n"
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -101,7 +93,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
         ),
         "no-os": no_os_image(folder),
     }
-    before = {name: sha256(path) for name, path in images.items()}
+    before = {name: file_sha256(path) for name, path in images.items()}
     big = folder / "big.yml"
     big.write_bytes(b"#cloud-config\nwrite_files:\n  - path: /x\n    content: " + b"x" * 200_000)
     specs: dict[str, Any] = {
@@ -156,8 +148,8 @@ def result(batch: Batch, name: str) -> InjectResult:
 def test_copies_leave_every_input_image_as_it_was(batch: Batch) -> None:
     for name, image in batch.images.items():
         if name != "in-place":
-            assert sha256(image) == batch.before[name], f"{name}: the input image changed"
-    assert sha256(batch.images["in-place"]) != batch.before["in-place"]
+            assert file_sha256(image) == batch.before[name], f"{name}: the input image changed"
+    assert file_sha256(batch.images["in-place"]) != batch.before["in-place"]
 
 
 def test_flatcar_cloud_config_lands_where_flatcar_install_puts_it(batch: Batch) -> None:
@@ -292,7 +284,7 @@ def test_build_many_injects_its_inject_machines_in_one_launch(tmp_path: Path) ->
     images.mkdir()
     disk_images.make_flatcar_image(images / "flatcar.qcow2", oem_fs="btrfs", format="qcow2")
     disk_images.make_cloud_init_image(images / "debian.img")
-    before = {path.name: sha256(path) for path in images.iterdir()}
+    before = {path.name: file_sha256(path) for path in images.iterdir()}
     (tmp_path / "fleet.yml").write_text(
         "machines:\n"
         '  - {name: web-1, user_data: "#cloud-config\\nhostname: web-1\\n",\n'
@@ -319,4 +311,4 @@ def test_build_many_injects_its_inject_machines_in_one_launch(tmp_path: Path) ->
     meta = disk_images.read_ext4(out / "db-1.img", "1", "/var/lib/cloud/seed/nocloud/meta-data")
     assert meta is not None
     assert b"local-hostname: db-1" in meta
-    assert {path.name: sha256(path) for path in images.iterdir()} == before
+    assert {path.name: file_sha256(path) for path in images.iterdir()} == before

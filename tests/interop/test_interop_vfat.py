@@ -28,6 +28,7 @@ import pytest
 from configdrive.api import layout_drive, machine_spec, validate_machine
 from configdrive.formats.fat import MIB, fat_geometry, write_vfat
 from configdrive.layouts.drive_layout import Content, DriveLayout, FileContent
+from tests.helpers import file_sha256
 
 from .conftest import (
     SUBPROCESS_TIMEOUT,
@@ -324,14 +325,6 @@ def sha256_from_mtools(image: Path, path: str) -> str:
     return digest.hexdigest()
 
 
-def sha256_of_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while block := stream.read(MIB):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def test_fat32_for_a_payload_over_512_mib(tmp_path: Path) -> None:
     payload = big_file(tmp_path / "payload.bin", 512 * MIB + 1)
     small: dict[str, Content] = {"openstack/latest/meta_data.json": b'{"uuid": "u"}'}
@@ -345,7 +338,7 @@ def test_fat32_for_a_payload_over_512_mib(tmp_path: Path) -> None:
         assert len(lines) == 2, lines  # FSInfo's free count included: no "wrong" summary
         assert mdir_paths(image) == expected_paths(layout.files)
         assert mtools("mtype", "-i", image, "::/openstack/latest/meta_data.json") == '{"uuid": "u"}'
-        assert sha256_from_mtools(image, "payload.bin") == sha256_of_file(payload.path)
+        assert sha256_from_mtools(image, "payload.bin") == file_sha256(payload.path)
     finally:
         image.unlink()
         payload.path.unlink()
