@@ -16,6 +16,8 @@ from configdrive.trial.run import TrialResult
 from tests.boot import vm
 from tests.boot.guest import CACHE, Guest, guest
 
+# try's --timeout in the boot tests: a safety net for a slow shared machine, never asserted.
+TRY_TIMEOUT = "1500"
 # Boot name -> seconds, in the order the boots ran.
 TIMES: dict[str, float] = {}
 
@@ -41,9 +43,9 @@ def boot(name: str, booted: Guest, machine: vm.Machine, tmp_path: Path) -> dict[
 
 
 def run_try(*args: str | Path) -> tuple[subprocess.CompletedProcess[str], TrialResult]:
-    """`mkconfigdrive try ARGS` as a user runs it (the CLI), and the TrialResult the command
-    got: the real try_drive runs, a spy keeps what it returns, for what the JSON summary
-    leaves out (file contents, every key)."""
+    """`mkconfigdrive try ARGS --timeout TRY_TIMEOUT` as a user runs it (the CLI), and the
+    TrialResult the command got: the real try_drive runs, a spy keeps what it returns, for
+    what the JSON summary leaves out (file contents, every key)."""
     from configdrive.trial import run as trial_run
     from tests.helpers import run_cli
 
@@ -57,7 +59,7 @@ def run_try(*args: str | Path) -> tuple[subprocess.CompletedProcess[str], TrialR
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(trial_run, "try_drive", spy)
-        done = run_cli("try", *args)
+        done = run_cli("try", *args, "--timeout", TRY_TIMEOUT)
     assert len(results) == 1, done.stderr
     return done, results[0]
 

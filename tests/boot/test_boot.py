@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from configdrive import build
+from configdrive.trial.qemu import METADATA_ADDRESS, OPENSTACK_SMBIOS
 from tests.boot import vm
 from tests.boot.conftest import boot
 from tests.boot.expect import (
@@ -328,9 +329,9 @@ SERVED_UUID = "6f1d3c52-8a4e-4b7b-9d0a-2c5e7f9a1b3d"
 # parse_cmdline_data reads the same serial).
 EC2_UUID = "ec2a8f3e-5d1c-4b6a-9e7f-0123456789ab"
 SMBIOS = {
-    "openstack": ("type=1,product=OpenStack Nova",),
+    "openstack": (OPENSTACK_SMBIOS,),
     "ec2": (f"type=1,uuid={EC2_UUID},serial={EC2_UUID}",),
-    "nocloud": (f"type=1,serial=ds=nocloud-net;s=http://{vm.METADATA_ADDRESS}/nocloud/",),
+    "nocloud": (f"type=1,serial=ds=nocloud-net;s=http://{METADATA_ADDRESS}/nocloud/",),
 }
 # qemu's user-mode network with net=169.254.0.0/16: its DHCP server (libslirp) leases
 # 169.254.2.15 first. What the guest then had, seen in its reports: that address on eth0, no
@@ -381,7 +382,7 @@ def test_nocloud_over_http(booted_guest: Guest, served: int, tmp_path: Path) -> 
         SERVED_UUID,
         "nocloudnet",
         "nocloud",
-        f"seed-dir (dmi,http://{vm.METADATA_ADDRESS}/nocloud/)",
+        f"seed-dir (dmi,http://{METADATA_ADDRESS}/nocloud/)",
     ).but(known_warnings=("ifup: interface eth0 already configured",), **DHCP_NETWORK)
     assert_applied(report, expected)
 
@@ -392,7 +393,7 @@ def test_openstack_metadata_service(booted_guest: Guest, served: int, tmp_path: 
     # Found in cloud-init's local stage (DataSourceOpenStackLocal, over an ephemeral DHCP
     # lease), so network_data.json's bond, VLAN and static addresses are applied.
     expected = expected_for(
-        SERVED_UUID, "openstacklocal", "openstack", f"metadata (http://{vm.METADATA_ADDRESS})"
+        SERVED_UUID, "openstacklocal", "openstack", f"metadata (http://{METADATA_ADDRESS})"
     )
     assert_applied(report, expected)
 
@@ -410,6 +411,6 @@ def test_ec2_metadata_service(booted_guest: Guest, served: int, tmp_path: Path) 
         "i-" + SERVED_UUID.replace("-", "")[:8],
         "ec2local",
         "ec2",
-        f"metadata (http://{vm.METADATA_ADDRESS})",
+        f"metadata (http://{METADATA_ADDRESS})",
     ).but(known_warnings=("Metadata 'network' key not valid: None",), **DHCP_NETWORK)
     assert_applied(report, expected)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from configdrive.trial.expected import read_expected
 from configdrive.trial.run import TrialResult
 from tests.boot.conftest import TIMES, explain, run_try
 from tests.boot.guest import Guest
-from tests.helpers import FIXTURES, run_cli
+from tests.helpers import FIXTURES, file_sha256, run_cli
 
 pytestmark = [pytest.mark.boot]
 
@@ -49,7 +48,6 @@ write_files:
 runcmd:
   - [touch, /var/tmp/runcmd-ran]
 """
-TIMEOUT = "1500"  # a safety net for a slow shared machine, never asserted
 
 
 @dataclass(frozen=True)
@@ -60,14 +58,6 @@ class Tried:
     report: dict[str, Any]  # the --json output
     stderr: str
     result: TrialResult  # what try_drive returned to the command
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _drive(folder: Path, name: str, hostname: str, uuid: str, key: Path, user_data: str) -> Path:
@@ -82,11 +72,11 @@ def _drive(folder: Path, name: str, hostname: str, uuid: str, key: Path, user_da
 @pytest.fixture(scope="module")
 def tried(booted_guest: Guest, tmp_path_factory: pytest.TempPathFactory) -> Tried:
     image = booted_guest.cloud_image()
-    before = _sha256(image)
+    before = file_sha256(image)
     folder = tmp_path_factory.mktemp("try")
     drive = _drive(folder, "asked", "trial-1.example.com", UUID, FIXTURES / "keys" / "rsa.pub",
                    USER_DATA)  # fmt: skip
-    done, result = run_try(drive, "--image", image, "--timeout", TIMEOUT, "--json")
+    done, result = run_try(drive, "--image", image, "--json")
     TIMES["try (GRUB)"] = result.seconds
     return Tried(image, before, done.returncode, json.loads(done.stdout), done.stderr, result)
 
@@ -127,7 +117,7 @@ def test_each_field_is_what_went_in(tried: Tried) -> None:
 
 
 def test_the_users_image_is_unchanged(tried: Tried) -> None:
-    assert _sha256(tried.image) == tried.sha256_before
+    assert file_sha256(tried.image) == tried.sha256_before
 
 
 def test_another_drives_expectations_fail_against_this_boot(tried: Tried, tmp_path: Path) -> None:

@@ -48,7 +48,6 @@ write_files:
 runcmd:
   - [touch, /var/tmp/runcmd-ran]
 """
-TIMEOUT = "1500"  # a safety net for a slow shared machine, never asserted
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ def tried(booted_guest: Guest, served_machine: tuple[Path, int, Path]) -> Tried:
     machine, port, log = served_machine
     drive = _drive(machine)
     image = booted_guest.cloud_image()
-    done, result = run_try(drive, "--image", image, "--direct-kernel", "--timeout", TIMEOUT,
+    done, result = run_try(drive, "--image", image, "--direct-kernel",
                            "--metadata-service", f"127.0.0.1:{port}", "--json")  # fmt: skip
     TIMES["try --metadata-service (--direct-kernel)"] = result.seconds
     return Tried(done.returncode, json.loads(done.stdout), done.stderr, result, log.read_text())

@@ -19,12 +19,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from configdrive.trial.qemu import (
+    DEFAULT_MAC,
+    METADATA_ADDRESS,
+    METADATA_NETWORK,
+    POWER_DOWN,
+    MetadataForward,
+)
 from tests.boot.guest import Guest, fail
 
 HERE = Path(__file__).resolve().parent
@@ -32,10 +38,8 @@ QEMU = "qemu-system-x86_64"
 MEMORY_MB = 1024
 # TCG boots take 80-110 s on a 2-core machine; this is a safety net for a loaded one.
 BOOT_TIMEOUT = 900
-POWER_DOWN = "reboot: Power down"
 REPORT_BEGIN = "=== boot-report begin ==="
 REPORT_END = "=== boot-report end ==="
-METADATA_ADDRESS = "169.254.169.254"
 # boot-report: the word the report agent's unit asks for (ConditionKernelCommandLine).
 # modprobe.blacklist: drivers udev would load for the emulated machine's floppy controller,
 # PC speaker and CPU (kvm, powernow) -- seconds of CPU under emulation, while cloud-init's
@@ -62,7 +66,7 @@ class Machine:
 
     drives: tuple[Drive, ...] = ()
     # One NIC per MAC; the first is on the user-mode network (DHCP, the metadata forward).
-    macs: tuple[str, ...] = ("52:54:00:12:34:56",)
+    macs: tuple[str, ...] = (DEFAULT_MAC,)
     metadata_port: int | None = None  # the host's loopback port the metadata address reaches
     smbios: tuple[str, ...] = ()  # -smbios values, e.g. "type=1,product=OpenStack Nova"
 
@@ -97,10 +101,10 @@ def qemu_command(guest: Guest, machine: Machine, overlay: Path, workdir: Path) -
         media = ",media=cdrom,if=ide" if drive.bus == "cdrom" else ",if=virtio"
         command += ["-drive", f"file={image},format=raw,readonly=on{media}"]
     for index, mac in enumerate(machine.macs):
-        netdev = f"user,id=net{index},restrict=on,net=169.254.0.0/16,host=169.254.0.2"
+        netdev = f"user,id=net{index},restrict=on,{METADATA_NETWORK}"
         if index == 0 and machine.metadata_port is not None:
             # try's own relay (configdrive/trial/relay.py): one process per connection.
-            relay = f"{sys.executable} -m configdrive.trial.relay 127.0.0.1 {machine.metadata_port}"
+            relay = MetadataForward("127.0.0.1", machine.metadata_port).relay_command()
             netdev += f",guestfwd=tcp:{METADATA_ADDRESS}:80-cmd:{relay.replace(',', ',,')}"
         command += ["-netdev", netdev, "-device", f"virtio-net-pci,netdev=net{index},mac={mac}"]
     for value in machine.smbios:
